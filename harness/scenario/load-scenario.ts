@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { core } from 'zod';
+import { UsageError } from '../errors.ts';
+import { KNOWN_KEYS, scenarioSchema, type Scenario } from './schema.ts';
+import { checkScenario } from './check-scenario.ts';
+
+/** Reads, parses and validates a scenario file; every problem is listed by field path (UsageError, exit 2). */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read scenario ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : (err as Error).message;
+    throw new UsageError(`scenario ${file} is not valid YAML: ${detail}`);
+  }
+  return parseScenario(raw, file);
+}
+
+/** Validates an already parsed scenario object. */
+export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success) {
+    throw new UsageError(`${source} is invalid:`, result.error.issues.map((issue) => describeIssue(issue, raw)));
+  }
+  const problems = checkScenario(result.data);
+  if (problems.length) throw new UsageError(`${source} is invalid:`, problems);
+  return result.data;
+}
+
+/** `paths[0].segmentDuration` style. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
+  return out || '(top level)';
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly string[] {
+  if (path.length === 0) return KNOWN_KEYS.scenario;
+  if (path.length === 1 && path[0] === 'video') return KNOWN_KEYS.video;
+  if (path[0] === 'paths') {
+    const kind = (valueAt(root, path) as { kind?: unknown } | undefined)?.kind;
+    return kind === 'webrtc' ? KNOWN_KEYS.webrtc : KNOWN_KEYS.hls;
+  }
+  return [];
+}
+
+function describeIssue(issue: core.$ZodIssue, root: unknown): string {
+  const where = formatPath(issue.path);
+  const got = show(valueAt(root, issue.path));
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys
+        .map((key) => {
+          const known = knownKeysFor(root, issue.path);
+          const hint = didYouMean(key, known);
+          return `${formatPath([...issue.path, key])}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${known.join(', ')}`;
+        })
+        .join('\n  - ');
+    case 'too_small':
+      if (issue.origin === 'array') return `${where}: must have at least ${String(issue.minimum)} item(s)`;
+      return `${where}: must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${got}`;
+    case 'too_big':
+      return `${where}: must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${got}`;
+    case 'invalid_type':
+      if (got === 'nothing') return `${where}: is required (${issue.expected})`;
+      if (issue.expected === 'int') return `${where}: must be a whole number, got ${got}`;
+      return `${where}: must be ${issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, got ${got}`;
+    case 'not_multiple_of':
+      return `${where}: must be a multiple of ${String(issue.divisor)}, got ${got}`;
+    case 'invalid_value':
+      return `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${got}`;
+    case 'invalid_union': {
+      const kind = (valueAt(root, issue.path) as { kind?: unknown } | undefined)?.kind;
+      return `${formatPath([...issue.path, 'kind'])}: must be one of "hls" | "webrtc", got ${show(kind)}`;
+    }
+    case 'invalid_format':
+      return `${where}: ${issue.message}, got ${got}`;
+    default:
+      return `${where}: ${issue.message}`;
+  }
+}
+
+/** The closest known key within a small edit distance, if any. */
+export function didYouMean(input: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const key of known) {
+    const d = editDistance(input.toLowerCase(), key.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = key;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

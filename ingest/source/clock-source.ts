@@ -1,0 +1,93 @@
+import { EventEmitter } from 'node:events';
+import { FramePainter, type FrameSize } from './frame-painter.ts';
+
+export interface ClockSourceOptions extends FrameSize {
+  fps: number;
+  /** Receives each painted frame; returns false when the consumer is backed up (the frame is still taken). */
+  sink: (frame: Uint8Array) => boolean;
+  /** Wall clock in ms (Date.now by default): the value stamped into each frame's band. */
+  now?: () => number;
+}
+
+export interface PacingStats {
+  framesSent: number;
+  /** How late each hand-off was versus its schedule t0 + n/fps, in ms. */
+  lateMs: { p50: number; p99: number; max: number };
+  /** Hand-offs the consumer was not ready for (the source never skips frames; this counts backpressure). */
+  backpressured: number;
+}
+
+interface ClockSourceEvents {
+  frame: [n: number, wallMs: number];
+}
+
+/**
+ * Generates frames at `fps`, paced by the wall clock without drift: frame n is handed over at t0 + n/fps
+ * (scheduled against absolute times, never by adding intervals), stamped with the wall-clock ms of the hand-off.
+ */
+export class ClockSource extends EventEmitter<ClockSourceEvents> {
+  private readonly painter: FramePainter;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private n = 0;
+  private t0 = 0;
+  private backpressured = 0;
+  private readonly lateMs: number[] = [];
+
+  constructor(private readonly options: ClockSourceOptions) {
+    super();
+    if (!(options.fps > 0)) throw new RangeError(`fps must be > 0, got ${options.fps}`);
+    this.painter = new FramePainter(options);
+    this.now = options.now ?? Date.now;
+  }
+
+  get framesSent(): number {
+    return this.n;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.t0 = performance.now();
+    this.tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  pacing(): PacingStats {
+    const sorted = Float64Array.from(this.lateMs).sort();
+    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+    return {
+      framesSent: this.n,
+      lateMs: { p50: at(0.5), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : 0 },
+      backpressured: this.backpressured,
+    };
+  }
+
+  private tick = (): void => {
+    if (!this.running) return;
+    const due = this.t0 + (this.n * 1000) / this.options.fps;
+    const late = performance.now() - due;
+    if (late < -1) {
+      this.timer = setTimeout(this.tick, Math.max(0, -late - 1));
+      return;
+    }
+    if (late < 0) {
+      // The last millisecond is spun through so that hand-offs do not inherit timer granularity.
+      while (performance.now() < due) { /* spin < 1 ms */ }
+    }
+    const wallMs = this.now();
+    if (this.lateMs.length < 1_000_000) this.lateMs.push(Math.max(0, performance.now() - due));
+    const frame = this.painter.paint(this.n, wallMs);
+    if (!this.options.sink(frame)) this.backpressured++;
+    this.emit('frame', this.n, wallMs);
+    this.n++;
+    const next = this.t0 + (this.n * 1000) / this.options.fps;
+    this.timer = setTimeout(this.tick, Math.max(0, next - performance.now() - 1));
+  };
+}
