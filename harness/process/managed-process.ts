@@ -138,6 +138,34 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     return this.closing;
   }
 
+  /** Resolves when an output line matches `pattern`; rejects if the process dies or the time runs out. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
+    const match = this.tail.find((line) => pattern.test(line));
+    if (match !== undefined) return Promise.resolve(match);
+    return new Promise<string>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.off('line', onLine);
+        this.off('died', onDied);
+      };
+      const onLine = (line: string) => {
+        if (!pattern.test(line)) return;
+        cleanup();
+        resolve(line);
+      };
+      const onDied = (err: ComponentDiedError) => {
+        cleanup();
+        reject(err);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new LabTimeoutError(`${this.name} did not print ${pattern} within ${timeoutMs} ms; last output:\n${this.tail.join('\n')}`));
+      }, timeoutMs);
+      this.on('line', onLine);
+      this.once('died', onDied);
+    });
+  }
+
   private onLine(line: string): void {
     this.tail.push(line);
     const keep = this.options.stderrTailLines ?? 20;

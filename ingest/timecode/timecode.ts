@@ -25,18 +25,26 @@ export const SAMPLE_SIZE = 8;
 
 const WRAP = 2 ** 32;
 
-/** CRC-8 (polynomial 0x07) of the value's four bytes, big-endian. */
+/**
+ * Final XOR of the CRC. Without it the all-zero codeword (value 0, CRC 0) would be valid, so a black picture or a
+ * blank (transparent) canvas readback, where every block reads as 0, would decode as the timestamp 0.
+ */
+const CHECK_XOR_OUT = 0x55;
+
+/** CRC-8/I-432-1 (polynomial 0x07, init 0, xor-out 0x55) of the value's four bytes, big-endian. */
 export function checksum(value32: number): number {
   let crc = 0;
   for (let shift = 24; shift >= 0; shift -= 8) {
     crc ^= (value32 >>> shift) & 0xff;
     for (let i = 0; i < 8; i++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
   }
-  return crc;
+  return crc ^ CHECK_XOR_OUT;
 }
 
-/** The 40 bits for a wall-clock time in ms (taken modulo 2^32). */
+/** The 40 bits for a wall-clock time in ms (floored, taken modulo 2^32; negative times wrap like unwrapMs expects). */
 export function encodeBits(wallMs: number): Uint8Array {
+  // NaN or ±Infinity would otherwise come out as a valid band for 0.
+  if (!Number.isFinite(wallMs)) throw new RangeError(`wall-clock ms must be finite, got ${wallMs}`);
   const value = ((Math.floor(wallMs) % WRAP) + WRAP) % WRAP;
   const crc = checksum(value);
   const bits = new Uint8Array(BAND_BITS);

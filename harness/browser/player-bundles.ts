@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const PLAYERS_DIR = fileURLToPath(new URL('../../players/', import.meta.url));
+const ENTRIES = { hls: 'hls/hls-player.ts', webrtc: 'webrtc/webrtc-player.ts' } as const;
+export type PlayerKind = keyof typeof ENTRIES;
+
+/** Bundles the browser players (hls.js player, WebRTC player, both with the frame probe) with esbuild, in memory. */
+export async function buildPlayerBundles(): Promise<Map<PlayerKind, string>> {
+  const kinds = Object.keys(ENTRIES) as PlayerKind[];
+  const outputs = await Promise.all(
+    kinds.map((kind) =>
+      build({
+        entryPoints: [PLAYERS_DIR + ENTRIES[kind]],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        target: 'chrome110',
+        minify: true,
+        legalComments: 'none',
+        logLevel: 'silent',
+      }),
+    ),
+  );
+  return new Map(kinds.map((kind, i) => [kind, outputs[i]!.outputFiles[0]!.text]));
+}
+
+/** Serves /player/<kind>/ (the static page) and /player/<kind>/player.js (its bundle). */
+export async function playerRoutes(bundles: Map<PlayerKind, string>) {
+  const html = await readFile(PLAYERS_DIR + 'player.html');
+  return (req: IncomingMessage, res: ServerResponse, pathname: string): boolean => {
+    const match = /^\/player\/(hls|webrtc)\/(player\.js)?$/.exec(pathname);
+    if (!match) return false;
+    const bundle = bundles.get(match[1] as PlayerKind);
+    if (!bundle) return false;
+    const isScript = match[2] !== undefined;
+    res.writeHead(200, {
+      'content-type': isScript ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : isScript ? bundle : html);
+    return true;
+  };
+}

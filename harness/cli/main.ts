@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { LabError } from '../errors.ts';
+import { labVersion } from '../results/environment.ts';
+import { doctor, formatChecks } from './doctor.ts';
+import { runCommand } from './run-command.ts';
+
+const program = new Command();
+program
+  .name('lab')
+  .description('Glass-to-glass latency lab: one ffmpeg source → HLS + WebRTC → headless Chromium viewers timing every frame')
+  .version(labVersion())
+  .exitOverride()
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run a scenario and write results.json + samples.csv')
+  .argument('[scenario]', 'scenario YAML file', 'scenarios/default.yaml')
+  .option('-o, --out <dir>', 'results folder (default runs/<UTC-stamp>-<name>/)')
+  .option('-d, --duration <seconds>', 'override the scenario duration (seconds measured per viewer)')
+  .option('-q, --quiet', 'no progress output')
+  .action(async (scenario: string | undefined, options) => {
+    process.exitCode = await runCommand(scenario, options);
+  });
+
+program
+  .command('doctor')
+  .description('check ffmpeg, the browser and node; exits non-zero with install hints when something is missing')
+  .action(async () => {
+    const checks = await doctor();
+    process.stdout.write(`${formatChecks(checks)}\n`);
+    process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof LabError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

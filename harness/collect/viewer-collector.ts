@@ -1,0 +1,156 @@
+import type { ProbeBatch, RawWebrtcStats } from '../../players/contract.ts';
+import type { TimelinePoint, ViewerResult } from '../results/types.ts';
+import { median, SampleBuffer, summarize } from '../stats/summary.ts';
+import { summarizeWebrtcStats } from './webrtc-stats.ts';
+
+export interface ViewerWindow {
+  warmupMs: number;
+  durationMs: number;
+  /** Wall ms the run started: the zero of every timeline. */
+  runStartMs: number;
+  timelineBinMs: number;
+}
+
+export type FrameRowSink = (wallClockMs: number, latencyMs: number) => void;
+
+/**
+ * Turns one viewer's probe batches into its figures: only frames displayed inside the measurement window
+ * [first frame + warm-up, + duration) count; the rest is discarded. Per-frame values are kept in a typed buffer
+ * (exact percentiles) and streamed to samples.csv through `onFrame`.
+ */
+export class ViewerCollector {
+  joinedAt: number | null = null;
+  firstFrameWallMs: number | null = null;
+  startedWallMs: number | null = null;
+  error: string | undefined;
+  private readonly latencies = new SampleBuffer();
+  private undecodable = 0;
+  private firstPresented: number | null = null;
+  private lastPresented: number | null = null;
+  private droppedAtStart: number | null = null;
+  private droppedLatest = 0;
+  private readonly stalls: number[] = [];
+  private stallOpenSince: number | null = null;
+  private readonly hlsLatencyMs: number[] = [];
+  private readonly webrtcRaw: RawWebrtcStats[] = [];
+  private readonly timeline: TimelinePoint[] = [];
+  private bin: { index: number; values: number[] } | null = null;
+  private lastWallSeen = 0;
+  readonly probeCostMs = new SampleBuffer();
+  /** Most recent latencies (for live progress). */
+  readonly recent: number[] = [];
+
+  constructor(readonly viewer: number, private readonly window: ViewerWindow, private readonly onFrame: FrameRowSink) {}
+
+  get measureFrom(): number | null {
+    return this.firstFrameWallMs === null ? null : this.firstFrameWallMs + this.window.warmupMs;
+  }
+
+  get measureTo(): number | null {
+    const from = this.measureFrom;
+    return from === null ? null : from + this.window.durationMs;
+  }
+
+  /** The measurement window has passed (judged by the frames seen, so a stalled viewer is not cut short). */
+  get done(): boolean {
+    const to = this.measureTo;
+    return to !== null && this.lastWallSeen >= to;
+  }
+
+  get framesMeasured(): number {
+    return this.latencies.length;
+  }
+
+  add(batch: ProbeBatch): void {
+    this.firstFrameWallMs ??= batch.firstFrameWallMs;
+    this.startedWallMs ??= batch.startedWallMs;
+    const from = this.measureFrom;
+    const to = this.measureTo;
+    const inWindow = (wall: number) => from !== null && to !== null && wall >= from && wall < to;
+    const f = batch.frames;
+    for (let i = 0; i + 2 < f.length; i += 3) {
+      const wall = f[i]!;
+      const latency = f[i + 1]!;
+      this.lastWallSeen = Math.max(this.lastWallSeen, wall);
+      this.recent.push(latency);
+      if (!inWindow(wall)) continue;
+      this.countPresented(f[i + 2]!);
+      this.latencies.push(latency);
+      this.addToTimeline(wall, latency);
+      this.onFrame(wall, latency);
+    }
+    if (this.recent.length > 90) this.recent.splice(0, this.recent.length - 90);
+    const u = batch.undecodableAt;
+    for (let i = 0; i + 1 < u.length; i += 2) {
+      this.lastWallSeen = Math.max(this.lastWallSeen, u[i]!);
+      if (!inWindow(u[i]!)) continue;
+      this.undecodable++;
+      this.countPresented(u[i + 1]!);
+    }
+    for (let i = 0; i + 1 < batch.stalls.length; i += 2) {
+      if (inWindow(batch.stalls[i]!)) this.stalls.push(batch.stalls[i]!, batch.stalls[i + 1]!);
+    }
+    this.stallOpenSince = batch.stallInProgressSinceMs !== null && inWindow(batch.stallInProgressSinceMs) ? batch.stallInProgressSinceMs : null;
+    if (from !== null && this.lastWallSeen >= from) this.droppedAtStart ??= batch.droppedFrames;
+    if (!this.done || this.droppedAtStart === null) this.droppedLatest = batch.droppedFrames;
+    for (let i = 0; i + 1 < batch.hlsLatency.length; i += 2) {
+      if (inWindow(batch.hlsLatency[i]!)) this.hlsLatencyMs.push(batch.hlsLatency[i + 1]! * 1000);
+    }
+    for (const s of batch.webrtcStats) this.webrtcRaw.push(s);
+    for (const c of batch.probeCostMs) this.probeCostMs.push(c);
+    if (batch.fatal && !this.error) this.error = batch.fatal;
+  }
+
+  result(kind: 'hls' | 'webrtc'): ViewerResult {
+    this.flushBin();
+    const stallDurations: number[] = [];
+    for (let i = 1; i < this.stalls.length; i += 2) stallDurations.push(this.stalls[i]!);
+    if (this.stallOpenSince !== null) stallDurations.push(Math.max(0, (this.measureTo ?? this.lastWallSeen) - this.stallOpenSince));
+    const firstFrameMs =
+      this.firstFrameWallMs !== null && this.startedWallMs !== null ? Math.round(this.firstFrameWallMs - this.startedWallMs) : null;
+    const result: ViewerResult = {
+      viewer: this.viewer,
+      latencyMs: summarize(this.latencies.values()),
+      framesMeasured: this.latencies.length,
+      framesUndecodable: this.undecodable,
+      framesPresented: this.firstPresented === null || this.lastPresented === null ? 0 : this.lastPresented - this.firstPresented + 1,
+      framesDropped: this.droppedAtStart === null ? 0 : Math.max(0, this.droppedLatest - this.droppedAtStart),
+      firstFrameMs,
+      stalls: { count: stallDurations.length, totalMs: Math.round(stallDurations.reduce((a, b) => a + b, 0)) },
+      timeline: this.timeline,
+      joinedAt: this.joinedAt,
+      measureFrom: this.measureFrom,
+      measureTo: this.measureTo,
+    };
+    if (kind === 'hls') result.hlsJsLatencyMs = median(this.hlsLatencyMs);
+    else result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
+    if (this.error) result.error = this.error;
+    return result;
+  }
+
+  private countPresented(presented: number): void {
+    this.firstPresented ??= presented;
+    this.lastPresented = presented;
+  }
+
+  private addToTimeline(wall: number, latency: number): void {
+    const index = Math.floor((wall - this.window.runStartMs) / this.window.timelineBinMs);
+    if (this.bin && this.bin.index !== index) this.flushBin();
+    this.bin ??= { index, values: [] };
+    this.bin.values.push(latency);
+  }
+
+  private flushBin(): void {
+    if (!this.bin || this.bin.values.length === 0) return;
+    const v = this.bin.values;
+    const round = (x: number) => Math.round(x * 10) / 10;
+    this.timeline.push({
+      t: (this.bin.index * this.window.timelineBinMs) / 1000,
+      p50: round(median(v) ?? 0),
+      min: round(Math.min(...v)),
+      max: round(Math.max(...v)),
+      n: v.length,
+    });
+    this.bin = null;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Every tunable the lab uses that is not part of a scenario, in one commented object (hls.js style). Values were
+ * chosen from measurements on a 2-core machine (see shared LAB-NOTES and README); change them here, not inline.
+ */
+export const labDefaults = {
+  /** Chromium flags. The background-networking family stops Chromium from calling the internet (closed here). */
+  chromiumArgs: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--autoplay-policy=no-user-gesture-required',
+    '--allow-loopback-in-peer-connection',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--disable-default-apps',
+    '--mute-audio',
+  ],
+  /** How often the harness drains each viewer's measurements (ms). */
+  drainIntervalMs: 1000,
+  /** getStats() / hls.latency sampling in the page (ms). */
+  statsIntervalMs: 1000,
+  /** Segments the playlist must list before a `join: steady` HLS viewer starts (a late joiner). */
+  steadyJoinSegments: 4,
+  /** hls.js liveSyncDurationCount: playback starts this many target durations behind the live edge. */
+  liveSyncDurationCount: 3,
+  /** ffmpeg must print its output header within this time after the first frame (ms). */
+  ffmpegReadyTimeoutMs: 15_000,
+  /** A viewer must present its first frame within this time after joining (ms); HLS adds 2 segments. */
+  firstFrameTimeoutMs: 20_000,
+  /** Chromium launch and page protocol timeouts (ms). */
+  browserLaunchTimeoutMs: 30_000,
+  protocolTimeoutMs: 30_000,
+  /** Grace periods when stopping children before SIGKILL (ms). */
+  killTimeoutMs: 3000,
+  /** Latency timeline bin width for results.json charts (ms). */
+  timelineBinMs: 1000,
+  /** WebRTC path: wait this long for the first RTP packet from ffmpeg (ms). */
+  rtpTimeoutMs: 15_000,
+  /** Default folder for run results. */
+  runsDir: 'runs',
+} as const;
+
+export type LabDefaults = typeof labDefaults;

@@ -1,0 +1,215 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FfmpegPipeline } from '../../ingest/ffmpeg/ffmpeg-pipeline.ts';
+import type { PipelineOutput } from '../../ingest/ffmpeg/ffmpeg-args.ts';
+import { HlsOrigin } from '../../ingest/hls/hls-origin.ts';
+import { createRelay } from '../../ingest/relays/create-relay.ts';
+import type { Relay } from '../../ingest/relays/relay.ts';
+import { SignalingHandler } from '../../ingest/relays/signaling.ts';
+import { BrowserSession } from '../browser/browser-session.ts';
+import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
+import type { Viewer } from '../browser/viewer.ts';
+import { ViewerCollector } from '../collect/viewer-collector.ts';
+import { labDefaults } from '../config/defaults.ts';
+import { InterruptedError, LabError, LabTimeoutError } from '../errors.ts';
+import type { LabEventBus, PathProgress } from '../events.ts';
+import { buildPathResults } from '../results/build-results.ts';
+import { environmentInfo } from '../results/environment.ts';
+import { RESULTS_SCHEMA_VERSION, type Results, type RunStatus, type SourceInfo } from '../results/types.ts';
+import { LabServer } from '../server/lab-server.ts';
+import { median, SampleBuffer } from '../stats/summary.ts';
+import { programVersion } from '../tools/find-programs.ts';
+import { FailureSignal } from './failure-signal.ts';
+import { joinViewer } from './join-viewers.ts';
+import { ResourceStack } from './resource-stack.ts';
+import type { RunPlan } from './run-plan.ts';
+
+export interface RunOptions {
+  plan: RunPlan;
+  runDir: string;
+  ffmpegPath: string;
+  browserPath: string;
+  bus: LabEventBus;
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  results: Results;
+  runDir: string;
+}
+
+/**
+ * One run, start to finish: relays, origin and signaling on one loopback server, Chromium, the one ffmpeg fed by
+ * the clock source, viewers joining per the join policy, a drain loop until every viewer has measured its
+ * duration, then everything closed (in every ending) and results.json written — marked failed or interrupted
+ * when the run did not complete, with whatever was measured until then.
+ */
+export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  const { plan, runDir, bus } = options;
+  const { scenario } = plan;
+  const startedMs = Date.now();
+  const failure = new FailureSignal(options.signal);
+  const resources = new ResourceStack();
+  const collectors = new Map<string, ViewerCollector[]>();
+  const pathLatencies = new Map(plan.paths.map((p) => [p.id, new SampleBuffer()]));
+  let pipeline: FfmpegPipeline | undefined;
+  let browserVersion = 'not started';
+  let lastJoinMs = startedMs;
+
+  await mkdir(runDir, { recursive: true });
+  const csv = createWriteStream(join(runDir, 'samples.csv'));
+  csv.write('path,viewer,wallClockMs,latencyMs\n');
+  const ffmpegVersion = programVersion(options.ffmpegPath);
+
+  const measure = async () => {
+    bus.emit('phase', 'starting');
+    const mediaDir = await mkdtemp(join(tmpdir(), `latency-lab-${scenario.name}-`));
+    resources.defer('media folder', () => rm(mediaDir, { recursive: true, force: true }));
+
+    const relays = new Map<string, Relay>();
+    const outputs: PipelineOutput[] = [];
+    const origin = new HlsOrigin();
+    for (const path of plan.paths) {
+      if (path.spec.kind === 'hls') {
+        const dir = join(mediaDir, path.id);
+        await mkdir(dir, { recursive: true });
+        origin.mount(path.id, dir);
+        outputs.push({ kind: 'hls', dir, segmentDuration: path.spec.segmentDuration, listSize: path.spec.listSize });
+      } else {
+        const relay = createRelay(path.spec.relay, { pathId: path.id, codec: path.spec.codec, hostAddresses: ['127.0.0.1'] });
+        relays.set(path.id, relay);
+        resources.defer(`relay ${path.id}`, () => relay.close());
+        relay.on('died', (err) => failure.fail(err));
+        const ingest = await failure.race(relay.start());
+        outputs.push({ kind: 'rtp', codec: path.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc });
+      }
+    }
+
+    const [bundles, session] = await failure.race(Promise.all([buildPlayerBundles(), BrowserSession.launch(options.browserPath)]));
+    resources.defer('Chromium', () => session.close());
+    session.on('died', (err) => failure.fail(err));
+    browserVersion = await session.version();
+
+    const server = new LabServer();
+    server.use(await playerRoutes(bundles));
+    server.use((req, res, p) => origin.handle(req, res, p));
+    const signaling = new SignalingHandler(relays);
+    server.use((req, res, p) => signaling.handle(req, res, p));
+    const serverUrl = await failure.race(server.listen('127.0.0.1'));
+    resources.defer('lab server', () => server.close());
+
+    pipeline = await failure.race(
+      FfmpegPipeline.start({
+        ffmpegPath: options.ffmpegPath,
+        video: scenario.video,
+        outputs,
+        readyTimeoutMs: labDefaults.ffmpegReadyTimeoutMs,
+        killTimeoutMs: labDefaults.killTimeoutMs,
+      }),
+    );
+    const running = pipeline;
+    resources.defer('ffmpeg', () => running.close());
+    running.on('died', (err) => failure.fail(err));
+
+    bus.emit('phase', 'joining');
+    const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs };
+    const viewers: Array<{ viewer: Viewer; collector: ViewerCollector; pathId: string }> = [];
+    const ctx = { session, serverUrl, mediaDir, relays, join: scenario.join, failure };
+    await failure.race(
+      Promise.all(
+        plan.paths.flatMap((path) =>
+          Array.from({ length: path.viewers }, async (_, i) => {
+            const collector = new ViewerCollector(i, window, (wall, latency) => {
+              pathLatencies.get(path.id)!.push(latency);
+              csv.write(`${path.id},${i},${wall.toFixed(1)},${latency.toFixed(2)}\n`);
+            });
+            const list = collectors.get(path.id) ?? [];
+            list[i] = collector;
+            collectors.set(path.id, list);
+            const viewer = await joinViewer(ctx, path, i);
+            resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
+            collector.joinedAt = Date.now();
+            lastJoinMs = Math.max(lastJoinMs, collector.joinedAt);
+            viewers.push({ viewer, collector, pathId: path.id });
+          }),
+        ),
+      ),
+    );
+
+    const expectedSeconds = (lastJoinMs - startedMs) / 1000 + scenario.warmup + scenario.duration + 2;
+    const deadline = lastJoinMs + labDefaults.firstFrameTimeoutMs + (scenario.warmup + scenario.duration) * 1000 + 30_000;
+    let phase: 'warm-up' | 'measuring' = 'warm-up';
+    bus.emit('phase', phase);
+    while (!viewers.every((v) => v.collector.done)) {
+      await failure.sleep(labDefaults.drainIntervalMs);
+      await failure.race(Promise.all(viewers.map(async (v) => v.collector.add(await v.viewer.drain()))));
+      const now = Date.now();
+      for (const v of viewers) {
+        if (v.collector.error) throw new LabError(`${v.pathId} viewer ${v.collector.viewer}: ${v.collector.error}`);
+        if (v.collector.firstFrameWallMs === null && now - (v.collector.joinedAt ?? now) > labDefaults.firstFrameTimeoutMs) {
+          throw new LabTimeoutError(`${v.pathId} viewer ${v.collector.viewer}: no frame within ${labDefaults.firstFrameTimeoutMs / 1000} s of joining; page errors: ${v.viewer.pageErrors.join('; ') || 'none'}`);
+        }
+      }
+      if (phase === 'warm-up' && viewers.every((v) => v.collector.measureFrom !== null && now >= v.collector.measureFrom)) {
+        phase = 'measuring';
+        bus.emit('phase', phase);
+      }
+      if (now > deadline) throw new LabTimeoutError(`the run did not finish measuring by its deadline (${Math.round((deadline - startedMs) / 1000)} s)`);
+      bus.emit('progress', { phase, elapsedSeconds: (now - startedMs) / 1000, expectedSeconds, paths: progressOf(plan, collectors) });
+    }
+  };
+
+  let status: RunStatus = 'complete';
+  let error: string | undefined;
+  try {
+    await failure.race(measure());
+  } catch (err) {
+    status = err instanceof InterruptedError ? 'interrupted' : 'failed';
+    error = (err as Error).message;
+  }
+  bus.emit('phase', 'stopping');
+  const pacing = pipeline?.pacing();
+  const framesSent = pipeline?.framesSent ?? 0;
+  await resources.closeAll((label, err) => bus.emit('warning', `closing ${label}: ${(err as Error).message}`));
+  await new Promise<void>((resolve) => csv.end(resolve));
+
+  const source: SourceInfo | null = pacing
+    ? { fps: scenario.video.fps, framesSent, gop: plan.gop, pacing: { lateMsP50: round2(pacing.lateMs.p50), lateMsP99: round2(pacing.lateMs.p99), lateMsMax: round2(pacing.lateMs.max), backpressured: pacing.backpressured } }
+    : null;
+  const endedMs = Date.now();
+  const results: Results = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    status,
+    ...(error ? { error } : {}),
+    scenario,
+    environment: environmentInfo({ path: options.ffmpegPath, version: await ffmpegVersion }, { path: options.browserPath, version: browserVersion }),
+    startedAt: new Date(startedMs).toISOString(),
+    endedAt: new Date(endedMs).toISOString(),
+    wallSeconds: round2((endedMs - startedMs) / 1000),
+    joinWaitSeconds: round2((lastJoinMs - startedMs) / 1000),
+    source,
+    paths: buildPathResults(plan, collectors, pathLatencies),
+  };
+  await writeFile(join(runDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  bus.emit('phase', 'done');
+  return { results, runDir };
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+function progressOf(plan: RunPlan, collectors: Map<string, ViewerCollector[]>): PathProgress[] {
+  return plan.paths.map((path) => {
+    const list = collectors.get(path.id) ?? [];
+    return {
+      id: path.id,
+      framesMeasured: list.reduce((n, c) => n + c.framesMeasured, 0),
+      liveP50: median(list.flatMap((c) => c.recent)),
+      viewersPlaying: list.filter((c) => c.firstFrameWallMs !== null).length,
+      viewers: path.viewers,
+    };
+  });
+}

@@ -1,0 +1,67 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A route handler: returns true when it took the request. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean;
+
+/**
+ * The run's one HTTP server, on loopback (plus any lab-made veth address) with an OS-chosen port: player pages and
+ * bundles, the HLS origin and WebRTC signaling share one origin, so no CORS is involved.
+ */
+export class LabServer {
+  private server: Server | undefined;
+  private readonly handlers: RouteHandler[] = [];
+  private closing: Promise<void> | undefined;
+
+  use(handler: RouteHandler): this {
+    this.handlers.push(handler);
+    return this;
+  }
+
+  async listen(host = '127.0.0.1'): Promise<string> {
+    const server = createServer((req, res) => this.dispatch(req, res));
+    server.keepAliveTimeout = 5000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('server is not listening');
+    return `http://${address.address}:${address.port}`;
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      const server = this.server;
+      this.closing = server
+        ? new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          })
+        : Promise.resolve();
+    }
+    return this.closing;
+  }
+
+  private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://lab').pathname;
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    for (const handler of this.handlers) {
+      if (handler(req, res, pathname)) return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  }
+}

@@ -1,0 +1,136 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { LabTimeoutError } from '../../harness/errors.ts';
+import type { Relay, RelayEvents, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+
+/** H.264 constrained baseline, the profile Chromium and ffmpeg's x264 baseline agree on. */
+const H264_FMTP = 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1';
+const FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }];
+
+function codecParameters(codec: RelayOptions['codec']): RTCRtpCodecParameters {
+  return codec === 'h264'
+    ? new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: FEEDBACK, parameters: H264_FMTP })
+    : new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: FEEDBACK });
+}
+
+interface Session {
+  pc: RTCPeerConnection;
+  track: MediaStreamTrack;
+  packetsOut: number;
+}
+
+/**
+ * werift (WebRTC in pure TypeScript) as a relay: ffmpeg's RTP arrives on a loopback UDP socket and is written to
+ * one sendonly track per viewer; werift rewrites SSRC, payload type and sequence numbers, and does real ICE and
+ * DTLS-SRTP with the browser. ICE is confined to `hostAddresses` (no STUN servers, no other interfaces).
+ */
+export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
+  readonly name = 'werift' as const;
+  readonly pathId: string;
+  private socket: Socket | undefined;
+  private readonly sessions = new Map<string, Session>();
+  private packetsIn = 0;
+  private bytesIn = 0;
+  private firstPacket: Promise<void>;
+  private onFirstPacket: () => void = () => {};
+  private closed = false;
+
+  constructor(private readonly options: RelayOptions) {
+    super();
+    this.pathId = options.pathId;
+    this.firstPacket = new Promise((resolve) => (this.onFirstPacket = resolve));
+  }
+
+  async start(): Promise<RtpIngest> {
+    const socket = createSocket('udp4');
+    this.socket = socket;
+    socket.on('message', (packet) => {
+      this.packetsIn++;
+      this.bytesIn += packet.length;
+      if (this.packetsIn === 1) this.onFirstPacket();
+      for (const session of this.sessions.values()) {
+        session.track.writeRtp(packet);
+        session.packetsOut++;
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return { address: '127.0.0.1', port: socket.address().port, payloadType: 102, ssrc: 0x1a7e0000 + (socket.address().port & 0xffff) };
+  }
+
+  waitForMedia(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LabTimeoutError(`${this.pathId}: no RTP from ffmpeg within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([this.firstPacket, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async subscribe(viewerId: string): Promise<SessionDescription> {
+    if (this.closed) throw new Error(`${this.pathId}: relay is closed`);
+    await this.unsubscribe(viewerId);
+    const allowed = new Set(this.options.hostAddresses);
+    const pc = new RTCPeerConnection({
+      codecs: { video: [codecParameters(this.options.codec)], audio: [] },
+      iceServers: [],
+      iceUseIpv4: false,
+      iceUseIpv6: false,
+      iceAdditionalHostAddresses: this.options.hostAddresses,
+      iceFilterCandidatePair: (pair) => allowed.has(pair.remoteCandidate.host) || pair.remoteCandidate.host.startsWith('127.'),
+    });
+    const track = new MediaStreamTrack({ kind: 'video' });
+    pc.addTransceiver(track, { direction: 'sendonly' });
+    const session: Session = { pc, track, packetsOut: 0 };
+    this.sessions.set(viewerId, session);
+    await pc.setLocalDescription(await pc.createOffer());
+    if (pc.iceGatheringState !== 'complete') {
+      await new Promise<void>((resolve) => {
+        const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
+          if (state === 'complete') {
+            unSubscribe();
+            resolve();
+          }
+        });
+      });
+    }
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new Error(`${this.pathId}: werift produced no offer`);
+    return { type: 'offer', sdp };
+  }
+
+  async answer(viewerId: string, description: SessionDescription): Promise<void> {
+    const session = this.sessions.get(viewerId);
+    if (!session) throw new Error(`${this.pathId}: no session for viewer ${viewerId}`);
+    await session.pc.setRemoteDescription(description);
+  }
+
+  async unsubscribe(viewerId: string): Promise<void> {
+    const session = this.sessions.get(viewerId);
+    if (!session) return;
+    this.sessions.delete(viewerId);
+    await session.pc.close().catch(() => {});
+  }
+
+  stats(): RelayStats {
+    return {
+      packetsIn: this.packetsIn,
+      bytesIn: this.bytesIn,
+      viewers: [...this.sessions].map(([viewerId, s]) => ({ viewerId, state: s.pc.connectionState, packetsOut: s.packetsOut })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.sessions.keys()].map((id) => this.unsubscribe(id)));
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}

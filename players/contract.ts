@@ -1,0 +1,76 @@
+/**
+ * What the harness and the player pages exchange. The harness loads a static page, then calls
+ * `window.latencyLab.start(config)` with a serialized PlayerConfig and drains a ProbeBatch about once a second.
+ * Both sides import these types; nothing is templated into pages.
+ */
+
+export interface PlayerConfig {
+  kind: 'hls' | 'webrtc';
+  pathId: string;
+  viewerId: string;
+  /** HLS: the playlist URL. */
+  src?: string;
+  /** WebRTC: base URL of this viewer's signaling, e.g. /signal/webrtc-h264/v0 */
+  signalUrl?: string;
+  /** hls.js live sync: how many target durations behind the live edge playback starts. */
+  liveSyncDurationCount?: number;
+  /** WebRTC getStats() / hls.latency sampling interval. */
+  statsIntervalMs: number;
+}
+
+/** One getStats() reading (cumulative counters as Chromium reports them). */
+export interface RawWebrtcStats {
+  wallMs: number;
+  jitterBufferDelay: number | null;
+  jitterBufferEmittedCount: number | null;
+  packetsReceived: number;
+  packetsLost: number;
+  nackCount: number;
+  pliCount: number;
+  firCount: number;
+  framesDecoded: number;
+  framesDropped: number;
+  freezeCount: number;
+  jitter: number | null;
+  rttSeconds: number | null;
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+  protocol: string | null;
+  codec: string | null;
+}
+
+/** Everything measured since the previous drain. */
+export interface ProbeBatch {
+  /** Flat triples [displayWallMs, latencyMs, presentedFrames, …], one per decoded frame. */
+  frames: number[];
+  /** Flat pairs [displayWallMs, presentedFrames, …] of frames whose band failed its checksum. */
+  undecodableAt: number[];
+  /** Latest requestVideoFrameCallback presentedFrames (cumulative). */
+  presentedFrames: number;
+  /** Wall ms of the first presented frame (null until then). */
+  firstFrameWallMs: number | null;
+  /** Wall ms when playback was started (the start() call). */
+  startedWallMs: number | null;
+  /** Stalls completed since the previous drain: [startWallMs, durationMs] pairs; plus one in progress. */
+  stalls: number[];
+  stallInProgressSinceMs: number | null;
+  droppedFrames: number;
+  /** hls.js `latency` samples [wallMs, seconds]. */
+  hlsLatency: number[];
+  webrtcStats: RawWebrtcStats[];
+  /** ms spent in the probe per frame (read + decode), for the benchmark. */
+  probeCostMs: number[];
+  errors: string[];
+  fatal: string | null;
+}
+
+export interface LatencyLabApi {
+  start(config: PlayerConfig): Promise<void>;
+  drain(): ProbeBatch;
+}
+
+declare global {
+  interface Window {
+    latencyLab?: LatencyLabApi;
+  }
+}

@@ -1,0 +1,103 @@
+import type { LatencyLabApi, PlayerConfig, ProbeBatch, RawWebrtcStats } from '../contract.ts';
+import { FrameProbe, type FrameSink } from '../probe/frame-probe.ts';
+
+/** What a concrete player (hls.js, WebRTC) does; the runtime does the measuring around it. */
+export interface Player {
+  /** Starts playback into `video`; resolves once the media pipeline is set up (not necessarily playing). */
+  start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void>;
+  /** Called every statsIntervalMs while playing. */
+  sample?(report: PlayerReport): Promise<void>;
+}
+
+export interface PlayerReport {
+  error(message: string): void;
+  fatal(message: string): void;
+  hlsLatency(seconds: number): void;
+  webrtcStats(stats: RawWebrtcStats): void;
+}
+
+function emptyBatch(): ProbeBatch {
+  return {
+    frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
+  };
+}
+
+/**
+ * Installs window.latencyLab: start(config) builds the <video>, starts the player and the frame probe; drain()
+ * hands over (and forgets) everything measured since the last call, so the page holds at most ~1 s of samples.
+ */
+export function installPlayerRuntime(player: Player): void {
+  let batch = emptyBatch();
+  let firstFrameWallMs: number | null = null;
+  let startedWallMs: number | null = null;
+  let presentedFrames = 0;
+  let stallSince: number | null = null;
+  let video: HTMLVideoElement | undefined;
+
+  const report: PlayerReport = {
+    error: (message) => void (batch.errors.length < 50 && batch.errors.push(message)),
+    fatal: (message) => void (batch.fatal ??= message),
+    hlsLatency: (seconds) => void batch.hlsLatency.push(Date.now(), seconds),
+    webrtcStats: (stats) => void batch.webrtcStats.push(stats),
+  };
+
+  const sink: FrameSink = {
+    frame(displayWallMs, latencyMs, costMs) {
+      batch.frames.push(displayWallMs, latencyMs, presentedFrames);
+      batch.probeCostMs.push(costMs);
+    },
+    undecodable(displayWallMs, costMs) {
+      batch.undecodableAt.push(displayWallMs, presentedFrames);
+      batch.probeCostMs.push(costMs);
+    },
+    presented(count, displayWallMs) {
+      presentedFrames = count;
+      firstFrameWallMs ??= displayWallMs;
+    },
+  };
+
+  const api: LatencyLabApi = {
+    async start(config) {
+      if (video) throw new Error('player already started');
+      video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      video.playsInline = true;
+      document.body.append(video);
+      video.addEventListener('waiting', () => {
+        if (firstFrameWallMs !== null && stallSince === null) stallSince = Date.now();
+      });
+      video.addEventListener('playing', () => {
+        if (stallSince !== null) {
+          batch.stalls.push(stallSince, Date.now() - stallSince);
+          stallSince = null;
+        }
+      });
+      video.addEventListener('error', () => report.error(`video element error: ${video?.error?.message ?? 'unknown'}`));
+      new FrameProbe(video, sink).start();
+      startedWallMs = Date.now();
+      await player.start(video, config, report);
+      const sample = player.sample?.bind(player);
+      if (sample) {
+        const tick = () => {
+          sample(report)
+            .catch((err: unknown) => report.error(String(err)))
+            .finally(() => setTimeout(tick, config.statsIntervalMs));
+        };
+        setTimeout(tick, config.statsIntervalMs);
+      }
+    },
+    drain() {
+      const out = batch;
+      batch = emptyBatch();
+      out.presentedFrames = presentedFrames;
+      out.firstFrameWallMs = firstFrameWallMs;
+      out.startedWallMs = startedWallMs;
+      out.stallInProgressSinceMs = stallSince;
+      out.droppedFrames = video?.getVideoPlaybackQuality().droppedVideoFrames ?? 0;
+      return out;
+    },
+  };
+  window.latencyLab = api;
+}

@@ -1,0 +1,93 @@
+import type { PlayerConfig, RawWebrtcStats } from '../contract.ts';
+import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
+
+async function post(url: string, body?: unknown): Promise<Response> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? '{}' : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  return response;
+}
+
+function waitForGathering(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState === 'complete') {
+        pc.removeEventListener('icegatheringstatechange', done);
+        resolve();
+      }
+    };
+    pc.addEventListener('icegatheringstatechange', done);
+    setTimeout(resolve, 3000); // host candidates on loopback come at once; never hang on a stray interface
+  });
+}
+
+/**
+ * A receive-only WebRTC viewer: asks the relay for an offer over HTTP, answers it (all candidates in the SDP, no
+ * trickle), plays the incoming track and samples getStats() for the inbound video stream.
+ */
+export class WebrtcPlayer implements Player {
+  private pc: RTCPeerConnection | undefined;
+
+  async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
+    if (!config.signalUrl) throw new Error('WebRTC player needs config.signalUrl');
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    this.pc = pc;
+    pc.addEventListener('track', (event) => {
+      video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      video.play().catch((err: unknown) => report.error(`play() failed: ${String(err)}`));
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed') report.fatal('WebRTC connection failed (ICE/DTLS)');
+      else if (pc.connectionState === 'disconnected') report.error('WebRTC connection disconnected');
+    });
+    const offer = (await (await post(`${config.signalUrl}/offer`)).json()) as RTCSessionDescriptionInit;
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitForGathering(pc);
+    await post(`${config.signalUrl}/answer`, { type: 'answer', sdp: pc.localDescription?.sdp });
+  }
+
+  async sample(report: PlayerReport): Promise<void> {
+    if (!this.pc) return;
+    const stats = await this.pc.getStats();
+    const byId = new Map<string, Record<string, unknown>>();
+    stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+    const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+    let inbound: Record<string, unknown> | undefined;
+    let pair: Record<string, unknown> | undefined;
+    for (const s of byId.values()) {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pair = byId.get(s.selectedCandidatePairId);
+    }
+    if (!inbound) return;
+    const local = pair ? byId.get(pair.localCandidateId as string) : undefined;
+    const remote = pair ? byId.get(pair.remoteCandidateId as string) : undefined;
+    const codec = typeof inbound.codecId === 'string' ? byId.get(inbound.codecId) : undefined;
+    const sample: RawWebrtcStats = {
+      wallMs: Date.now(),
+      jitterBufferDelay: num(inbound.jitterBufferDelay),
+      jitterBufferEmittedCount: num(inbound.jitterBufferEmittedCount),
+      packetsReceived: num(inbound.packetsReceived) ?? 0,
+      packetsLost: num(inbound.packetsLost) ?? 0,
+      nackCount: num(inbound.nackCount) ?? 0,
+      pliCount: num(inbound.pliCount) ?? 0,
+      firCount: num(inbound.firCount) ?? 0,
+      framesDecoded: num(inbound.framesDecoded) ?? 0,
+      framesDropped: num(inbound.framesDropped) ?? 0,
+      freezeCount: num(inbound.freezeCount) ?? 0,
+      jitter: num(inbound.jitter),
+      rttSeconds: num(pair?.currentRoundTripTime),
+      localCandidateType: (local?.candidateType as string | undefined) ?? null,
+      remoteCandidateType: (remote?.candidateType as string | undefined) ?? null,
+      protocol: (local?.protocol as string | undefined) ?? null,
+      codec: (codec?.mimeType as string | undefined) ?? null,
+    };
+    report.webrtcStats(sample);
+  }
+}
+
+installPlayerRuntime(new WebrtcPlayer());

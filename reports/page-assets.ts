@@ -1,0 +1,75 @@
+import { build, buildSync, type BuildOptions } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scriptForInline } from './html.ts';
+
+/** The two scripts every report inlines: Chart.js's UMD build (defines window.Chart) and the bundled page logic. */
+export interface PageAssets {
+  chartJs: string;
+  pageJs: string;
+}
+
+const PAGE_ENTRY = join('reports', 'page', 'report-page.ts');
+
+/**
+ * reports/page/report-page.ts, found next to this module, or (when the CLI runs from a bundle elsewhere in the
+ * package) by walking up from this module's folder.
+ */
+export function pageEntryPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sibling = join(here, 'page', 'report-page.ts');
+  if (existsSync(sibling)) return sibling;
+  for (let dir = here; ; dir = dirname(dir)) {
+    const candidate = join(dir, PAGE_ENTRY);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(`report page source not found (looked for ${PAGE_ENTRY} above ${here})`);
+}
+
+/** node_modules/chart.js/dist/chart.umd.min.js (the package's exports map hides dist/, so resolve the main entry). */
+export function chartJsPath(): string {
+  const main = createRequire(import.meta.url).resolve('chart.js');
+  return join(dirname(main), 'chart.umd.min.js');
+}
+
+function buildOptions(): BuildOptions & { write: false } {
+  return {
+    entryPoints: [pageEntryPath()],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'silent',
+  };
+}
+
+function assemble(pageJs: string): PageAssets {
+  return { chartJs: scriptForInline(readFileSync(chartJsPath(), 'utf8')), pageJs: scriptForInline(pageJs) };
+}
+
+let cached: Promise<PageAssets> | undefined;
+let cachedSync: PageAssets | undefined;
+
+/** Builds the page bundle with esbuild (once per process). */
+export function loadPageAssets(): Promise<PageAssets> {
+  cached ??= build(buildOptions()).then((result) => {
+    const assets = assemble(result.outputFiles[0]!.text);
+    cachedSync ??= assets;
+    return assets;
+  });
+  cached.catch(() => (cached = undefined));
+  return cached;
+}
+
+/** Same as loadPageAssets, synchronously (for renderReport called without prepared assets). */
+export function loadPageAssetsSync(): PageAssets {
+  cachedSync ??= assemble(buildSync(buildOptions()).outputFiles[0]!.text);
+  return cachedSync;
+}

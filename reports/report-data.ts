@@ -1,0 +1,108 @@
+import type { Results } from '../harness/results/types.ts';
+import { cdf, downsampleTimeline, downsampleWebrtc, histogram, type Cdf, type Histogram, type Series, type WebrtcSeries } from './distribution.ts';
+import { hlsModelSegments, type JoinMode } from './latency-model.ts';
+import { summarizePaths } from './path-summary.ts';
+import { pathColour, viewerColour } from './report-colours.ts';
+
+/**
+ * What the page draws, embedded as JSON in `<script type="application/json" id="lab-data">`. Everything is already
+ * downsampled: series for lines, CDF points, histogram bins. Types only are shared with the page bundle.
+ */
+export interface ReportData {
+  schema: 1;
+  scenario: string;
+  join: JoinMode;
+  /** Start with logarithmic latency axes (the paths' medians differ by more than 10×). */
+  logDefault: boolean;
+  paths: PathData[];
+  /** Latency vs segment duration with the model line; only when ≥ 2 HLS paths have latency. */
+  segments: SegmentData | null;
+}
+
+export interface PathData {
+  id: string;
+  kind: 'hls' | 'webrtc';
+  colour: string;
+  summary: { p50: number; p95: number; p99: number } | null;
+  /** All viewers merged: per-bucket median of the per-second medians, min and max. */
+  timeline: Series;
+  /** One series per viewer, only when the path has more than one viewer. */
+  viewers: { viewer: number; colour: string; series: Series }[];
+  /** 'samples': exact, from samples.csv; 'timeline': approximate, from per-second medians weighted by frame count. */
+  distributionSource: 'samples' | 'timeline' | null;
+  cdf: Cdf | null;
+  histogram: Histogram | null;
+  webrtc: ({ viewer: number; colour: string } & WebrtcSeries)[];
+}
+
+export interface SegmentData {
+  /** Model: latency = factor × segment duration (factor 3 for steady joins, 1 for first-segment joins). */
+  factor: number;
+  points: { path: number; segmentDuration: number; p50: number; p95: number }[];
+}
+
+/** Latency values (ms) per path id, e.g. from samples.csv. */
+export type PathSamples = ReadonlyMap<string, ArrayLike<number>> | Readonly<Record<string, ArrayLike<number>>>;
+
+export function samplesFor(samples: PathSamples | undefined, id: string): ArrayLike<number> | undefined {
+  if (!samples) return undefined;
+  const found = samples instanceof Map ? samples.get(id) : (samples as Record<string, ArrayLike<number>>)[id];
+  return found && found.length > 0 ? found : undefined;
+}
+
+export function buildReportData(results: Results, options: { samples?: PathSamples; maxPoints?: number } = {}): ReportData {
+  const maxPoints = options.maxPoints ?? 600;
+  const rows = summarizePaths(results);
+  const paths = results.paths.map((path, index): PathData => {
+    const colour = pathColour(index);
+    const exact = samplesFor(options.samples, path.id);
+    let source: PathData['distributionSource'] = exact ? 'samples' : null;
+    let distribution: { values: ArrayLike<number>; weights?: ArrayLike<number> } | null = exact ? { values: exact } : null;
+    if (!distribution) {
+      const points = path.viewers.flatMap((v) => v.timeline ?? []).filter((p) => Number.isFinite(p.p50));
+      if (points.length) {
+        source = 'timeline';
+        distribution = { values: points.map((p) => p.p50), weights: points.map((p) => Math.max(1, p.n || 0)) };
+      }
+    }
+    const viewerCount = path.viewers.length;
+    return {
+      id: path.id,
+      kind: path.kind,
+      colour,
+      summary: path.latencyMs ? { p50: path.latencyMs.p50, p95: path.latencyMs.p95, p99: path.latencyMs.p99 } : null,
+      timeline: downsampleTimeline(path.viewers.map((v) => v.timeline ?? []), maxPoints),
+      viewers:
+        viewerCount > 1
+          ? path.viewers.map((v, i) => ({
+              viewer: v.viewer,
+              colour: viewerColour(colour, i, viewerCount),
+              series: downsampleTimeline([v.timeline ?? []], maxPoints),
+            }))
+          : [],
+      distributionSource: source,
+      cdf: distribution ? cdf(distribution.values, { weights: distribution.weights }) : null,
+      histogram: distribution ? histogram(distribution.values, { weights: distribution.weights }) : null,
+      webrtc: path.viewers.flatMap((v, i) =>
+        v.webrtcStats?.series?.length
+          ? [{ viewer: v.viewer, colour: viewerColour(colour, i, viewerCount), ...downsampleWebrtc(v.webrtcStats.series, v.webrtcStats.packetsLost, maxPoints) }]
+          : [],
+      ),
+    };
+  });
+
+  const hlsPoints = rows.flatMap((row) =>
+    row.segmentDuration !== null && row.latency
+      ? [{ path: row.index, segmentDuration: row.segmentDuration, p50: row.latency.p50, p95: row.latency.p95 }]
+      : [],
+  );
+  const medians = rows.flatMap((r) => (r.latency && r.latency.p50 > 0 ? [r.latency.p50] : []));
+  return {
+    schema: 1,
+    scenario: results.scenario.name,
+    join: results.scenario.join,
+    logDefault: medians.length > 1 && Math.max(...medians) / Math.min(...medians) > 10,
+    paths,
+    segments: hlsPoints.length >= 2 ? { factor: hlsModelSegments(results.scenario.join), points: hlsPoints } : null,
+  };
+}
