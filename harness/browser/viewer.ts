@@ -17,22 +17,30 @@ export class Viewer {
     });
   }
 
-  static async open(session: BrowserSession, serverUrl: string, config: PlayerConfig): Promise<Viewer> {
+  /**
+   * Opens the viewer's context and loads its player page without starting playback, so that page creation (the
+   * heaviest browser work) happens before the media pipeline starts and cannot disturb it.
+   */
+  static async prepare(session: BrowserSession, serverUrl: string, config: PlayerConfig): Promise<Viewer> {
     const context = await session.browser.createBrowserContext();
     try {
       const page = await context.newPage();
       await page.setViewport({ width: 1280, height: 720 });
       const viewer = new Viewer(config, context, page);
       await page.goto(`${serverUrl}/player/${config.kind}/`, { waitUntil: 'load' });
-      await page.evaluate(async (cfg) => {
-        if (!window.latencyLab) throw new Error('player bundle did not install window.latencyLab');
-        await window.latencyLab.start(cfg);
-      }, config);
       return viewer;
     } catch (err) {
       await context.close().catch(() => {});
       throw err;
     }
+  }
+
+  /** Starts playback (the viewer "joins"). */
+  async start(): Promise<void> {
+    await this.page.evaluate(async (cfg) => {
+      if (!window.latencyLab) throw new Error('player bundle did not install window.latencyLab');
+      await window.latencyLab.start(cfg);
+    }, this.config);
   }
 
   async drain(): Promise<ProbeBatch> {

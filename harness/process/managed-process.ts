@@ -10,8 +10,10 @@ export interface ManagedProcessOptions {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Keep stdin open as a pipe (ffmpeg reads raw frames from it). */
-  stdin?: boolean;
+  /** Keep stdin open as a pipe, or connect it to another process's output stream (fd passed directly). */
+  stdin?: boolean | NodeJS.ReadableStream;
+  /** stdout carries data for another process: it is not read as lines. */
+  stdoutIsData?: boolean;
   /** Resolves readiness when a stderr/stdout line matches. Without it the process is ready once spawned. */
   readyWhen?: RegExp;
   readyTimeoutMs?: number;
@@ -46,13 +48,13 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
       cwd: options.cwd,
       env: options.env ?? process.env,
       detached: true,
-      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin === true ? 'pipe' : options.stdin ? (options.stdin as unknown as import('node:stream').Stream) : 'ignore', 'pipe', 'pipe'],
     });
     if (this.child.pid !== undefined) processRegistry.add(this.child.pid, options.name);
     this.child.stdin?.on('error', () => {
       /* EPIPE after the process died is reported through 'died' */
     });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
+    for (const stream of options.stdoutIsData ? [this.child.stderr] : [this.child.stdout, this.child.stderr]) {
       let partial = '';
       stream?.setEncoding('utf8');
       stream?.on('data', (chunk: string) => {
@@ -98,6 +100,10 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
 
   get stdin(): NodeJS.WritableStream | null {
     return this.child.stdin;
+  }
+
+  get stdout(): NodeJS.ReadableStream | null {
+    return this.child.stdout;
   }
 
   get closed(): boolean {

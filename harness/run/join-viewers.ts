@@ -23,10 +23,21 @@ export interface JoinContext {
  * manifest load as fatal) and, for a steady join, list ≥ 4 segments, like a viewer arriving at a running stream.
  * WebRTC: the relay must be receiving RTP.
  */
-export async function joinViewer(ctx: JoinContext, path: PlannedPath, viewerIndex: number): Promise<Viewer> {
+export function viewerConfig(serverUrl: string, path: PlannedPath, viewerIndex: number): PlayerConfig {
   const viewerId = `v${viewerIndex}`;
   const base = { pathId: path.id, viewerId, statsIntervalMs: labDefaults.statsIntervalMs };
-  let config: PlayerConfig;
+  return path.spec.kind === 'hls'
+    ? { ...base, kind: 'hls', src: `${serverUrl}/media/${path.id}/index.m3u8`, liveSyncDurationCount: labDefaults.liveSyncDurationCount }
+    : { ...base, kind: 'webrtc', signalUrl: `${serverUrl}/signal/${path.id}/${viewerId}` };
+}
+
+/** Opens every viewer's page (no playback yet). */
+export function prepareViewer(ctx: JoinContext, path: PlannedPath, viewerIndex: number): Promise<Viewer> {
+  return ctx.failure.race(Viewer.prepare(ctx.session, ctx.serverUrl, viewerConfig(ctx.serverUrl, path, viewerIndex)));
+}
+
+/** Waits until the viewer's path is ready for it, then starts its playback. */
+export async function joinViewer(ctx: JoinContext, path: PlannedPath, viewer: Viewer): Promise<void> {
   if (path.spec.kind === 'hls') {
     const needed = ctx.join === 'steady' ? labDefaults.steadyJoinSegments : 1;
     const playlist = join(ctx.mediaDir, path.id, 'index.m3u8');
@@ -37,12 +48,10 @@ export async function joinViewer(ctx: JoinContext, path: PlannedPath, viewerInde
       }
       await ctx.failure.sleep(50);
     }
-    config = { ...base, kind: 'hls', src: `${ctx.serverUrl}/media/${path.id}/index.m3u8`, liveSyncDurationCount: labDefaults.liveSyncDurationCount };
   } else {
     const relay = ctx.relays.get(path.id);
     if (!relay) throw new Error(`no relay for ${path.id}`);
     await ctx.failure.race(relay.waitForMedia(labDefaults.rtpTimeoutMs));
-    config = { ...base, kind: 'webrtc', signalUrl: `${ctx.serverUrl}/signal/${path.id}/${viewerId}` };
   }
-  return ctx.failure.race(Viewer.open(ctx.session, ctx.serverUrl, config));
+  await ctx.failure.race(viewer.start());
 }

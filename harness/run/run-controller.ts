@@ -10,7 +10,6 @@ import type { Relay } from '../../ingest/relays/relay.ts';
 import { SignalingHandler } from '../../ingest/relays/signaling.ts';
 import { BrowserSession } from '../browser/browser-session.ts';
 import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
-import type { Viewer } from '../browser/viewer.ts';
 import { ViewerCollector } from '../collect/viewer-collector.ts';
 import { labDefaults } from '../config/defaults.ts';
 import { InterruptedError, LabError, LabTimeoutError } from '../errors.ts';
@@ -22,7 +21,7 @@ import { LabServer } from '../server/lab-server.ts';
 import { median, SampleBuffer } from '../stats/summary.ts';
 import { programVersion } from '../tools/find-programs.ts';
 import { FailureSignal } from './failure-signal.ts';
-import { joinViewer } from './join-viewers.ts';
+import { joinViewer, prepareViewer } from './join-viewers.ts';
 import { ResourceStack } from './resource-stack.ts';
 import type { RunPlan } from './run-plan.ts';
 
@@ -100,6 +99,27 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const serverUrl = await failure.race(server.listen('127.0.0.1'));
     resources.defer('lab server', () => server.close());
 
+    const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs };
+    const ctx = { session, serverUrl, mediaDir, relays, join: scenario.join, failure };
+    const viewers = await failure.race(
+      Promise.all(
+        plan.paths.flatMap((path) =>
+          Array.from({ length: path.viewers }, async (_, i) => {
+            const viewer = await prepareViewer(ctx, path, i);
+            resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
+            const collector = new ViewerCollector(i, window, (wall, latency) => {
+              pathLatencies.get(path.id)!.push(latency);
+              csv.write(`${path.id},${i},${wall.toFixed(1)},${latency.toFixed(2)}\n`);
+            });
+            const list = collectors.get(path.id) ?? [];
+            list[i] = collector;
+            collectors.set(path.id, list);
+            return { viewer, collector, path, pathId: path.id };
+          }),
+        ),
+      ),
+    );
+
     pipeline = await failure.race(
       FfmpegPipeline.start({
         ffmpegPath: options.ffmpegPath,
@@ -114,27 +134,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     running.on('died', (err) => failure.fail(err));
 
     bus.emit('phase', 'joining');
-    const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs };
-    const viewers: Array<{ viewer: Viewer; collector: ViewerCollector; pathId: string }> = [];
-    const ctx = { session, serverUrl, mediaDir, relays, join: scenario.join, failure };
     await failure.race(
       Promise.all(
-        plan.paths.flatMap((path) =>
-          Array.from({ length: path.viewers }, async (_, i) => {
-            const collector = new ViewerCollector(i, window, (wall, latency) => {
-              pathLatencies.get(path.id)!.push(latency);
-              csv.write(`${path.id},${i},${wall.toFixed(1)},${latency.toFixed(2)}\n`);
-            });
-            const list = collectors.get(path.id) ?? [];
-            list[i] = collector;
-            collectors.set(path.id, list);
-            const viewer = await joinViewer(ctx, path, i);
-            resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
-            collector.joinedAt = Date.now();
-            lastJoinMs = Math.max(lastJoinMs, collector.joinedAt);
-            viewers.push({ viewer, collector, pathId: path.id });
-          }),
-        ),
+        viewers.map(async ({ viewer, collector, path }) => {
+          await joinViewer(ctx, path, viewer);
+          collector.joinedAt = Date.now();
+          lastJoinMs = Math.max(lastJoinMs, collector.joinedAt);
+        }),
       ),
     );
 

@@ -1,5 +1,6 @@
 import type { Scenario } from './schema.ts';
 import { pathIdOf } from './path-ids.ts';
+import { thresholdProblems } from '../gate/threshold-syntax.ts';
 
 /** Rules that span fields (the schema checks each field alone). Returns problems, each naming its field. */
 export function checkScenario(scenario: Scenario): string[] {
@@ -23,5 +24,6 @@ export function checkScenario(scenario: Scenario): string[] {
       problems.push(`paths[${i}].id: "${id}" is already used by paths[${first}]; give one of them an explicit distinct id`);
     } else seen.set(id, i);
   });
+  problems.push(...thresholdProblems(scenario.thresholds, [...seen.keys()]));
   return problems;
 }

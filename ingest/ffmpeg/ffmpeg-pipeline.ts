@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import type { ComponentDiedError } from '../../harness/errors.ts';
 import { ManagedProcess } from '../../harness/process/managed-process.ts';
-import { ClockSource, type PacingStats } from '../source/clock-source.ts';
+import type { PacingStats } from '../source/clock-source.ts';
 import { buildFfmpegArgs, type PipelineOutput, type VideoInput } from './ffmpeg-args.ts';
 
 export interface FfmpegPipelineOptions {
@@ -16,44 +17,57 @@ interface PipelineEvents {
   died: [error: ComponentDiedError];
 }
 
+const SOURCE_MAIN = fileURLToPath(new URL('../source/clock-source-main.ts', import.meta.url));
+const TSX_LOADER = import.meta.resolve('tsx');
+
 /**
- * The run's single ffmpeg: the clock source writes raw frames into its stdin, it encodes once per codec and tees
- * the result to every output. Ready once ffmpeg has written its output header (which needs the first frame, so
- * frames start flowing before readiness is awaited).
+ * The run's media pipeline: the clock source process writes raw frames straight into the one ffmpeg's stdin
+ * (a kernel pipe between the two, so pacing is independent of the lab's event loop); ffmpeg encodes once per codec
+ * and tees the result to every output. Ready once ffmpeg has written its output header (which needs the first
+ * frame, so frames flow before readiness is awaited).
  */
 export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   readonly gop: number;
   readonly args: string[];
-  private constructor(private readonly proc: ManagedProcess, private readonly source: ClockSource, built: { gop: number; args: string[] }) {
+  private lastPacing: PacingStats = { framesSent: 0, lateMs: { p50: 0, p99: 0, max: 0 }, backpressured: 0 };
+
+  private constructor(private readonly source: ManagedProcess, private readonly ffmpeg: ManagedProcess, built: { gop: number; args: string[] }) {
     super();
     this.gop = built.gop;
     this.args = built.args;
-    proc.on('died', (err) => {
-      source.stop();
-      this.emit('died', err);
+    source.on('line', (line) => {
+      if (line.startsWith('pacing ')) this.lastPacing = JSON.parse(line.slice(7)) as PacingStats;
     });
+    for (const proc of [source, ffmpeg]) proc.on('died', (err) => this.emit('died', err));
   }
 
   static async start(options: FfmpegPipelineOptions): Promise<FfmpegPipeline> {
     const built = buildFfmpegArgs(options.video, options.outputs);
-    const proc = await ManagedProcess.start({
-      name: 'ffmpeg',
-      command: options.ffmpegPath,
-      args: built.args,
-      stdin: true,
+    const { width, height, fps } = options.video;
+    const source = await ManagedProcess.start({
+      name: 'clock source',
+      command: process.execPath,
+      args: ['--import', TSX_LOADER, SOURCE_MAIN, JSON.stringify({ width, height, fps })],
+      stdoutIsData: true,
       killTimeoutMs: options.killTimeoutMs,
-      stderrTailLines: 30,
     });
-    const stdin = proc.stdin;
-    if (!stdin) throw new Error('ffmpeg has no stdin');
-    const source = new ClockSource({
-      ...options.video,
-      sink: (frame) => (proc.closed ? false : stdin.write(frame)),
-    });
-    const pipeline = new FfmpegPipeline(proc, source, built);
-    source.start();
+    let ffmpeg: ManagedProcess;
     try {
-      await proc.waitForLine(/^Output #0/, options.readyTimeoutMs);
+      ffmpeg = await ManagedProcess.start({
+        name: 'ffmpeg',
+        command: options.ffmpegPath,
+        args: built.args,
+        stdin: source.stdout ?? undefined,
+        killTimeoutMs: options.killTimeoutMs,
+        stderrTailLines: 30,
+      });
+    } catch (err) {
+      await source.close();
+      throw err;
+    }
+    const pipeline = new FfmpegPipeline(source, ffmpeg, built);
+    try {
+      await ffmpeg.waitForLine(/^Output #0/, options.readyTimeoutMs);
     } catch (err) {
       await pipeline.close();
       throw err;
@@ -62,24 +76,24 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   }
 
   get pid(): number | undefined {
-    return this.proc.pid;
+    return this.ffmpeg.pid;
   }
 
   get framesSent(): number {
-    return this.source.framesSent;
+    return this.lastPacing.framesSent;
   }
 
   pacing(): PacingStats {
-    return this.source.pacing();
+    return this.lastPacing;
   }
 
   stderrTail(): string[] {
-    return this.proc.stderrTail();
+    return this.ffmpeg.stderrTail();
   }
 
-  /** Stops the source, lets ffmpeg finish its outputs, kills it if it does not; idempotent. */
+  /** Stops the source (ffmpeg then sees end of input and finishes its outputs), then ffmpeg; idempotent. */
   async close(): Promise<void> {
-    this.source.stop();
-    await this.proc.close();
+    await this.source.close();
+    await this.ffmpeg.close();
   }
 }

@@ -1,0 +1,257 @@
+import { UsageError } from '../errors.ts';
+import type { LatencySummary } from '../results/types.ts';
+import { quantileSorted } from '../stats/summary.ts';
+import type { Baseline, BaselinePath } from './baseline.ts';
+import { formatNumber, formatPercent, formatTolerance } from './format.ts';
+import { histogramValues, weightedMean, weightedQuantiles, type WeightedValues } from './histogram.ts';
+import { createRandom, hashString, poisson, type Random } from './random.ts';
+
+/**
+ * Run vs baseline, per path and metric: the difference (current − baseline) with a bootstrap confidence interval.
+ * Frames are resampled on both sides with the Poisson bootstrap (each frame weighted by a Poisson(1) draw, so a
+ * histogram bin of c frames becomes Poisson(c) frames: the same distribution as resampling with replacement for
+ * more than a few dozen frames, at a cost per resample bounded by the number of bins, not of frames).
+ * A regression is declared only when the whole interval lies above +tolerance × baseline, hyperfine/tachometer style.
+ */
+
+export type ComparisonVerdict =
+  | 'regression'
+  | 'improvement'
+  | 'within-tolerance'
+  | 'inconclusive'
+  | 'missing-in-run'
+  | 'missing-in-baseline';
+
+export interface Comparison {
+  pathId: string;
+  /** `p50`, `p95`, `mean`. */
+  metric: string;
+  verdict: ComparisonVerdict;
+  /** false only for a regression or a path the baseline has and this run did not measure. */
+  ok: boolean;
+  baseline: number | null;
+  current: number | null;
+  /** current − baseline (ms) and its confidence interval (ms). */
+  delta: number | null;
+  ci: [number, number] | null;
+  /** The same, relative to the baseline value (0.105 = +10.5 %). */
+  deltaFraction: number | null;
+  ciFraction: [number, number] | null;
+  tolerance: number;
+  framesBaseline: number;
+  framesCurrent: number;
+  /** `hls-2s p50: 6170 → 6820 ms, +10.5% [+9.8%, +11.2%] REGRESSION (tolerance 10%)`. */
+  message: string;
+}
+
+export interface CompareOptions {
+  /** Fraction of the baseline value a change must exceed (with its whole interval) to count; default 0.10. */
+  tolerance?: number;
+  /** Default ['p50', 'p95']. Any pN (0 < N < 100) or mean. */
+  metrics?: readonly string[];
+  /** PRNG seed; the same seed gives the same intervals. Default 1. */
+  seed?: number;
+  /** Bootstrap resamples; default 2000. */
+  resamples?: number;
+  /** Interval coverage; default 0.95. */
+  confidence?: number;
+}
+
+export const DEFAULT_COMPARE_OPTIONS: Readonly<Required<CompareOptions>> = { tolerance: 0.1, metrics: ['p50', 'p95'], seed: 1, resamples: 2000, confidence: 0.95 };
+
+type MetricSpec = { name: string; kind: 'quantile'; q: number } | { name: string; kind: 'mean' };
+
+export function parseComparisonMetric(name: string): MetricSpec {
+  const trimmed = name.trim();
+  if (trimmed === 'mean') return { name: 'mean', kind: 'mean' };
+  const m = /^p\(?(\d+(?:\.\d+)?)\)?$/.exec(trimmed);
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n > 0 && n < 100)) {
+    throw new UsageError(`metric ${JSON.stringify(name)}: use pN with 0 < N < 100 (p50, p95, p99.9) or mean`);
+  }
+  return { name: `p${m![1]}`, kind: 'quantile', q: n / 100 };
+}
+
+export function compareToBaseline(run: Baseline, baseline: Baseline, options: CompareOptions = {}): Comparison[] {
+  const d = DEFAULT_COMPARE_OPTIONS;
+  const o = {
+    tolerance: options.tolerance ?? d.tolerance,
+    metrics: options.metrics ?? d.metrics,
+    seed: options.seed ?? d.seed,
+    resamples: options.resamples ?? d.resamples,
+    confidence: options.confidence ?? d.confidence,
+  };
+  if (!(o.tolerance >= 0) || !Number.isFinite(o.tolerance)) throw new UsageError(`tolerance must be ≥ 0, got ${o.tolerance}`);
+  if (!(o.confidence > 0 && o.confidence < 1)) throw new UsageError(`confidence must be between 0 and 1, got ${o.confidence}`);
+  if (!(Number.isInteger(o.resamples) && o.resamples >= 100)) throw new UsageError(`resamples must be an integer ≥ 100, got ${o.resamples}`);
+  const metrics = o.metrics.map(parseComparisonMetric);
+  if (metrics.length === 0) throw new UsageError('at least one metric is needed (e.g. p50,p95)');
+
+  const out: Comparison[] = [];
+  const runPaths = new Map(run.paths.map((p) => [p.id, p]));
+  const basePaths = new Map(baseline.paths.map((p) => [p.id, p]));
+  const ids = [...baseline.paths.map((p) => p.id), ...run.paths.map((p) => p.id).filter((id) => !basePaths.has(id))];
+  for (const id of ids) {
+    const base = basePaths.get(id);
+    const cur = runPaths.get(id);
+    const baseFrames = base ? frameCount(base) : 0;
+    const curFrames = cur ? frameCount(cur) : 0;
+    if (baseFrames === 0 || curFrames === 0) {
+      const verdict: ComparisonVerdict = baseFrames === 0 ? 'missing-in-baseline' : 'missing-in-run';
+      const why =
+        verdict === 'missing-in-run'
+          ? cur
+            ? 'the baseline has it but this run measured no frames on it'
+            : 'the baseline has it but this run has no such path'
+          : base
+            ? 'the baseline measured no frames on it; nothing to compare'
+            : 'new path, not in the baseline; nothing to compare';
+      for (const m of metrics) {
+        out.push({
+          pathId: id,
+          metric: m.name,
+          verdict,
+          ok: verdict !== 'missing-in-run',
+          baseline: null,
+          current: null,
+          delta: null,
+          ci: null,
+          deltaFraction: null,
+          ciFraction: null,
+          tolerance: o.tolerance,
+          framesBaseline: baseFrames,
+          framesCurrent: curFrames,
+          message: `${id} ${m.name}: ${why} ${verdict === 'missing-in-run' ? 'MISSING' : '(skipped)'}`,
+        });
+      }
+      continue;
+    }
+    const intervals = bootstrapDifferences(histogramValues(cur!.histogram), histogramValues(base!.histogram), metrics, {
+      random: createRandom((o.seed ^ hashString(id)) >>> 0),
+      resamples: o.resamples,
+      confidence: o.confidence,
+    });
+    metrics.forEach((m, i) => {
+      const b = pointEstimate(base!, m);
+      const c = pointEstimate(cur!, m);
+      out.push(judge(id, m.name, b, c, intervals[i]!, o.tolerance, baseFrames, curFrames));
+    });
+  }
+  return out;
+}
+
+function frameCount(path: BaselinePath): number {
+  return path.histogram.counts.reduce((sum, c) => sum + c, 0);
+}
+
+const SUMMARY_KEYS: Readonly<Record<string, keyof LatencySummary>> = { p50: 'p50', p90: 'p90', p95: 'p95', p99: 'p99', mean: 'mean' };
+
+/** The exact value from the summary when it has it, else from the histogram (within 0.05 %). */
+function pointEstimate(path: BaselinePath, metric: MetricSpec): number {
+  const key = SUMMARY_KEYS[metric.name];
+  if (key && path.latencyMs) return path.latencyMs[key];
+  const w = histogramValues(path.histogram);
+  return metric.kind === 'mean' ? weightedMean(w.values, w.counts, w.total) : weightedQuantiles(w.values, w.counts, w.total, [metric.q])[0]!;
+}
+
+interface BootstrapSettings {
+  random: Random;
+  resamples: number;
+  confidence: number;
+}
+
+/** Percentile-bootstrap intervals of (current − baseline) for each metric, from one set of resamples. */
+export function bootstrapDifferences(
+  current: WeightedValues,
+  baseline: WeightedValues,
+  metrics: readonly MetricSpec[],
+  { random, resamples, confidence }: BootstrapSettings,
+): Array<[number, number]> {
+  const quantileMetrics = metrics.flatMap((m, i) => (m.kind === 'quantile' ? [{ i, q: m.q }] : [])).sort((a, b) => a.q - b.q);
+  const qs = quantileMetrics.map((m) => m.q);
+  const diffs = metrics.map(() => new Float64Array(resamples));
+  const curCounts = new Float64Array(current.counts.length);
+  const baseCounts = new Float64Array(baseline.counts.length);
+  for (let r = 0; r < resamples; r++) {
+    const curTotal = resampleCounts(current.counts, curCounts, random);
+    const baseTotal = resampleCounts(baseline.counts, baseCounts, random);
+    const curQ = weightedQuantiles(current.values, curCounts, curTotal, qs);
+    const baseQ = weightedQuantiles(baseline.values, baseCounts, baseTotal, qs);
+    quantileMetrics.forEach(({ i }, k) => {
+      diffs[i]![r] = curQ[k]! - baseQ[k]!;
+    });
+    metrics.forEach((m, i) => {
+      if (m.kind === 'mean') {
+        diffs[i]![r] = weightedMean(current.values, curCounts, curTotal) - weightedMean(baseline.values, baseCounts, baseTotal);
+      }
+    });
+  }
+  const alpha = (1 - confidence) / 2;
+  return diffs.map((d) => {
+    d.sort();
+    return [quantileSorted(d, alpha), quantileSorted(d, 1 - alpha)];
+  });
+}
+
+/** Poisson bootstrap of one side; redraws in the (tiny-sample) case of an empty resample. Returns the total. */
+function resampleCounts(counts: Float64Array, into: Float64Array, random: Random): number {
+  for (;;) {
+    let total = 0;
+    for (let j = 0; j < counts.length; j++) {
+      const c = poisson(random, counts[j]!);
+      into[j] = c;
+      total += c;
+    }
+    if (total > 0 || counts.length === 0) return total;
+  }
+}
+
+function judge(
+  pathId: string,
+  metric: string,
+  base: number,
+  cur: number,
+  ci: [number, number],
+  tolerance: number,
+  framesBaseline: number,
+  framesCurrent: number,
+): Comparison {
+  const limit = tolerance * Math.abs(base);
+  const verdict: ComparisonVerdict =
+    ci[0] > limit ? 'regression' : ci[1] < -limit ? 'improvement' : ci[0] >= -limit && ci[1] <= limit ? 'within-tolerance' : 'inconclusive';
+  const delta = cur - base;
+  const rel = base !== 0 ? (v: number) => v / Math.abs(base) : null;
+  const deltaFraction = rel ? rel(delta) : null;
+  const ciFraction: [number, number] | null = rel ? [rel(ci[0]), rel(ci[1])] : null;
+  const change =
+    deltaFraction !== null && ciFraction
+      ? `${formatPercent(deltaFraction)} [${formatPercent(ciFraction[0])}, ${formatPercent(ciFraction[1])}]`
+      : `${signed(delta)} ms [${signed(ci[0])}, ${signed(ci[1])}]`;
+  const label = { regression: 'REGRESSION', improvement: 'IMPROVEMENT', 'within-tolerance': 'no change', inconclusive: 'unsure' }[
+    verdict as 'regression' | 'improvement' | 'within-tolerance' | 'inconclusive'
+  ];
+  return {
+    pathId,
+    metric,
+    verdict,
+    ok: verdict !== 'regression',
+    baseline: base,
+    current: cur,
+    delta,
+    ci,
+    deltaFraction,
+    ciFraction,
+    tolerance,
+    framesBaseline,
+    framesCurrent,
+    message: `${pathId} ${metric}: ${formatNumber(base)} → ${formatNumber(cur)} ms, ${change} ${label} (tolerance ${formatTolerance(tolerance)})`,
+  };
+}
+
+function signed(v: number): string {
+  return `${v > 0 ? '+' : ''}${formatNumber(v)}`;
+}
+
+export function comparisonsPassed(comparisons: readonly Comparison[]): boolean {
+  return comparisons.every((c) => c.ok);
+}

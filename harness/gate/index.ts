@@ -1,0 +1,18 @@
+/** The CI regression gate's public API (collect writes results; the gate only reads them). */
+export { aggregateRuns, medianRunIndex, runScore } from './aggregate.ts';
+export { createBaseline, parseBaseline, readBaseline, snapshotRun, type Baseline, type BaselinePath } from './baseline.ts';
+export { compareToBaseline, comparisonsPassed, type Comparison, type ComparisonVerdict, type CompareOptions } from './compare.ts';
+export { GateInputError, NoRunsError, ThresholdParseError } from './errors.ts';
+export { registerGateCommands, parseTolerance, type GateIo } from './gate-commands.ts';
+export { buildGateReport, formatGateText, GATE_FAILURE_EXIT_CODE, type GateReport } from './report.ts';
+export { renderJunit } from './report-junit.ts';
+export { renderMarkdown, MARKDOWN_MAX_BYTES } from './report-markdown.ts';
+export { evaluateRunThresholds, readResults, readRun, readSamples } from './run-files.ts';
+export {
+  evaluateThresholds,
+  formatThresholdLines,
+  thresholdsPassed,
+  type PathSamples,
+  type ThresholdCheck,
+} from './threshold-eval.ts';
+export { parseThreshold, thresholdProblems, type Threshold } from './threshold-syntax.ts';
