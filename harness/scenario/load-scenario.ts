@@ -95,8 +95,8 @@ function describeIssue(issue: core.$ZodIssue, root: unknown): string {
     case 'invalid_value':
       return `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${got}`;
     case 'invalid_union': {
-      const kind = (valueAt(root, issue.path) as { kind?: unknown } | undefined)?.kind;
-      return `${formatPath([...issue.path, 'kind'])}: must be one of "hls" | "webrtc", got ${show(kind)}`;
+      const kindPath = issue.path[issue.path.length - 1] === 'kind' ? issue.path : [...issue.path, 'kind'];
+      return `${formatPath(kindPath)}: must be one of "hls" | "webrtc", got ${show(valueAt(root, kindPath))}`;
     }
     case 'invalid_format':
       return `${where}: ${issue.message}, got ${got}`;

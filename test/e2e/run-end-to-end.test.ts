@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Results } from '../../harness/results/types.ts';
+import { labChildren } from '../support/lab-cli.ts';
+import { sharedRunDir } from '../support/shared-run.ts';
+
+describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
+  let results: Results;
+  let samples: string[][];
+
+  beforeAll(async () => {
+    const dir = await sharedRunDir();
+    results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
+    samples = readFileSync(join(dir, 'samples.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  });
+
+  it('completes and describes its environment', () => {
+    expect(results.schemaVersion).toBe(1);
+    expect(results.status).toBe('complete');
+    expect(results.environment.ffmpeg.version).toMatch(/ffmpeg version/);
+    expect(results.environment.browser.version).toMatch(/Chrom/);
+    expect(results.paths.map((p) => p.id)).toEqual(['hls-1s', 'webrtc-h264']);
+  });
+
+  it('measures WebRTC well under 250 ms', () => {
+    const webrtc = results.paths.find((p) => p.kind === 'webrtc')!;
+    expect(webrtc.latencyMs!.p50).toBeGreaterThan(0);
+    expect(webrtc.latencyMs!.p50).toBeLessThan(250);
+    expect(webrtc.viewers[0]!.webrtcStats!.packetsReceived).toBeGreaterThan(100);
+    expect(webrtc.viewers[0]!.webrtcStats!.candidatePair?.protocol).toBe('udp');
+  });
+
+  it('measures HLS (1 s segments, steady join) between 3 × and 3 × segment + 1 s', () => {
+    const hls = results.paths.find((p) => p.kind === 'hls')!;
+    expect(hls.latencyMs!.p50).toBeGreaterThanOrEqual(3000);
+    expect(hls.latencyMs!.p50).toBeLessThanOrEqual(4000);
+    expect(hls.viewers[0]!.hlsJsLatencyMs).toBeGreaterThan(0);
+  });
+
+  it('times at least 90 % of the expected frames per viewer, with ≤ 1 % undecodable', () => {
+    const expected = results.scenario.video.fps * results.scenario.duration;
+    for (const path of results.paths) {
+      for (const viewer of path.viewers) {
+        expect(viewer.framesMeasured, `${path.id} viewer ${viewer.viewer}`).toBeGreaterThanOrEqual(0.9 * expected);
+        expect(viewer.framesUndecodable).toBeLessThanOrEqual(0.01 * (viewer.framesMeasured + viewer.framesUndecodable));
+        expect(viewer.firstFrameMs).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('never reports a latency below zero, and samples.csv matches results.json', () => {
+    const latencies = samples.map((row) => Number(row[3]));
+    expect(Math.min(...latencies)).toBeGreaterThanOrEqual(0);
+    for (const path of results.paths) {
+      expect(samples.filter((row) => row[0] === path.id).length).toBe(path.framesMeasured);
+    }
+  });
+
+  it('paces the source without drift or stalls', () => {
+    expect(results.source!.pacing.lateMsP99).toBeLessThan(50);
+    expect(results.source!.framesSent).toBeGreaterThan(results.scenario.video.fps * results.scenario.duration);
+  });
+
+  it('leaves no ffmpeg, Chromium or clock source behind', () => {
+    expect(labChildren()).toEqual([]);
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { snapshotRun, type Baseline } from '../../../harness/gate/baseline.ts';
+import { compareToBaseline, parseComparisonMetric } from '../../../harness/gate/compare.ts';
+import { UsageError } from '../../../harness/errors.ts';
+import { latencies, pathResult, results } from './fixtures.ts';
+
+/** A snapshot (baseline-shaped) of a synthetic run: path id → per-frame latencies. */
+function snapshot(paths: Record<string, readonly number[]>): Baseline {
+  const res = results(Object.entries(paths).map(([id, values]) => pathResult(id, values)));
+  return snapshotRun(res, new Map(Object.entries(paths).map(([id, v]) => [id, Float64Array.from(v).sort()])), 'now');
+}
+
+describe('compareToBaseline (bootstrap)', () => {
+  it('same distribution: no regression in ≥ 95 % of 100 seeds, even at 0 % tolerance', () => {
+    let regressions10 = 0;
+    let regressions0 = 0;
+    let improvements0 = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const base = snapshot({ 'hls-1s': latencies(600, 3500, seed * 2), 'webrtc-h264': latencies(600, 40, seed * 2 + 500, 0.3) });
+      const run = snapshot({ 'hls-1s': latencies(600, 3500, seed * 2 + 1), 'webrtc-h264': latencies(600, 40, seed * 2 + 501, 0.3) });
+      const at10 = compareToBaseline(run, base, { tolerance: 0.1, metrics: ['p50', 'p95'], seed, resamples: 1000 });
+      const at0 = compareToBaseline(run, base, { tolerance: 0, metrics: ['p50'], seed, resamples: 1000 });
+      if (at10.some((c) => c.verdict === 'regression')) regressions10++;
+      if (at0.some((c) => c.verdict === 'regression' && c.pathId === 'hls-1s')) regressions0++;
+      if (at0.some((c) => c.verdict === 'improvement' && c.pathId === 'hls-1s')) improvements0++;
+      expect(at10.every((c) => c.ok)).toBe(true);
+    }
+    expect(regressions10).toBe(0);
+    // At 0 % tolerance each side of a 95 % interval is wrong ~2.5 % of the time.
+    expect(regressions0).toBeLessThanOrEqual(5);
+    expect(improvements0).toBeLessThanOrEqual(5);
+  }, 60_000);
+
+  it('a +20 % shift with 10 % tolerance is a regression; -20 % an improvement', () => {
+    const base = snapshot({ 'hls-2s': latencies(600, 6170, 11) });
+    const slower = snapshot({ 'hls-2s': latencies(600, 6170 * 1.2, 12) });
+    const faster = snapshot({ 'hls-2s': latencies(600, 6170 * 0.8, 13) });
+    const up = compareToBaseline(slower, base, { tolerance: 0.1, metrics: ['p50', 'p95'], seed: 1 });
+    expect(up.map((c) => [c.metric, c.verdict, c.ok])).toEqual([
+      ['p50', 'regression', false],
+      ['p95', 'regression', false],
+    ]);
+    const p50 = up[0]!;
+    expect(p50.ci![0]).toBeGreaterThan(0.1 * p50.baseline!);
+    expect(p50.deltaFraction!).toBeGreaterThan(0.15);
+    expect(p50.ciFraction![0]).toBeLessThan(p50.deltaFraction!);
+    expect(p50.ciFraction![1]).toBeGreaterThan(p50.deltaFraction!);
+    expect(p50.message).toMatch(
+      /^hls-2s p50: \d{4} → \d{4} ms, \+\d+\.\d% \[\+\d+\.\d%, \+\d+\.\d%\] REGRESSION \(tolerance 10%\)$/,
+    );
+    const down = compareToBaseline(faster, base, { tolerance: 0.1, metrics: ['p50'], seed: 1 });
+    expect(down[0]).toMatchObject({ verdict: 'improvement', ok: true });
+    expect(down[0]!.message).toContain('IMPROVEMENT');
+  });
+
+  it('a shift inside the tolerance is not a regression even when certain', () => {
+    const base = snapshot({ 'hls-1s': latencies(20_000, 3500, 21, 0.02) });
+    const run = snapshot({ 'hls-1s': latencies(20_000, 3500 * 1.05, 22, 0.02) });
+    const [c] = compareToBaseline(run, base, { tolerance: 0.1, metrics: ['p50'] });
+    expect(c!.ci![0]).toBeGreaterThan(0);
+    expect(c).toMatchObject({ verdict: 'within-tolerance', ok: true });
+  });
+
+  it('is reproducible with the same seed and independent of path order', () => {
+    const a = latencies(600, 50, 31, 0.3);
+    const b = latencies(600, 55, 32, 0.3);
+    const h = latencies(600, 3500, 33);
+    const base = snapshot({ 'webrtc-h264': a, 'hls-1s': h });
+    const run1 = snapshot({ 'webrtc-h264': b, 'hls-1s': h });
+    const run2 = snapshot({ 'hls-1s': h, 'webrtc-h264': b });
+    const first = compareToBaseline(run1, base, { seed: 5 });
+    expect(compareToBaseline(run1, base, { seed: 5 })).toEqual(first);
+    expect(compareToBaseline(run2, base, { seed: 5 })).toEqual(first);
+    expect(compareToBaseline(run1, base, { seed: 6 })[0]!.ci).not.toEqual(first[0]!.ci);
+  });
+
+  it('reports paths missing on either side', () => {
+    const base = snapshot({ 'hls-1s': latencies(300, 3500, 41), 'webrtc-vp8': latencies(300, 40, 42) });
+    const run = snapshot({ 'hls-1s': latencies(300, 3500, 43), 'webrtc-h264': latencies(300, 40, 44) });
+    const out = compareToBaseline(run, base, { metrics: ['p50'] });
+    expect(out.map((c) => [c.pathId, c.verdict, c.ok])).toEqual([
+      ['hls-1s', 'within-tolerance', true],
+      ['webrtc-vp8', 'missing-in-run', false],
+      ['webrtc-h264', 'missing-in-baseline', true],
+    ]);
+    expect(out[1]!.message).toBe('webrtc-vp8 p50: the baseline has it but this run has no such path MISSING');
+  });
+
+  it('a path that measured no frames in this run is missing', () => {
+    const base = snapshot({ 'hls-1s': latencies(300, 3500, 51) });
+    const run = snapshot({ 'hls-1s': [] });
+    expect(compareToBaseline(run, base, { metrics: ['p95'] })[0]).toMatchObject({ verdict: 'missing-in-run', ok: false });
+  });
+
+  it('compares any percentile and the mean', () => {
+    const base = snapshot({ 'hls-1s': latencies(2000, 3500, 61) });
+    const run = snapshot({ 'hls-1s': latencies(2000, 3500 * 1.3, 62) });
+    const out = compareToBaseline(run, base, { metrics: ['mean', 'p99.9', 'p(75)'], resamples: 500 });
+    expect(out.map((c) => [c.metric, c.verdict])).toEqual([
+      ['mean', 'regression'],
+      ['p99.9', 'regression'],
+      ['p75', 'regression'],
+    ]);
+  });
+
+  it('is fast: 2000 resamples of 600 vs 600 frames well under a second', () => {
+    const base = snapshot({ 'webrtc-h264': latencies(600, 40, 71, 0.3), 'hls-1s': latencies(600, 3500, 72) });
+    const run = snapshot({ 'webrtc-h264': latencies(600, 40, 73, 0.3), 'hls-1s': latencies(600, 3500, 74) });
+    compareToBaseline(run, base);
+    const start = performance.now();
+    compareToBaseline(run, base, { resamples: 2000 });
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
+  it('refuses bad options', () => {
+    const s = snapshot({ 'hls-1s': [1, 2, 3] });
+    expect(() => compareToBaseline(s, s, { metrics: ['p100'] })).toThrow(UsageError);
+    expect(() => compareToBaseline(s, s, { metrics: [] })).toThrow(UsageError);
+    expect(() => compareToBaseline(s, s, { tolerance: -0.1 })).toThrow(UsageError);
+    expect(() => compareToBaseline(s, s, { resamples: 10 })).toThrow(UsageError);
+    expect(parseComparisonMetric('p(95)')).toEqual({ name: 'p95', kind: 'quantile', q: 0.95 });
+    expect(() => parseComparisonMetric('median')).toThrow(/use pN/);
+  });
+});

@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PathResult, Results, ViewerResult } from '../../../harness/results/types.ts';
+import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
+import type { ScenarioInput } from '../../../harness/scenario/schema.ts';
+import { createRandom } from '../../../harness/gate/random.ts';
+import { summarize } from '../../../harness/stats/summary.ts';
+
+/** Synthetic run data for gate tests: no ffmpeg, no browser. */
+
+export function viewer(overrides: Partial<ViewerResult> = {}): ViewerResult {
+  return {
+    viewer: 1,
+    latencyMs: null,
+    framesMeasured: 600,
+    framesUndecodable: 0,
+    framesPresented: 600,
+    framesDropped: 0,
+    firstFrameMs: 800,
+    stalls: { count: 0, totalMs: 0 },
+    timeline: [],
+    joinedAt: 1_000,
+    measureFrom: 10_000,
+    measureTo: 30_000,
+    ...overrides,
+  };
+}
+
+export function pathResult(id: string, latencies: readonly number[], overrides: Partial<PathResult> = {}): PathResult {
+  const summary = summarize(latencies);
+  return {
+    id,
+    kind: id.startsWith('hls') ? 'hls' : 'webrtc',
+    params: {},
+    latencyMs: summary,
+    framesMeasured: latencies.length,
+    framesUndecodable: 0,
+    viewers: [viewer({ latencyMs: summary, framesMeasured: latencies.length })],
+    ...overrides,
+  };
+}
+
+export function results(paths: PathResult[], scenario: Partial<ScenarioInput> = {}, overrides: Partial<Results> = {}): Results {
+  return {
+    schemaVersion: 1,
+    status: 'complete',
+    scenario: parseScenario({
+      name: 'test',
+      paths: paths.map((p) => (p.kind === 'hls' ? { kind: 'hls', id: p.id, segmentDuration: 1 } : { kind: 'webrtc', id: p.id })),
+      ...scenario,
+    }),
+    environment: {
+      node: 'v20',
+      ffmpeg: { path: '/usr/bin/ffmpeg', version: '6' },
+      browser: { path: '/usr/bin/chromium', version: '130' },
+      os: 'linux',
+      cpus: { count: 2, model: 'test' },
+      memoryGiB: 4,
+      labVersion: '0.1.0',
+    },
+    startedAt: '2025-01-01T00:00:00.000Z',
+    endedAt: '2025-01-01T00:00:30.000Z',
+    wallSeconds: 30,
+    joinWaitSeconds: 1,
+    source: null,
+    paths,
+    ...overrides,
+  };
+}
+
+/** Standard normal draws from a seeded generator (Box–Muller). */
+export function normals(seed: number): () => number {
+  const random = createRandom(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** n log-normal latencies around `median` ms (10 % spread), reproducible. */
+export function latencies(n: number, median: number, seed: number, spread = 0.1): number[] {
+  const z = normals(seed);
+  return Array.from({ length: n }, () => Math.round(median * Math.exp(spread * z()) * 100) / 100);
+}
+
+/** A run folder in a fresh temp dir: results.json plus samples.csv built from each path's latencies. */
+export function writeRun(res: Results, samples: Record<string, readonly number[]>, options: { samples?: boolean } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gate-run-'));
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(res, null, 2));
+  if (options.samples !== false) {
+    const rows = ['path,viewer,wallClockMs,latencyMs'];
+    for (const [id, values] of Object.entries(samples)) {
+      values.forEach((v, i) => rows.push(`${id},1,${10_000 + i * 33.3},${v}`));
+    }
+    writeFileSync(join(dir, 'samples.csv'), `${rows.join('\n')}\n`);
+  }
+  return dir;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gate-out-'));
+}

@@ -1,0 +1,35 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `node bin/lab.js ...args` in the project root. */
+export function startLab(args: string[]): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, ['bin/lab.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+export function runLab(args: string[]): Promise<CliResult> {
+  return startLab(args).done;
+}
+
+/** Command lines of live processes that a lab run starts (ffmpeg, Chromium, the clock source). */
+export function labChildren(): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes(`${tmpdir()}/latency-lab-`) || /clock-source-main\.ts|rtp:\/\/127\.0\.0\.1/.test(line))
+    .filter((line) => !line.includes(' ps -eo'));
+}
