@@ -56,6 +56,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let pipeline: FfmpegPipeline | undefined;
   let browserVersion = 'not started';
   let lastJoinMs = startedMs;
+  let drainAll: () => Promise<void> = async () => {};
 
   await mkdir(runDir, { recursive: true });
   const csv = createWriteStream(join(runDir, 'samples.csv'));
@@ -144,13 +145,16 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       ),
     );
 
+    drainAll = async () => {
+      await Promise.all(viewers.map(async (v) => v.collector.add(await v.viewer.drain())));
+    };
     const expectedSeconds = (lastJoinMs - startedMs) / 1000 + scenario.warmup + scenario.duration + 2;
     const deadline = lastJoinMs + labDefaults.firstFrameTimeoutMs + (scenario.warmup + scenario.duration) * 1000 + 30_000;
     let phase: 'warm-up' | 'measuring' = 'warm-up';
     bus.emit('phase', phase);
     while (!viewers.every((v) => v.collector.done)) {
       await failure.sleep(labDefaults.drainIntervalMs);
-      await failure.race(Promise.all(viewers.map(async (v) => v.collector.add(await v.viewer.drain()))));
+      await failure.race(drainAll());
       const now = Date.now();
       for (const v of viewers) {
         if (v.collector.error) throw new LabError(`${v.pathId} viewer ${v.collector.viewer}: ${v.collector.error}`);
@@ -176,6 +180,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     error = (err as Error).message;
   }
   bus.emit('phase', 'stopping');
+  if (status !== 'complete') {
+    // Keep what the viewers measured since the last drain (best effort: the browser may be what failed).
+    await Promise.race([drainAll().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000))]);
+  }
   const pacing = pipeline?.pacing();
   const framesSent = pipeline?.framesSent ?? 0;
   await resources.closeAll((label, err) => bus.emit('warning', `closing ${label}: ${(err as Error).message}`));
