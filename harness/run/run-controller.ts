@@ -4,12 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FfmpegPipeline } from '../../ingest/ffmpeg/ffmpeg-pipeline.ts';
 import type { PipelineOutput } from '../../ingest/ffmpeg/ffmpeg-args.ts';
-import { HlsOrigin } from '../../ingest/hls/hls-origin.ts';
-import { createRelay } from '../../ingest/relays/create-relay.ts';
-import type { Relay } from '../../ingest/relays/relay.ts';
-import { SignalingHandler } from '../../ingest/relays/signaling.ts';
 import { BrowserSession } from '../browser/browser-session.ts';
 import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
+import { Viewer } from '../browser/viewer.ts';
 import { ViewerCollector } from '../collect/viewer-collector.ts';
 import { labDefaults } from '../config/defaults.ts';
 import { InterruptedError, LabError, LabTimeoutError } from '../errors.ts';
@@ -17,11 +14,11 @@ import type { LabEventBus, PathProgress } from '../events.ts';
 import { buildPathResults } from '../results/build-results.ts';
 import { environmentInfo } from '../results/environment.ts';
 import { RESULTS_SCHEMA_VERSION, type Results, type RunStatus, type SourceInfo } from '../results/types.ts';
-import { LabServer } from '../server/lab-server.ts';
+import { LabServer, type RouteHandler } from '../server/lab-server.ts';
 import { median, SampleBuffer } from '../stats/summary.ts';
 import { programVersion } from '../tools/find-programs.ts';
 import { FailureSignal } from './failure-signal.ts';
-import { joinViewer, prepareViewer } from './join-viewers.ts';
+import { createPathDriver } from './path-drivers/create-path-driver.ts';
 import { ResourceStack } from './resource-stack.ts';
 import type { RunPlan } from './run-plan.ts';
 
@@ -68,45 +65,29 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const mediaDir = await mkdtemp(join(tmpdir(), `latency-lab-${scenario.name}-`));
     resources.defer('media folder', () => rm(mediaDir, { recursive: true, force: true }));
 
-    const relays = new Map<string, Relay>();
+    const server = new LabServer();
     const outputs: PipelineOutput[] = [];
-    const origin = new HlsOrigin();
-    for (const path of plan.paths) {
-      if (path.spec.kind === 'hls') {
-        const dir = join(mediaDir, path.id);
-        await mkdir(dir, { recursive: true });
-        origin.mount(path.id, dir);
-        outputs.push({ kind: 'hls', dir, segmentDuration: path.spec.segmentDuration, listSize: path.spec.listSize });
-      } else {
-        const relay = createRelay(path.spec.relay, { pathId: path.id, codec: path.spec.codec, hostAddresses: ['127.0.0.1'] });
-        relays.set(path.id, relay);
-        resources.defer(`relay ${path.id}`, () => relay.close());
-        relay.on('died', (err) => failure.fail(err));
-        const ingest = await failure.race(relay.start());
-        outputs.push({ kind: 'rtp', codec: path.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc });
-      }
-    }
+    const drivers = plan.paths.map(createPathDriver);
+    const setupContext = { mediaDir, join: scenario.join, failure, resources, route: (h: RouteHandler) => void server.use(h), hostAddresses: ['127.0.0.1'] };
+    for (const driver of drivers) outputs.push(...(await driver.setup(setupContext)));
 
     const [bundles, session] = await failure.race(Promise.all([buildPlayerBundles(), BrowserSession.launch(options.browserPath)]));
     resources.defer('Chromium', () => session.close());
     session.on('died', (err) => failure.fail(err));
     browserVersion = await session.version();
 
-    const server = new LabServer();
     server.use(await playerRoutes(bundles));
-    server.use((req, res, p) => origin.handle(req, res, p));
-    const signaling = new SignalingHandler(relays);
-    server.use((req, res, p) => signaling.handle(req, res, p));
     const serverUrl = await failure.race(server.listen('127.0.0.1'));
     resources.defer('lab server', () => server.close());
 
     const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs };
-    const ctx = { session, serverUrl, mediaDir, relays, join: scenario.join, failure };
     const viewers = await failure.race(
       Promise.all(
-        plan.paths.flatMap((path) =>
-          Array.from({ length: path.viewers }, async (_, i) => {
-            const viewer = await prepareViewer(ctx, path, i);
+        drivers.flatMap((driver) =>
+          Array.from({ length: driver.path.viewers }, async (_, i) => {
+            const path = driver.path;
+            // Pages are opened before ffmpeg starts: page creation is the heaviest browser work.
+            const viewer = await Viewer.prepare(session, serverUrl, driver.playerConfig(serverUrl, i));
             resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
             const collector = new ViewerCollector(i, window, (wall, latency) => {
               pathLatencies.get(path.id)!.push(latency);
@@ -115,7 +96,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             const list = collectors.get(path.id) ?? [];
             list[i] = collector;
             collectors.set(path.id, list);
-            return { viewer, collector, path, pathId: path.id };
+            return { viewer, collector, driver, pathId: path.id };
           }),
         ),
       ),
@@ -137,8 +118,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     bus.emit('phase', 'joining');
     await failure.race(
       Promise.all(
-        viewers.map(async ({ viewer, collector, path }) => {
-          await joinViewer(ctx, path, viewer);
+        viewers.map(async ({ viewer, collector, driver }) => {
+          await driver.ready(failure);
+          await failure.race(viewer.start());
           collector.joinedAt = Date.now();
           lastJoinMs = Math.max(lastJoinMs, collector.joinedAt);
         }),

@@ -1,0 +1,14 @@
+import type { PlannedPath } from '../run-plan.ts';
+import { HlsDriver } from './hls-driver.ts';
+import type { PathDriver } from './path-driver.ts';
+import { WebrtcDriver } from './webrtc-driver.ts';
+
+/** The one place that maps a path kind to its driver. */
+export function createPathDriver(path: PlannedPath): PathDriver {
+  switch (path.spec.kind) {
+    case 'hls':
+      return new HlsDriver(path, path.spec);
+    case 'webrtc':
+      return new WebrtcDriver(path, path.spec);
+  }
+}

@@ -1,0 +1,34 @@
+import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
+import type { PlayerConfig } from '../../../players/contract.ts';
+import type { RouteHandler } from '../../server/lab-server.ts';
+import type { FailureSignal } from '../failure-signal.ts';
+import type { ResourceStack } from '../resource-stack.ts';
+import type { PlannedPath } from '../run-plan.ts';
+
+/** What a path driver may use while it sets up its server side. */
+export interface PathSetupContext {
+  /** The run's scratch folder for media (removed at the end of the run). */
+  mediaDir: string;
+  join: 'steady' | 'first-segment';
+  failure: FailureSignal;
+  resources: ResourceStack;
+  /** Adds a route to the run's one HTTP server (origin, signaling). */
+  route(handler: RouteHandler): void;
+  /** Addresses viewers reach the lab on (loopback, plus lab-made namespace addresses). */
+  hostAddresses: string[];
+}
+
+/**
+ * One delivery path's server side, from ffmpeg's output to the viewer's player (HLS: segmenter + origin; WebRTC:
+ * RTP + relay + signaling). The run controller talks to every kind of path through this interface.
+ */
+export interface PathDriver {
+  readonly path: PlannedPath;
+  /** Which player bundle its viewers load. */
+  readonly player: 'hls' | 'webrtc';
+  /** Sets the path up and returns what ffmpeg must produce for it. */
+  setup(ctx: PathSetupContext): Promise<PipelineOutput[]>;
+  /** Resolves when a viewer may start (playlist long enough for the join policy, RTP flowing). */
+  ready(failure: FailureSignal): Promise<void>;
+  playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig;
+}

@@ -1,0 +1,45 @@
+import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
+import { createRelay } from '../../../ingest/relays/create-relay.ts';
+import type { Relay } from '../../../ingest/relays/relay.ts';
+import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
+import type { PlayerConfig } from '../../../players/contract.ts';
+import { labDefaults } from '../../config/defaults.ts';
+import type { WebrtcPathSpec } from '../../scenario/schema.ts';
+import type { FailureSignal } from '../failure-signal.ts';
+import type { PlannedPath } from '../run-plan.ts';
+import type { PathDriver, PathSetupContext } from './path-driver.ts';
+
+/** WebRTC: ffmpeg sends RTP to the path's relay backend; viewers signal over HTTP and receive over ICE/DTLS-SRTP. */
+export class WebrtcDriver implements PathDriver {
+  readonly player = 'webrtc' as const;
+  private relay: Relay | undefined;
+
+  constructor(readonly path: PlannedPath, private readonly spec: WebrtcPathSpec) {}
+
+  async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
+    const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses });
+    this.relay = relay;
+    ctx.resources.defer(`relay ${this.path.id}`, () => relay.close());
+    relay.on('died', (err) => ctx.failure.fail(err));
+    const ingest = await ctx.failure.race(relay.start());
+    const signaling = new SignalingHandler(new Map([[this.path.id, relay]]));
+    ctx.route((req, res, p) => signaling.handle(req, res, p));
+    return [{ kind: 'rtp', codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc }];
+  }
+
+  async ready(failure: FailureSignal): Promise<void> {
+    if (!this.relay) throw new Error(`${this.path.id}: setup() was not called`);
+    await failure.race(this.relay.waitForMedia(labDefaults.rtpTimeoutMs));
+  }
+
+  playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig {
+    const viewerId = `v${viewerIndex}`;
+    return {
+      kind: 'webrtc',
+      pathId: this.path.id,
+      viewerId,
+      statsIntervalMs: labDefaults.statsIntervalMs,
+      signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`,
+    };
+  }
+}
