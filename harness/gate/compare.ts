@@ -4,7 +4,7 @@ import { quantileSorted } from '../stats/summary.ts';
 import type { Baseline, BaselinePath } from './baseline.ts';
 import { formatNumber, formatPercent, formatTolerance } from './format.ts';
 import { histogramValues, weightedMean, weightedQuantiles, type WeightedValues } from './histogram.ts';
-import { createRandom, hashString, poisson, type Random } from './random.ts';
+import { createCountResampler, createRandom, hashString, type Random } from './random.ts';
 
 /**
  * Run vs baseline, per path and metric: the difference (current − baseline) with a bootstrap confidence interval.
@@ -57,9 +57,15 @@ export interface CompareOptions {
   confidence?: number;
 }
 
-export const DEFAULT_COMPARE_OPTIONS: Readonly<Required<CompareOptions>> = { tolerance: 0.1, metrics: ['p50', 'p95'], seed: 1, resamples: 2000, confidence: 0.95 };
+export const DEFAULT_COMPARE_OPTIONS: Readonly<Required<CompareOptions>> = {
+  tolerance: 0.1,
+  metrics: ['p50', 'p95'],
+  seed: 1,
+  resamples: 2000,
+  confidence: 0.95,
+};
 
-type MetricSpec = { name: string; kind: 'quantile'; q: number } | { name: string; kind: 'mean' };
+export type MetricSpec = { name: string; kind: 'quantile'; q: number } | { name: string; kind: 'mean' };
 
 export function parseComparisonMetric(name: string): MetricSpec {
   const trimmed = name.trim();
@@ -172,9 +178,11 @@ export function bootstrapDifferences(
   const diffs = metrics.map(() => new Float64Array(resamples));
   const curCounts = new Float64Array(current.counts.length);
   const baseCounts = new Float64Array(baseline.counts.length);
+  const resampleCurrent = nonEmpty(createCountResampler(current.counts, random));
+  const resampleBaseline = nonEmpty(createCountResampler(baseline.counts, random));
   for (let r = 0; r < resamples; r++) {
-    const curTotal = resampleCounts(current.counts, curCounts, random);
-    const baseTotal = resampleCounts(baseline.counts, baseCounts, random);
+    const curTotal = resampleCurrent(curCounts);
+    const baseTotal = resampleBaseline(baseCounts);
     const curQ = weightedQuantiles(current.values, curCounts, curTotal, qs);
     const baseQ = weightedQuantiles(baseline.values, baseCounts, baseTotal, qs);
     quantileMetrics.forEach(({ i }, k) => {
@@ -193,17 +201,14 @@ export function bootstrapDifferences(
   });
 }
 
-/** Poisson bootstrap of one side; redraws in the (tiny-sample) case of an empty resample. Returns the total. */
-function resampleCounts(counts: Float64Array, into: Float64Array, random: Random): number {
-  for (;;) {
-    let total = 0;
-    for (let j = 0; j < counts.length; j++) {
-      const c = poisson(random, counts[j]!);
-      into[j] = c;
-      total += c;
+/** Redraws the (tiny-sample) case of an empty resample, which has no quantiles. */
+function nonEmpty(resample: (into: Float64Array) => number): (into: Float64Array) => number {
+  return (into) => {
+    for (let attempt = 0; ; attempt++) {
+      const total = resample(into);
+      if (total > 0 || attempt >= 1000) return total;
     }
-    if (total > 0 || counts.length === 0) return total;
-  }
+  };
 }
 
 function judge(

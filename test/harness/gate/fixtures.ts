@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PathResult, Results, ViewerResult } from '../../../harness/results/types.ts';
@@ -41,15 +41,18 @@ export function pathResult(id: string, latencies: readonly number[], overrides: 
   };
 }
 
+/** Results of a synthetic run; thresholds are recorded as given (unvalidated, like results from an older lab). */
 export function results(paths: PathResult[], scenario: Partial<ScenarioInput> = {}, overrides: Partial<Results> = {}): Results {
+  const { thresholds, ...rest } = scenario;
+  const parsed = parseScenario({
+    name: 'test',
+    paths: paths.map((p) => (p.kind === 'hls' ? { kind: 'hls', id: p.id, segmentDuration: 1 } : { kind: 'webrtc', id: p.id })),
+    ...rest,
+  });
   return {
     schemaVersion: 1,
     status: 'complete',
-    scenario: parseScenario({
-      name: 'test',
-      paths: paths.map((p) => (p.kind === 'hls' ? { kind: 'hls', id: p.id, segmentDuration: 1 } : { kind: 'webrtc', id: p.id })),
-      ...scenario,
-    }),
+    scenario: thresholds ? { ...parsed, thresholds } : parsed,
     environment: {
       node: 'v20',
       ffmpeg: { path: '/usr/bin/ffmpeg', version: '6' },
@@ -82,8 +85,21 @@ export function latencies(n: number, median: number, seed: number, spread = 0.1)
 }
 
 /** A run folder in a fresh temp dir: results.json plus samples.csv built from each path's latencies. */
+const created: string[] = [];
+
+/** Removes every temp dir this module made (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function tempDir(prefix = 'gate-out-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
 export function writeRun(res: Results, samples: Record<string, readonly number[]>, options: { samples?: boolean } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gate-run-'));
+  const dir = tempDir('gate-run-');
   writeFileSync(join(dir, 'results.json'), JSON.stringify(res, null, 2));
   if (options.samples !== false) {
     const rows = ['path,viewer,wallClockMs,latencyMs'];
@@ -93,8 +109,4 @@ export function writeRun(res: Results, samples: Record<string, readonly number[]
     writeFileSync(join(dir, 'samples.csv'), `${rows.join('\n')}\n`);
   }
   return dir;
-}
-
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'gate-out-'));
 }
