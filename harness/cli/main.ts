@@ -1,6 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
+import { scenarioJsonSchemaText } from '../scenario/json-schema.ts';
 import { LabError } from '../errors.ts';
 import { labVersion } from '../results/environment.ts';
+import { registerGateCommands } from '../gate/gate-commands.ts';
 import { doctor, formatChecks } from './doctor.ts';
 import { runCommand } from './run-command.ts';
 
@@ -24,6 +27,16 @@ program
   });
 
 program
+  .command('schema')
+  .description('print (or write) the scenario JSON Schema for editors, generated from the validator')
+  .option('-o, --out <file>', 'write to this file instead of stdout')
+  .action(async (options: { out?: string }) => {
+    const text = scenarioJsonSchemaText();
+    if (options.out) await writeFile(options.out, text);
+    else process.stdout.write(text);
+  });
+
+program
   .command('doctor')
   .description('check ffmpeg, the browser and node; exits non-zero with install hints when something is missing')
   .action(async () => {
@@ -31,6 +44,8 @@ program
     process.stdout.write(`${formatChecks(checks)}\n`);
     process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
   });
+
+registerGateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDefaults } from '../config/defaults.ts';
 import { LabError, UsageError } from '../errors.ts';
 import { LabEventBus } from '../events.ts';
 import { runScenario } from '../run/run-controller.ts';
 import { planRun } from '../run/run-plan.ts';
-import { loadScenario } from '../scenario/load-scenario.ts';
+import { loadScenarioPoints } from '../scenario/load-scenario.ts';
+import { capacityWarning } from '../scenario/check-scenario.ts';
+import type { Results } from '../results/types.ts';
+import { evaluateRunThresholds, formatThresholdLines, GATE_FAILURE_EXIT_CODE, thresholdsPassed } from '../gate/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { findBrowser, findFfmpeg } from '../tools/find-programs.ts';
 import { attachProgress } from './progress.ts';
@@ -50,18 +54,25 @@ function preflight(scenario: Scenario): void {
   });
 }
 
+interface PointOutcome {
+  label: string;
+  dir: string;
+  results: Results;
+}
+
 /**
  * `lab run`: everything is validated (scenario, programs) before anything starts; Ctrl-C stops the run cleanly
- * and still writes results.json (interrupted). Returns the exit code: 0 done, 1 failed, 2 usage, 130 interrupted.
+ * and still writes results.json (interrupted). Thresholds are checked at the end (exit 99 when one fails). A scenario whose `video` is a list runs its points one after another,
+ * one folder each plus index.json. Returns the exit code: 0 done, 1 failed, 2 usage, 99 threshold failed, 130 interrupted.
  */
 export async function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): Promise<number> {
   const file = resolveScenarioFile(scenarioArg);
-  const scenario = applyOverrides(loadScenario(file), options);
-  preflight(scenario);
-  const plan = planRun(scenario);
+  const points = loadScenarioPoints(file).map((point) => ({ ...point, scenario: applyOverrides(point.scenario, options) }));
+  for (const point of points) preflight(point.scenario);
   const ffmpeg = findFfmpeg();
   const browser = await findBrowser();
-  const runDir = resolve(options.out ?? join(labDefaults.runsDir, `${utcStamp(new Date())}-${scenario.name}`));
+  const name = points[0]!.scenario.name;
+  const baseDir = resolve(options.out ?? join(labDefaults.runsDir, `${utcStamp(new Date())}-${name}`));
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -76,24 +87,57 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const bus = new LabEventBus();
-  const stopProgress = attachProgress(bus, process.stderr, { quiet: options.quiet === true });
-  if (!options.quiet) process.stderr.write(`lab run ${file} → ${runDir}\n`);
+  const outcomes: PointOutcome[] = [];
   try {
-    const { results } = await runScenario({ plan, runDir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal });
-    stopProgress();
-    process.stdout.write(`\n${summaryTable(results)}\n\nstatus: ${results.status} · wall ${results.wallSeconds} s · results: ${join(runDir, 'results.json')}\n`);
-    if (results.status === 'failed') {
-      process.stderr.write(`error: ${results.error ?? 'unknown'}\n`);
-      return 1;
+    for (const point of points) {
+      const dir = point.label ? join(baseDir, point.label) : baseDir;
+      const bus = new LabEventBus();
+      const stopProgress = attachProgress(bus, process.stderr, { quiet: options.quiet === true });
+      if (!options.quiet) process.stderr.write(`lab run ${file}${point.label ? ` [${point.label}]` : ''} → ${dir}\n`);
+      const warning = capacityWarning(point);
+      if (warning) bus.emit('warning', warning);
+      try {
+        const { results } = await runScenario({ plan: planRun(point.scenario), runDir: dir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal });
+        stopProgress();
+        outcomes.push({ label: point.label, dir, results });
+        process.stdout.write(`\n${point.label ? `[${point.label}]\n` : ''}${summaryTable(results)}\n\nstatus: ${results.status} · wall ${results.wallSeconds} s · results: ${join(dir, 'results.json')}\n`);
+        if (results.status === 'failed') process.stderr.write(`error: ${results.error ?? 'unknown'}\n`);
+        if (results.status === 'interrupted') break;
+      } catch (err) {
+        stopProgress();
+        if (err instanceof LabError) throw err;
+        throw new LabError(`run failed: ${(err as Error).message}`);
+      }
     }
-    return results.status === 'interrupted' ? 130 : 0;
-  } catch (err) {
-    stopProgress();
-    if (err instanceof LabError) throw err;
-    throw new LabError(`run failed: ${(err as Error).message}`);
+    if (points.length > 1) await writeIndex(baseDir, file, outcomes);
+    if (outcomes.some((o) => o.results.status === 'interrupted')) return 130;
+    if (outcomes.some((o) => o.results.status === 'failed')) return 1;
+    let thresholdsOk = true;
+    for (const { dir, label } of outcomes) {
+      const checks = await evaluateRunThresholds(dir);
+      if (!checks.length) continue;
+      process.stdout.write(`\nthresholds${label ? ` [${label}]` : ''}:\n${formatThresholdLines(checks)}\n`);
+      thresholdsOk &&= thresholdsPassed(checks);
+    }
+    return thresholdsOk ? 0 : GATE_FAILURE_EXIT_CODE;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** index.json of a resolution sweep: one entry per point with its folder, status and headline figures. */
+async function writeIndex(baseDir: string, file: string, outcomes: PointOutcome[]): Promise<void> {
+  const index = {
+    scenarioFile: file,
+    points: outcomes.map(({ label, dir, results }) => ({
+      label,
+      dir: relative(baseDir, dir),
+      video: results.scenario.video,
+      status: results.status,
+      paths: results.paths.map((p) => ({ id: p.id, p50: p.latencyMs?.p50 ?? null, p95: p.latencyMs?.p95 ?? null, framesMeasured: p.framesMeasured })),
+    })),
+  };
+  await writeFile(join(baseDir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  process.stdout.write(`\nsweep index: ${join(baseDir, 'index.json')}\n`);
 }

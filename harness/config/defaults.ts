@@ -39,6 +39,12 @@ export const labDefaults = {
   timelineBinMs: 1000,
   /** WebRTC path: wait this long for the first RTP packet from ffmpeg (ms). */
   rtpTimeoutMs: 15_000,
+  /**
+   * Viewers one core holds at 360p30 with every viewer at ≥ 29 fps (measured with scenarios/many-viewers.yaml, see
+   * README "Viewer capacity"); more than viewerOverloadFactor × that is refused before a run starts.
+   */
+  viewerCapacityPerCore: 3,
+  viewerOverloadFactor: 3,
   /** Default folder for run results. */
   runsDir: 'runs',
 } as const;

@@ -4,9 +4,24 @@ import type { core } from 'zod';
 import { UsageError } from '../errors.ts';
 import { KNOWN_KEYS, scenarioSchema, type Scenario } from './schema.ts';
 import { checkScenario } from './check-scenario.ts';
+import { expandScenario, type ScenarioPoint } from './expand-scenario.ts';
 
-/** Reads, parses and validates a scenario file; every problem is listed by field path (UsageError, exit 2). */
+/** A scenario with exactly one sweep point (no list of videos). */
 export function loadScenario(file: string): Scenario {
+  return single(loadScenarioPoints(file), file);
+}
+
+export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
+  return single(parseScenarioPoints(raw, source), source);
+}
+
+function single(points: ScenarioPoint[], source: string): Scenario {
+  if (points.length !== 1) throw new UsageError(`${source}: video is a list of ${points.length}; this command takes one video`);
+  return points[0]!.scenario;
+}
+
+/** Reads, parses, validates and expands a scenario file; every problem is listed by field path (UsageError, exit 2). */
+export function loadScenarioPoints(file: string): ScenarioPoint[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -20,18 +35,19 @@ export function loadScenario(file: string): Scenario {
     const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : (err as Error).message;
     throw new UsageError(`scenario ${file} is not valid YAML: ${detail}`);
   }
-  return parseScenario(raw, file);
+  return parseScenarioPoints(raw, file);
 }
 
-/** Validates an already parsed scenario object. */
-export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
+/** Validates an already parsed scenario object and expands its sweeps. */
+export function parseScenarioPoints(raw: unknown, source = 'scenario'): ScenarioPoint[] {
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
-    throw new UsageError(`${source} is invalid:`, result.error.issues.map((issue) => describeIssue(issue, raw)));
+    throw new UsageError(`${source} is invalid:`, [...new Set(result.error.issues.flatMap((issue) => describeIssue(issue, raw, [])))]);
   }
-  const problems = checkScenario(result.data);
+  const points = expandScenario(result.data);
+  const problems = [...new Set(points.flatMap(checkScenario))];
   if (problems.length) throw new UsageError(`${source} is invalid:`, problems);
-  return result.data;
+  return points;
 }
 
 /** `paths[0].segmentDuration` style. */
@@ -61,7 +77,7 @@ function show(value: unknown): string {
 
 function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.scenario;
-  if (path.length === 1 && path[0] === 'video') return KNOWN_KEYS.video;
+  if (path[0] === 'video') return KNOWN_KEYS.video;
   if (path[0] === 'paths') {
     const kind = (valueAt(root, path) as { kind?: unknown } | undefined)?.kind;
     return kind === 'webrtc' ? KNOWN_KEYS.webrtc : KNOWN_KEYS.hls;
@@ -69,7 +85,21 @@ function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly
   return [];
 }
 
-function describeIssue(issue: core.$ZodIssue, root: unknown): string {
+function describeIssue(nested: core.$ZodIssue, root: unknown, prefix: PropertyKey[]): string[] {
+  const issue = { ...nested, path: [...prefix, ...nested.path] } as core.$ZodIssue;
+  const value = valueAt(root, issue.path);
+  if (issue.code === 'invalid_union' && issue.errors.length === 2 && !(issue.path[issue.path.length - 1] === 'kind')) {
+    // A sweepable field (one value or a list): explain against the branch the user wrote.
+    const branch = issue.errors[Array.isArray(value) ? 1 : 0] ?? [];
+    if (!Array.isArray(value) && branch[0]?.code === 'invalid_type') {
+      return [`${formatPath(issue.path)}: must be ${branch[0].expected === 'number' ? 'a number' : `a ${branch[0].expected}`} or a list of them, got ${show(value)}`];
+    }
+    return branch.flatMap((i) => describeIssue(i, root, issue.path as PropertyKey[]));
+  }
+  return [describeOne(issue, root)];
+}
+
+function describeOne(issue: core.$ZodIssue, root: unknown): string {
   const where = formatPath(issue.path);
   const got = show(valueAt(root, issue.path));
   switch (issue.code) {

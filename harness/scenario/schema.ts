@@ -8,21 +8,39 @@ import { z } from 'zod';
 const pathId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
 const viewers = z.number().int().min(1).max(64);
 
+/**
+ * A field that may be swept: one value, or a list of values; a path with lists expands into one path per
+ * combination, all fed from the same source and encode (see expand-scenario.ts).
+ */
+export function sweepable<T extends z.ZodType>(value: T) {
+  return z.union([value, z.array(value).min(1)]);
+}
+
+/** The seed's bitrate bands: `video: { preset: 360p }`, each field overridable. */
+export const VIDEO_PRESETS = {
+  '720p': { width: 1280, height: 720, fps: 30, bitrateKbps: 1500 },
+  '360p': { width: 640, height: 360, fps: 30, bitrateKbps: 750 },
+  '180p': { width: 320, height: 180, fps: 30, bitrateKbps: 300 },
+} as const;
+export const DEFAULT_VIDEO = { width: 640, height: 360, fps: 30, bitrateKbps: 1000 } as const;
+
 export const videoSchema = z.strictObject({
+  /** A seed preset (720p | 360p | 180p); fields given next to it override it. */
+  preset: z.enum(['720p', '360p', '180p']).optional(),
   /** Frame width in px (even, ≥ 320 so the 320x32 timecode band fits). */
-  width: z.number().int().min(320).max(3840).multipleOf(2).default(640),
-  height: z.number().int().min(180).max(2160).multipleOf(2).default(360),
-  fps: z.number().int().min(1).max(60).default(30),
-  bitrateKbps: z.number().int().min(100).max(20_000).default(1000),
+  width: z.number().int().min(320).max(3840).multipleOf(2).optional(),
+  height: z.number().int().min(180).max(2160).multipleOf(2).optional(),
+  fps: z.number().int().min(1).max(60).optional(),
+  bitrateKbps: z.number().int().min(100).max(20_000).optional(),
 });
 
 export const hlsPathSchema = z.strictObject({
   kind: z.literal('hls'),
   id: pathId.optional(),
   /** Target segment duration in seconds; segments are cut on keyframes so the GOP is aligned to it. */
-  segmentDuration: z.number().gt(0).max(30).default(2),
+  segmentDuration: sweepable(z.number().gt(0).max(30)).default(2),
   /** Segments kept in the live playlist. */
-  listSize: z.number().int().min(3).max(100).default(6),
+  listSize: sweepable(z.number().int().min(3).max(100)).default(6),
   viewers: viewers.optional(),
 });
 
@@ -30,7 +48,7 @@ export const webrtcPathSchema = z.strictObject({
   kind: z.literal('webrtc'),
   id: pathId.optional(),
   relay: z.enum(['werift', 'mediasoup']).default('werift'),
-  codec: z.enum(['h264', 'vp8']).default('h264'),
+  codec: sweepable(z.enum(['h264', 'vp8'])).default('h264'),
   viewers: viewers.optional(),
 });
 
@@ -44,7 +62,8 @@ export const scenarioSchema = z.strictObject({
   duration: z.number().gt(0).max(86_400).default(30),
   /** Seconds discarded after a viewer's first frame. */
   warmup: z.number().min(0).max(600).default(3),
-  video: videoSchema.default({ width: 640, height: 360, fps: 30, bitrateKbps: 1000 }),
+  /** The source picture; a list runs one sweep point after another (one results folder each). */
+  video: z.union([videoSchema, z.array(videoSchema).min(1)]).default({}),
   /** steady: HLS viewers join once the playlist holds ≥ 4 segments (a late joiner); first-segment: as soon as one exists. */
   join: z.enum(['steady', 'first-segment']).default('steady'),
   /** Viewers per path (each in its own browser context); a path may override it. */
@@ -55,11 +74,23 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
-export type Scenario = z.output<typeof scenarioSchema>;
-export type PathSpec = z.output<typeof pathSchema>;
-export type HlsPathSpec = z.output<typeof hlsPathSchema>;
-export type WebrtcPathSpec = z.output<typeof webrtcPathSchema>;
-export type VideoSpec = z.output<typeof videoSchema>;
+/** A validated scenario file: sweepable fields may still hold lists. */
+export type ScenarioFile = z.output<typeof scenarioSchema>;
+export type PathFileSpec = z.output<typeof pathSchema>;
+
+/** One value of every sweepable field. */
+type Concrete<T> = { [K in keyof T]: Exclude<T[K], readonly unknown[]> };
+export type PathSpec = Concrete<PathFileSpec>;
+export type HlsPathSpec = Extract<PathSpec, { kind: 'hls' }>;
+export type WebrtcPathSpec = Extract<PathSpec, { kind: 'webrtc' }>;
+export interface VideoSpec {
+  width: number;
+  height: number;
+  fps: number;
+  bitrateKbps: number;
+}
+/** One sweep point of a scenario, as a run uses it: concrete video and paths (lists expanded). */
+export type Scenario = Omit<ScenarioFile, 'video' | 'paths'> & { video: VideoSpec; paths: PathSpec[] };
 
 /** Keys each object accepts, for "did you mean" hints. */
 export const KNOWN_KEYS = {
