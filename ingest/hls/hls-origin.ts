@@ -25,6 +25,9 @@ export class HlsOrigin {
   /** Handles the request if it is a /media/ URL; returns false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
     if (!pathname.startsWith('/media/')) return false;
+    // Several origins may share the server (one per path): leave other paths' URLs to them.
+    const pathId = pathname.slice('/media/'.length).split('/')[0];
+    if (pathId === undefined || !this.mounts.has(pathId)) return false;
     void this.serve(req, res, pathname);
     return true;
   }
