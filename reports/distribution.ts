@@ -78,8 +78,8 @@ export function cdf(values: ArrayLike<number>, options: { weights?: ArrayLike<nu
   for (const q of cdfGrid(options.points ?? 200)) {
     const ms = round1(q === 0 ? sorted[0]! : weightedQuantile(sorted, cumulative, q));
     const p = Math.round(q * 100_000) / 100_000;
-    // Equal latencies (a step in the CDF): keep one point, at the highest fraction.
-    if (out.ms.length && out.ms[out.ms.length - 1] === ms) out.p[out.p.length - 1] = p;
+    // Equal latencies (a step in the CDF): keep one point, at the highest fraction (the (min, 0) start stays).
+    if (out.ms.length > 1 && out.ms[out.ms.length - 1] === ms) out.p[out.p.length - 1] = p;
     else {
       out.ms.push(ms);
       out.p.push(p);
@@ -170,21 +170,26 @@ export interface WebrtcSeries {
   t: (number | null)[];
   jitterBufferDelayMs: (number | null)[];
   packetsLost: (number | null)[];
-  /** Whether packetsLost is a running total (monotonic in the data) or a count per interval. */
+  /** Whether packetsLost is a running total or a count per interval (as the collector reported it). */
   packetsLostCumulative: boolean;
 }
 
-/** True when a counter never decreases and ends at the session total: it is a running total, not per interval. */
-export function isRunningTotal(values: number[], total: number | null | undefined): boolean {
-  if (values.length < 2) return false;
-  for (let i = 1; i < values.length; i++) if (values[i]! < values[i - 1]!) return false;
-  return total === null || total === undefined || values[values.length - 1] === total;
+/**
+ * Whether the getStats() counters in a series are running totals rather than per-interval deltas: packetsReceived
+ * (which grows every interval when it is a total, and fluctuates when it is a delta) and packetsLost never decrease.
+ */
+export function countersAreRunningTotals(samples: Pick<WebrtcStatsSample, 'packetsReceived' | 'packetsLost'>[]): boolean {
+  if (samples.length < 3) return false;
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]!.packetsReceived < samples[i - 1]!.packetsReceived || samples[i]!.packetsLost < samples[i - 1]!.packetsLost) return false;
+  }
+  return samples[samples.length - 1]!.packetsReceived > samples[0]!.packetsReceived;
 }
 
 /** getStats() series for drawing: ≤ maxPoints buckets (mean jitter-buffer delay; lost packets summed or last total). */
-export function downsampleWebrtc(samples: WebrtcStatsSample[], totalLost?: number | null, maxPoints = 600): WebrtcSeries {
+export function downsampleWebrtc(samples: WebrtcStatsSample[], maxPoints = 600): WebrtcSeries {
   const sorted = samples.filter((s) => Number.isFinite(s.t)).sort((a, b) => a.t - b.t);
-  const cumulative = isRunningTotal(sorted.map((s) => s.packetsLost), totalLost);
+  const cumulative = countersAreRunningTotals(sorted);
   const out: WebrtcSeries = { t: [], jitterBufferDelayMs: [], packetsLost: [], packetsLostCumulative: cumulative };
   if (sorted.length === 0) return out;
   const t0 = sorted[0]!.t;

@@ -47,7 +47,7 @@ ${summaryTableHtml(rows, data, results)}
 ${chartsHtml(results, data)}
 ${environmentHtml(results)}
 ${howToReadHtml()}
-<footer>latency-lab ${esc(results.environment.labVersion)} · results.json schemaVersion ${results.schemaVersion}${options.generatedAt ? ` · report generated ${esc(options.generatedAt.toISOString())}` : ''}</footer>
+<footer>latency-lab ${esc(results.environment.labVersion)} · results.json schemaVersion ${esc(results.schemaVersion)}${options.generatedAt ? ` · report generated ${esc(options.generatedAt.toISOString())}` : ''}</footer>
 </main>
 <script type="application/json" id="lab-data">${jsonForScript(data)}</script>
 <script>${assets.chartJs}</script>

@@ -85,7 +85,7 @@ export function buildReportData(results: Results, options: { samples?: PathSampl
       histogram: distribution ? histogram(distribution.values, { weights: distribution.weights }) : null,
       webrtc: path.viewers.flatMap((v, i) =>
         v.webrtcStats?.series?.length
-          ? [{ viewer: v.viewer, colour: viewerColour(colour, i, viewerCount), ...downsampleWebrtc(v.webrtcStats.series, v.webrtcStats.packetsLost, maxPoints) }]
+          ? [{ viewer: v.viewer, colour: viewerColour(colour, i, viewerCount), ...downsampleWebrtc(v.webrtcStats.series, maxPoints) }]
           : [],
       ),
     };

@@ -30,14 +30,25 @@ export function headerHtml(results: Results): string {
       ? results.error
         ? `<div class="banner banner-note"><strong>Note</strong><pre>${esc(results.error)}</pre></div>`
         : ''
-      : `<div class="banner banner-${status}" role="alert"><strong>Run ${status.toUpperCase()}</strong> — ` +
+      : `<div class="banner banner-${esc(status)}" role="alert"><strong>Run ${esc(String(status).toUpperCase())}</strong> — ` +
         `${status === 'interrupted' ? 'the run was stopped before it finished' : 'a component failed'}; ` +
         `the numbers below cover only what was measured.${results.error ? `<pre>${esc(results.error)}</pre>` : ''}</div>`;
+  const e = results.environment;
+  const env: [string, string][] = [
+    ['Node.js', e.node],
+    ['ffmpeg', shortVersion(e.ffmpeg.version)],
+    ['Browser', shortVersion(e.browser.version)],
+    ['CPUs', `${e.cpus.count} × ${e.cpus.model}`],
+  ];
+  const dl = (items: [string, string][], cls: string) =>
+    `<dl class="facts ${cls}">${items.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
   return `<header class="report-header">
   <p class="eyebrow">latency-lab report</p>
-  <div class="title-row"><h1>${esc(s.name)}</h1><span class="status status-${status}" data-status="${status}">${STATUS_TEXT[status]}</span></div>
+  <div class="title-row"><h1>${esc(s.name)}</h1><span class="status status-${esc(status)}" data-status="${esc(status)}">${esc(STATUS_TEXT[status] ?? status)}</span></div>
   ${s.description ? `<p class="description">${esc(s.description)}</p>` : ''}
-  <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>
+  ${dl(facts, 'run')}
+  ${dl(env, 'tools')}
+  <details class="scenario"><summary>Resolved scenario</summary><pre>${esc(toYaml(results.scenario))}</pre></details>
 </header>
 ${banner}`;
 }
@@ -66,11 +77,11 @@ export function summaryTableHtml(rows: PathRow[], data: ReportData, results: Res
         ? cell('model', row.modelMs, formatMs(row.modelMs)) + cell('modelDelta', row.modelDeltaMs, formatSignedMs(row.modelDeltaMs))
         : '';
       return `<tr data-path="${esc(row.id)}"${row.fastest ? ' class="is-fastest"' : ''}>
-  <th scope="row">${swatch(colour)}<span class="path-id">${esc(row.id)}</span><span class="kind">${row.kind}${row.viewerCount > 1 ? ` · ${row.viewerCount} viewers` : ''}</span>${row.errors.length ? ' <span class="warn" title="viewer errors below">⚠</span>' : ''}</th>
+  <th scope="row">${swatch(colour)}<span class="path-id">${esc(row.id)}</span>${row.errors.length ? ' <span class="warn" title="viewer errors below">⚠</span>' : ''}<span class="kind">${esc(row.kind)}${row.viewerCount > 1 ? ` · ${row.viewerCount} viewers` : ''}</span></th>
   ${cell('p50', l?.p50, formatMs(l?.p50), ' key')}${cell('p95', l?.p95, formatMs(l?.p95))}${cell('p99', l?.p99, formatMs(l?.p99))}${cell('min', l?.min, formatMs(l?.min))}${cell('max', l?.max, formatMs(l?.max))}
-  <td class="num" data-field="frames" data-measured="${row.framesMeasured}" data-undecodable="${row.framesUndecodable}">${formatCount(row.framesMeasured)} / <span${row.framesUndecodable ? ' class="bad"' : ''}>${formatCount(row.framesUndecodable)}</span></td>
+  <td class="num" data-field="frames" data-measured="${esc(row.framesMeasured)}" data-undecodable="${esc(row.framesUndecodable)}">${formatCount(row.framesMeasured)} / <span${row.framesUndecodable ? ' class="bad"' : ''}>${formatCount(row.framesUndecodable)}</span></td>
   ${cell('firstFrameMs', row.firstFrameMs, formatMs(row.firstFrameMs))}
-  <td class="num" data-field="stalls" data-count="${row.stalls.count}" data-total-ms="${row.stalls.totalMs}">${row.stalls.count ? `${formatCount(row.stalls.count)} (${esc(formatMs(row.stalls.totalMs))} ms)` : '0'}</td>
+  <td class="num" data-field="stalls" data-count="${esc(row.stalls.count)}" data-total-ms="${esc(row.stalls.totalMs)}">${row.stalls.count ? `${formatCount(row.stalls.count)} <small>(${esc(formatDuration(row.stalls.totalMs / 1000))})</small>` : '0'}</td>
   ${hlsCells}${relative}
 </tr>`;
     })
@@ -81,7 +92,7 @@ export function summaryTableHtml(rows: PathRow[], data: ReportData, results: Res
 <h2>Summary</h2>
 <div class="table-wrap"><table class="summary">
 <thead><tr><th scope="col">Path</th><th scope="col">p50<br><small>ms</small></th><th scope="col">p95<br><small>ms</small></th><th scope="col">p99<br><small>ms</small></th><th scope="col">min<br><small>ms</small></th><th scope="col">max<br><small>ms</small></th>
-<th scope="col">Frames measured / undecodable</th><th scope="col">First frame<br><small>ms, median of viewers</small></th><th scope="col">Stalls<br><small>count (total)</small></th>
+<th scope="col">Frames<br><small>measured / undecodable</small></th><th scope="col">First frame<br><small>ms, median of viewers</small></th><th scope="col">Stalls<br><small>count (time)</small></th>
 ${hasHls ? `<th scope="col">HLS model<br><small>ms, ${factor} × segment</small></th><th scope="col">Measured − model<br><small>ms, p50 − model</small></th>` : ''}<th scope="col">vs fastest<br><small>by p50</small></th></tr></thead>
 <tbody>
 ${body}
@@ -91,12 +102,17 @@ ${errors.length ? `<div class="problems"><h3>Viewer errors</h3><ul>${errors.join
 </section>`;
 }
 
+/** "ffmpeg version 6.1.1-3ubuntu5 Copyright (c) 2000-2023 …" → "6.1.1-3ubuntu5"; "Chromium 142.0…" stays. */
+export function shortVersion(version: string): string {
+  return version.replace(/\s+Copyright.*$/i, '').replace(/^ffmpeg version\s+/i, '').trim() || version;
+}
+
 export function environmentHtml(results: Results): string {
   const e = results.environment;
   const rows: [string, string][] = [
     ['Node.js', e.node],
-    ['ffmpeg', `${e.ffmpeg.version}  (${e.ffmpeg.path})`],
-    ['Browser', `${e.browser.version}  (${e.browser.path})`],
+    ['ffmpeg', `${e.ffmpeg.version} (${e.ffmpeg.path})`],
+    ['Browser', `${e.browser.version} (${e.browser.path})`],
     ['CPUs', `${e.cpus.count} × ${e.cpus.model}`],
     ['Memory', `${e.memoryGiB} GiB`],
     ['OS', e.os],
@@ -107,21 +123,20 @@ export function environmentHtml(results: Results): string {
     rows.push(['Source', `${src.fps} fps, ${formatCount(src.framesSent)} frames sent, GOP ${src.gop} frames`]);
     rows.push([
       'Source pacing',
-      `late p50 ${formatMs(src.pacing.lateMsP50)} ms, p99 ${formatMs(src.pacing.lateMsP99)} ms, max ${formatMs(src.pacing.lateMsMax)} ms; ${formatCount(src.pacing.backpressured)} backpressured hand-offs`,
+      `hand-offs late by p50 ${formatMs(src.pacing.lateMsP50)} ms, p99 ${formatMs(src.pacing.lateMsP99)} ms, max ${formatMs(src.pacing.lateMsMax)} ms; ${formatCount(src.pacing.backpressured)} backpressured`,
     ]);
   }
   return `<section class="card" id="environment">
-<h2>Environment</h2>
+<h2>Environment and source</h2>
 <dl class="env">${rows.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>
-<details class="scenario"><summary>Resolved scenario</summary><pre>${esc(toYaml(results.scenario))}</pre></details>
 </section>`;
 }
 
 function viewerRowHtml(path: PathResult, v: ViewerResult): string {
   const l = v.latencyMs;
-  return `<tr data-viewer="${v.viewer}"><th scope="row">#${v.viewer}</th>${cell('p50', l?.p50, formatMs(l?.p50))}${cell('p95', l?.p95, formatMs(l?.p95))}${cell('p99', l?.p99, formatMs(l?.p99))}
+  return `<tr data-viewer="${esc(v.viewer)}"><th scope="row">#${esc(v.viewer)}</th>${cell('p50', l?.p50, formatMs(l?.p50))}${cell('p95', l?.p95, formatMs(l?.p95))}${cell('p99', l?.p99, formatMs(l?.p99))}
 <td class="num">${formatCount(v.framesMeasured)} / ${formatCount(v.framesUndecodable)}</td><td class="num">${formatCount(v.framesPresented)} / ${formatCount(v.framesDropped)}</td>
-${cell('firstFrameMs', v.firstFrameMs, formatMs(v.firstFrameMs))}<td class="num">${v.stalls?.count ? `${v.stalls.count} (${formatMs(v.stalls.totalMs)} ms)` : '0'}</td>
+${cell('firstFrameMs', v.firstFrameMs, formatMs(v.firstFrameMs))}<td class="num">${v.stalls?.count ? `${v.stalls.count} <small>(${formatDuration(v.stalls.totalMs / 1000)})</small>` : '0'}</td>
 ${path.kind === 'hls' ? cell('hlsJs', v.hlsJsLatencyMs ?? null, formatMs(v.hlsJsLatencyMs ?? null)) : ''}<td class="err">${v.error ? esc(v.error) : ''}</td></tr>`;
 }
 
@@ -133,7 +148,7 @@ export function viewersHtml(results: Results, data: ReportData): string {
     return [
       `<div class="viewer-block"><h3>${swatch(data.paths[i]!.colour)}${esc(path.id)} <small>${path.viewers.length} viewers, median first frame ${esc(formatMs(firsts))} ms</small></h3>
 <div class="chart"><canvas data-chart="viewers" data-path="${i}" role="img" aria-label="${esc(path.id)}: latency over time per viewer"></canvas></div>
-<div class="table-wrap"><table class="viewers"><thead><tr><th>Viewer</th><th>p50</th><th>p95</th><th>p99</th><th>Frames measured / undecodable</th><th>Presented / dropped</th><th>First frame</th><th>Stalls</th>${path.kind === 'hls' ? '<th>hls.js latency<br><small>cross-check</small></th>' : ''}<th>Error</th></tr></thead>
+<div class="table-wrap"><table class="viewers"><thead><tr><th>Viewer</th><th>p50</th><th>p95</th><th>p99</th><th>Frames<br><small>measured / undecodable</small></th><th>Frames<br><small>presented / dropped</small></th><th>First frame</th><th>Stalls</th>${path.kind === 'hls' ? '<th>hls.js latency<br><small>cross-check</small></th>' : ''}<th>Error</th></tr></thead>
 <tbody>${path.viewers.map((v) => viewerRowHtml(path, v)).join('\n')}</tbody></table></div></div>`,
     ];
   });
@@ -149,7 +164,7 @@ export function webrtcTableHtml(results: Results): string {
       if (!w) return [];
       const pair = w.candidatePair ? `${w.candidatePair.local} → ${w.candidatePair.remote} (${w.candidatePair.protocol})` : DASH;
       return [
-        `<tr><th scope="row">${esc(path.id)} #${v.viewer}</th><td>${esc(w.codec ?? DASH)}</td><td>${esc(pair)}</td><td class="num">${formatCount(w.packetsReceived)}</td><td class="num">${formatCount(w.packetsLost)}</td><td class="num">${formatCount(w.nackCount)}</td><td class="num">${formatCount(w.pliCount)}</td><td class="num">${formatCount(w.freezeCount)}</td><td class="num">${formatMs(w.jitterBufferDelayMs)}</td><td class="num">${formatMs(w.rttMs)}</td></tr>`,
+        `<tr><th scope="row">${esc(path.id)} #${esc(v.viewer)}</th><td>${esc(w.codec ?? DASH)}</td><td>${esc(pair)}</td><td class="num">${formatCount(w.packetsReceived)}</td><td class="num">${formatCount(w.packetsLost)}</td><td class="num">${formatCount(w.nackCount)}</td><td class="num">${formatCount(w.pliCount)}</td><td class="num">${formatCount(w.freezeCount)}</td><td class="num">${formatMs(w.jitterBufferDelayMs)}</td><td class="num">${formatMs(w.rttMs)}</td></tr>`,
       ];
     }),
   );

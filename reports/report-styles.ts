@@ -19,8 +19,10 @@ pre { font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; white-
 .status-complete { color:var(--ok); }
 .status-interrupted { color:#fff; background:var(--warn); border-color:var(--warn); font-size:15px; text-transform:uppercase; }
 .status-failed { color:#fff; background:var(--bad); border-color:var(--bad); font-size:15px; text-transform:uppercase; }
-.facts { display:flex; flex-wrap:wrap; gap:6px 28px; margin:12px 0 0; }
-.facts div, .env div { display:flex; gap:8px; }
+.facts { display:flex; flex-wrap:wrap; gap:4px 28px; margin:10px 0 0; }
+.facts.tools { margin-top:4px; font-size:13px; }
+.facts div { display:flex; gap:8px; }
+.env div { display:grid; grid-template-columns:110px 1fr; gap:8px; }
 dt { color:var(--muted); }
 dd { margin:0; }
 .banner { border-radius:8px; padding:12px 16px; margin:0 0 14px; font-size:15px; border:2px solid; }
@@ -33,14 +35,16 @@ dd { margin:0; }
 .approx { color:var(--warn); }
 .table-wrap { overflow-x:auto; }
 table { border-collapse:collapse; width:100%; font-variant-numeric:tabular-nums; }
-th, td { padding:6px 9px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
-thead th { font-size:12px; color:var(--muted); font-weight:600; vertical-align:bottom; white-space:nowrap; }
+th, td { padding:6px 8px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
+thead th { font-size:12px; color:var(--muted); font-weight:600; vertical-align:bottom; line-height:1.25; }
 thead th small { font-weight:normal; }
 td.num, thead th:not(:first-child) { text-align:right; }
+td.num { white-space:nowrap; }
+td small { color:var(--muted); }
 td.num.key { font-weight:700; }
 tbody th { font-weight:600; white-space:nowrap; }
 .path-id { margin-right:6px; }
-.kind { color:var(--muted); font-weight:normal; font-size:12px; }
+.kind { display:block; margin-left:18px; color:var(--muted); font-weight:normal; font-size:12px; }
 .swatch { display:inline-block; width:11px; height:11px; border-radius:3px; margin-right:7px; vertical-align:-1px; print-color-adjust:exact; -webkit-print-color-adjust:exact; }
 td.rel { text-align:right; white-space:nowrap; color:var(--muted); }
 td.rel.fastest { color:var(--ok); font-weight:700; }
@@ -52,7 +56,7 @@ td.err { color:var(--bad); font-size:12px; max-width:340px; }
 .problems h3 { margin-top:0; }
 .env { display:grid; grid-template-columns:1fr 1fr; gap:4px 28px; margin:0; }
 .env dd { word-break:break-word; }
-details.scenario { margin-top:12px; }
+details.scenario { margin-top:8px; }
 details.scenario summary { cursor:pointer; color:#0b5cad; }
 details.scenario pre { background:#f6f8fa; border:1px solid var(--line); border-radius:6px; padding:10px; max-height:480px; overflow:auto; }
 .toolbar { position:sticky; top:0; z-index:2; display:flex; align-items:center; gap:18px; flex-wrap:wrap; background:rgba(244,246,249,.95); padding:8px 2px; margin:0 0 10px; border-bottom:1px solid var(--line); }
@@ -81,5 +85,10 @@ footer { color:var(--muted); font-size:12px; text-align:center; }
   .banner, .status, tr.is-fastest { print-color-adjust:exact; -webkit-print-color-adjust:exact; }
   details.scenario pre { max-height:none; overflow:visible; }
   .table-wrap { overflow:visible; }
+  table { font-size:7.5pt; }
+  thead th { font-size:7pt; }
+  th, td { padding:3px 4px; }
+  .kind { margin-left:0; }
+  .swatch { width:8px; height:8px; margin-right:4px; }
 }
 `;

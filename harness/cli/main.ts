@@ -1,6 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { scenarioJsonSchemaText } from '../scenario/json-schema.ts';
+import { showReport, writeReport } from '../../reports/report-commands.ts';
+import { screenshotReport } from '../../reports/report-screenshot.ts';
+import { labDefaults } from '../config/defaults.ts';
 import { LabError } from '../errors.ts';
 import { labVersion } from '../results/environment.ts';
 import { registerGateCommands } from '../gate/gate-commands.ts';
@@ -24,6 +27,33 @@ program
   .option('-q, --quiet', 'no progress output')
   .action(async (scenario: string | undefined, options) => {
     process.exitCode = await runCommand(scenario, options);
+  });
+
+program
+  .command('report')
+  .description('regenerate a run\'s self-contained report.html from its saved results only')
+  .argument('<run>', 'run folder or its results.json')
+  .option('-o, --out <file>', 'write the report here (default: report.html in the run folder)')
+  .option('--screenshot <png>', 'also save a 1280 px wide PNG of the report\'s top (rendered in headless Chromium)')
+  .action(async (run: string, options: { out?: string; screenshot?: string }) => {
+    const file = await writeReport(run, options.out);
+    process.stdout.write(`${file}\n`);
+    if (options.screenshot) {
+      await screenshotReport(file, options.screenshot);
+      process.stdout.write(`${options.screenshot}\n`);
+    }
+  });
+
+program
+  .command('show-report')
+  .description('serve the latest (or named) run\'s report on 127.0.0.1 and print its URL (Ctrl-C to stop)')
+  .argument('[run]', 'run folder, folder name or scenario name (default: the latest run under runs/)')
+  .option('--no-open', 'do not try to open a browser')
+  .action(async (run: string | undefined, options: { open: boolean }) => {
+    const shown = await showReport(run, labDefaults.runsDir, { open: options.open });
+    process.stdout.write(`${shown.url}\n(serving ${shown.file}; Ctrl-C to stop)\n`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await shown.close();
   });
 
 program

@@ -15,6 +15,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import { findBrowser, findFfmpeg } from '../tools/find-programs.ts';
 import { attachProgress } from './progress.ts';
 import { summaryTable } from './summary-table.ts';
+import { writeReport } from '../../reports/report-commands.ts';
 
 export interface RunCommandOptions {
   out?: string;
@@ -100,7 +101,9 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
         const { results } = await runScenario({ plan: planRun(point.scenario), runDir: dir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal });
         stopProgress();
         outcomes.push({ label: point.label, dir, results });
-        process.stdout.write(`\n${point.label ? `[${point.label}]\n` : ''}${summaryTable(results)}\n\nstatus: ${results.status} · wall ${results.wallSeconds} s · results: ${join(dir, 'results.json')}\n`);
+        // The report reads only what the run saved (collect and report stay separate).
+        const report = await writeReport(dir).catch((err: Error) => `not written (${err.message})`);
+        process.stdout.write(`\n${point.label ? `[${point.label}]\n` : ''}${summaryTable(results)}\n\nstatus: ${results.status} · wall ${results.wallSeconds} s · results: ${join(dir, 'results.json')}\nreport: ${report}\n`);
         if (results.status === 'failed') process.stderr.write(`error: ${results.error ?? 'unknown'}\n`);
         if (results.status === 'interrupted') break;
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { ProbeBatch, RawWebrtcStats } from '../../players/contract.ts';
 import type { TimelinePoint, ViewerResult } from '../results/types.ts';
 import { median, SampleBuffer, summarize } from '../stats/summary.ts';
+import { labDefaults } from '../config/defaults.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
 
 export interface ViewerWindow {
@@ -88,9 +89,10 @@ export class ViewerCollector {
       this.countPresented(u[i + 1]!);
     }
     for (let i = 0; i + 1 < batch.stalls.length; i += 2) {
-      if (inWindow(batch.stalls[i]!)) this.stalls.push(batch.stalls[i]!, batch.stalls[i + 1]!);
+      if (inWindow(batch.stalls[i]!) && batch.stalls[i + 1]! >= labDefaults.minStallMs) this.stalls.push(batch.stalls[i]!, batch.stalls[i + 1]!);
     }
-    this.stallOpenSince = batch.stallInProgressSinceMs !== null && inWindow(batch.stallInProgressSinceMs) ? batch.stallInProgressSinceMs : null;
+    const open = batch.stallInProgressSinceMs;
+    this.stallOpenSince = open !== null && inWindow(open) && Date.now() - open >= labDefaults.minStallMs ? open : null;
     if (from !== null && this.lastWallSeen >= from) this.droppedAtStart ??= batch.droppedFrames;
     if (!this.done || this.droppedAtStart === null) this.droppedLatest = batch.droppedFrames;
     for (let i = 0; i + 1 < batch.hlsLatency.length; i += 2) {
@@ -108,16 +110,20 @@ export class ViewerCollector {
     if (this.stallOpenSince !== null) stallDurations.push(Math.max(0, (this.measureTo ?? this.lastWallSeen) - this.stallOpenSince));
     const firstFrameMs =
       this.firstFrameWallMs !== null && this.startedWallMs !== null ? Math.round(this.firstFrameWallMs - this.startedWallMs) : null;
+    const framesPresented = this.firstPresented === null || this.lastPresented === null ? 0 : this.lastPresented - this.firstPresented + 1;
+    const cost = summarize(this.probeCostMs.values());
     const result: ViewerResult = {
       viewer: this.viewer,
       latencyMs: summarize(this.latencies.values()),
       framesMeasured: this.latencies.length,
       framesUndecodable: this.undecodable,
-      framesPresented: this.firstPresented === null || this.lastPresented === null ? 0 : this.lastPresented - this.firstPresented + 1,
+      framesPresented,
       framesDropped: this.droppedAtStart === null ? 0 : Math.max(0, this.droppedLatest - this.droppedAtStart),
       firstFrameMs,
       stalls: { count: stallDurations.length, totalMs: Math.round(stallDurations.reduce((a, b) => a + b, 0)) },
       timeline: this.timeline,
+      fps: this.measureFrom === null ? null : Math.round((framesPresented / (this.window.durationMs / 1000)) * 100) / 100,
+      probeCostMs: cost ? { p50: cost.p50, p99: cost.p99, max: cost.max } : null,
       joinedAt: this.joinedAt,
       measureFrom: this.measureFrom,
       measureTo: this.measureTo,

@@ -35,6 +35,11 @@ export const labDefaults = {
   protocolTimeoutMs: 30_000,
   /** Grace periods when stopping children before SIGKILL (ms). */
   killTimeoutMs: 3000,
+  /**
+   * A `waiting` episode shorter than this is not a stall: hls.js briefly fires waiting/playing at segment
+   * boundaries without any frame being held back. Two frame intervals at 30 fps.
+   */
+  minStallMs: 67,
   /** Latency timeline bin width for results.json charts (ms). */
   timelineBinMs: 1000,
   /** WebRTC path: wait this long for the first RTP packet from ffmpeg (ms). */

@@ -86,6 +86,10 @@ export interface ViewerResult {
   hlsJsLatencyMs?: number | null;
   webrtcStats?: WebrtcStatsSummary;
   timeline: TimelinePoint[];
+  /** Presented frames per second over the measurement window. */
+  fps?: number | null;
+  /** Time the frame probe spent per frame in the page (band readback + decode), ms: the instrument's own cost. */
+  probeCostMs?: { p50: number; p99: number; max: number } | null;
   /** Wall-clock ms when the viewer joined; when its measurement window started and ended. */
   joinedAt: number | null;
   measureFrom: number | null;
@@ -118,7 +122,11 @@ export interface SourceInfo {
   fps: number;
   framesSent: number;
   gop: number;
-  pacing: { lateMsP50: number; lateMsP99: number; lateMsMax: number; backpressured: number };
+  /**
+   * How late frame hand-offs were versus their schedule t0 + n/fps (ms); `driftMs` is how far the last hand-off
+   * was from its schedule (pacing is against absolute times, so it stays within a frame however long the run).
+   */
+  pacing: { lateMsP50: number; lateMsP99: number; lateMsMax: number; backpressured: number; driftMs?: number; elapsedSeconds?: number };
 }
 
 export interface Results {

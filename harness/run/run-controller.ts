@@ -172,7 +172,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   await new Promise<void>((resolve) => csv.end(resolve));
 
   const source: SourceInfo | null = pacing
-    ? { fps: scenario.video.fps, framesSent, gop: plan.gop, pacing: { lateMsP50: round2(pacing.lateMs.p50), lateMsP99: round2(pacing.lateMs.p99), lateMsMax: round2(pacing.lateMs.max), backpressured: pacing.backpressured } }
+    ? { fps: scenario.video.fps, framesSent, gop: plan.gop, pacing: { lateMsP50: round2(pacing.lateMs.p50), lateMsP99: round2(pacing.lateMs.p99), lateMsMax: round2(pacing.lateMs.max), backpressured: pacing.backpressured, driftMs: round2(pacing.driftMs ?? 0), elapsedSeconds: round2(pacing.elapsedSeconds ?? 0) } }
     : null;
   const endedMs = Date.now();
   const results: Results = {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { labDefaults } from '../config/defaults.ts';
 import { thresholdProblems } from '../gate/threshold-syntax.ts';
+import { networkProblems } from '../network/link-plan.ts';
 import { originField, type ScenarioPoint } from './expand-scenario.ts';
 import { pathIdOf } from './path-ids.ts';
 
@@ -37,6 +38,8 @@ export function checkScenario(point: ScenarioPoint): string[] {
     );
   }
   problems.push(...thresholdProblems(scenario.thresholds, [...seen.keys()]));
+  problems.push(...networkProblems(scenario.network, 'network'));
+  scenario.paths.forEach((path, i) => problems.push(...networkProblems(path.network, `paths[${origins[i]?.index ?? i}].network`)));
   return [...new Set(problems)];
 }
 

@@ -78,6 +78,11 @@ function show(value: unknown): string {
 function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.scenario;
   if (path[0] === 'video') return KNOWN_KEYS.video;
+  if (path.includes('network')) {
+    const last = path[path.length - 1];
+    if (last === 'uplink' || last === 'downlink') return KNOWN_KEYS.direction;
+    return path[path.length - 2] === 'schedule' ? KNOWN_KEYS.schedule : KNOWN_KEYS.network;
+  }
   if (path[0] === 'paths') {
     const kind = (valueAt(root, path) as { kind?: unknown } | undefined)?.kind;
     return kind === 'webrtc' ? KNOWN_KEYS.webrtc : KNOWN_KEYS.hls;

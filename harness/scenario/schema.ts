@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NETWORK_KEYS, networkSchema } from '../network/network-schema.ts';
 
 /**
  * The scenario file (v1). One schema validates user files and (later) generates the editor JSON Schema; names are
@@ -42,6 +43,8 @@ export const hlsPathSchema = z.strictObject({
   /** Segments kept in the live playlist. */
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
   viewers: viewers.optional(),
+  /** Network conditions for this path's viewers, over the scenario's `network` (see harness/network/network-schema.ts). */
+  network: networkSchema.optional(),
 });
 
 export const webrtcPathSchema = z.strictObject({
@@ -50,6 +53,7 @@ export const webrtcPathSchema = z.strictObject({
   relay: z.enum(['werift', 'mediasoup']).default('werift'),
   codec: sweepable(z.enum(['h264', 'vp8'])).default('h264'),
   viewers: viewers.optional(),
+  network: networkSchema.optional(),
 });
 
 export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema]);
@@ -71,6 +75,8 @@ export const scenarioSchema = z.strictObject({
   paths: z.array(pathSchema).min(1),
   /** Pass/fail rules per path id (glob allowed), k6 style: { "webrtc-*": ["p(95)<150"] }. Checked after the run. */
   thresholds: z.record(z.string(), z.array(z.string())).optional(),
+  /** Network conditions for every path's viewers (each path's viewers then run in a network namespace of their own). */
+  network: networkSchema.optional(),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
@@ -99,4 +105,5 @@ export const KNOWN_KEYS = {
   hls: Object.keys(hlsPathSchema.shape),
   webrtc: Object.keys(webrtcPathSchema.shape),
   thresholds: [] as string[],
+  ...NETWORK_KEYS,
 } as const;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelinePoint } from '../../harness/results/types.ts';
-import { cdf, downsampleTimeline, downsampleWebrtc, histogram, isRunningTotal, niceStep } from '../../reports/distribution.ts';
+import { cdf, countersAreRunningTotals, downsampleTimeline, downsampleWebrtc, histogram, niceStep } from '../../reports/distribution.ts';
 import { formatAxisMs, formatDuration, formatMs, formatSignedMs, formatSlower } from '../../reports/format.ts';
 import { escapeHtml, jsonForScript, scriptForInline } from '../../reports/html.ts';
 
-const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+const range = <T,>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 describe('cdf', () => {
   it('runs from the minimum at 0 to the maximum at 1, monotonic, and small', () => {
@@ -23,7 +23,7 @@ describe('cdf', () => {
 
   it('weights values (approximate CDF from per-second medians)', () => {
     const c = cdf([10, 20], { weights: [3, 1] })!;
-    const at = (ms: number) => c.p[c.ms.indexOf(ms)];
+    const at = (ms: number) => c.p[c.ms.lastIndexOf(ms)];
     expect(at(10)).toBeCloseTo(0.75, 2);
     expect(at(20)).toBe(1);
   });
@@ -81,22 +81,31 @@ describe('downsampleTimeline', () => {
 });
 
 describe('webrtc series', () => {
-  it('recognises running totals', () => {
-    expect(isRunningTotal([0, 1, 1, 4], 4)).toBe(true);
-    expect(isRunningTotal([0, 1, 0, 2], 3)).toBe(false);
-    expect(isRunningTotal([0, 1, 1, 2], 7)).toBe(false);
+  const stat = (packetsReceived: number, packetsLost: number) => ({ packetsReceived, packetsLost });
+  it('tells running totals from per-interval deltas', () => {
+    expect(countersAreRunningTotals([stat(90, 0), stat(180, 1), stat(275, 1), stat(360, 4)])).toBe(true);
+    // Deltas, as the collector reports them: packetsReceived fluctuates per interval.
+    expect(countersAreRunningTotals([stat(131, 0), stat(141, 0), stat(130, 0), stat(135, 0)])).toBe(false);
+    expect(countersAreRunningTotals([stat(90, 0), stat(180, 2), stat(270, 1)])).toBe(false);
   });
 
-  it('downsamples long series: mean delay, last total', () => {
-    const samples = range(3600, (i) => ({
-      t: i, jitterBufferDelayMs: 20, packetsReceived: i * 90, packetsLost: Math.floor(i / 100), nackCount: 0, pliCount: 0, firCount: 0,
-      framesDecoded: i * 30, framesDropped: 0, freezeCount: 0, jitterMs: 1, rttMs: 1,
-    }));
-    const s = downsampleWebrtc(samples, 35, 600);
+  const sample = (t: number, packetsReceived: number, packetsLost: number) => ({
+    t, jitterBufferDelayMs: 20, packetsReceived, packetsLost, nackCount: 0, pliCount: 0, firCount: 0,
+    framesDecoded: 30, framesDropped: 0, freezeCount: 0, jitterMs: 1, rttMs: 1,
+  });
+
+  it('downsamples long series of running totals: mean delay, last total', () => {
+    const s = downsampleWebrtc(range(3600, (i) => sample(i, (i + 1) * 90, Math.floor(i / 100))), 600);
     expect(s.t.length).toBeLessThanOrEqual(600);
     expect(s.packetsLostCumulative).toBe(true);
     expect(s.packetsLost[s.packetsLost.length - 1]).toBe(35);
     expect(s.jitterBufferDelayMs.every((v) => v === 20)).toBe(true);
+  });
+
+  it('downsamples long series of deltas: lost packets summed per bucket', () => {
+    const s = downsampleWebrtc(range(3600, (i) => sample(i, 90 + (i % 7), i % 100 === 0 ? 2 : 0)), 600);
+    expect(s.packetsLostCumulative).toBe(false);
+    expect(s.packetsLost.reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(72);
   });
 });
 
