@@ -1,4 +1,4 @@
-import { BAND_HEIGHT, BAND_WIDTH, readBandRgba, unwrapMs } from '../../ingest/timecode/timecode.ts';
+import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '../../ingest/timecode/timecode.ts';
 import { WallClock } from './wall-clock.ts';
 
 export interface FrameSink {
@@ -9,7 +9,8 @@ export interface FrameSink {
 
 /**
  * Times every presented frame: requestVideoFrameCallback gives the frame's expected display time; the probe copies
- * only the 320x32 band out of the frame (not the whole picture), reads the stamped wall-clock ms, and reports
+ * only the 320x32 band out of the frame (not the whole picture; luma only where WebCodecs allows, else through a
+ * band-sized canvas), reads the stamped wall-clock ms, and reports
  * latency = display time (wall clock) − stamped time.
  */
 export class FrameProbe {
@@ -17,6 +18,7 @@ export class FrameProbe {
   private readonly clock = new WallClock();
   private handle: number | undefined;
   private stopped = false;
+  private lumaUnavailable = false;
 
   constructor(private readonly video: HTMLVideoElement, private readonly sink: FrameSink) {
     const canvas = document.createElement('canvas');
@@ -39,14 +41,48 @@ export class FrameProbe {
 
   private onFrame = (_now: DOMHighResTimeStamp, meta: VideoFrameCallbackMetadata): void => {
     if (this.stopped) return;
+    this.handle = this.video.requestVideoFrameCallback(this.onFrame);
     const t0 = performance.now();
     const displayWallMs = this.clock.toWall(meta.expectedDisplayTime);
     this.sink.presented(meta.presentedFrames, displayWallMs);
-    this.context.drawImage(this.video, 0, 0, BAND_WIDTH, BAND_HEIGHT, 0, 0, BAND_WIDTH, BAND_HEIGHT);
-    const value = readBandRgba(this.context.getImageData(0, 0, BAND_WIDTH, BAND_HEIGHT).data, BAND_WIDTH);
-    const cost = performance.now() - t0;
-    if (value === null) this.sink.undecodable(displayWallMs, cost);
-    else this.sink.frame(displayWallMs, displayWallMs - unwrapMs(value, displayWallMs), cost);
-    this.handle = this.video.requestVideoFrameCallback(this.onFrame);
+    const report = (value: number | null) => {
+      const cost = performance.now() - t0;
+      if (value === null) this.sink.undecodable(displayWallMs, cost);
+      else this.sink.frame(displayWallMs, displayWallMs - unwrapMs(value, displayWallMs), cost);
+    };
+    const luma = this.readLuma();
+    if (luma) void luma.then(report, () => report(this.readCanvas()));
+    else report(this.readCanvas());
   };
+
+  /**
+   * Copies just the band's rows of the decoded frame's luma plane (WebCodecs VideoFrame.copyTo with a rect): no
+   * colour conversion, no canvas. Undefined when the frame is not in a planar YUV format (then the canvas path runs).
+   */
+  private readLuma(): Promise<number | null> | undefined {
+    if (this.lumaUnavailable || typeof VideoFrame === 'undefined') return undefined;
+    let frame: VideoFrame;
+    try {
+      frame = new VideoFrame(this.video, { timestamp: 0 });
+    } catch {
+      this.lumaUnavailable = true;
+      return undefined;
+    }
+    if (frame.format !== 'I420' && frame.format !== 'NV12' && frame.format !== 'I420A') {
+      frame.close();
+      this.lumaUnavailable = true;
+      return undefined;
+    }
+    const rect = { x: 0, y: 0, width: BAND_WIDTH, height: BAND_HEIGHT };
+    const buffer = new Uint8Array(frame.allocationSize({ rect }));
+    return frame
+      .copyTo(buffer, { rect })
+      .then((layout) => readBandLuma(buffer.subarray(layout[0]!.offset), layout[0]!.stride))
+      .finally(() => frame.close());
+  }
+
+  private readCanvas(): number | null {
+    this.context.drawImage(this.video, 0, 0, BAND_WIDTH, BAND_HEIGHT, 0, 0, BAND_WIDTH, BAND_HEIGHT);
+    return readBandRgba(this.context.getImageData(0, 0, BAND_WIDTH, BAND_HEIGHT).data, BAND_WIDTH);
+  }
 }
