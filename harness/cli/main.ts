@@ -4,7 +4,8 @@ import { scenarioJsonSchemaText } from '../scenario/json-schema.ts';
 import { showReport, writeReport } from '../../reports/report-commands.ts';
 import { screenshotReport } from '../../reports/report-screenshot.ts';
 import { labDefaults } from '../config/defaults.ts';
-import { LabError } from '../errors.ts';
+import { LabError, UsageError } from '../errors.ts';
+import { benchCommand } from '../bench/bench-command.ts';
 import { labVersion } from '../results/environment.ts';
 import { registerGateCommands } from '../gate/gate-commands.ts';
 import { doctor, formatChecks } from './doctor.ts';
@@ -54,6 +55,18 @@ program
     process.stdout.write(`${shown.url}\n(serving ${shown.file}; Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     await shown.close();
+  });
+
+program
+  .command('bench')
+  .description('measure the instrument: probe cost, source pacing, viewer scaling, run overhead, memory growth')
+  .option('-o, --out <dir>', 'where bench.json, bench.md and the runs go (default runs/<stamp>-bench)')
+  .option('--quick', 'fewer, shorter steps (under 5 minutes) and no soak')
+  .option('--soak <minutes>', 'soak this long for the memory-growth figure (default 0: skipped)', '0')
+  .action(async (options: { out?: string; quick?: boolean; soak: string }) => {
+    const soak = Number(options.soak);
+    if (!Number.isFinite(soak) || soak < 0) throw new UsageError(`--soak: must be a number of minutes ≥ 0, got "${options.soak}"`);
+    await benchCommand({ out: options.out, quick: options.quick, soak });
   });
 
 program

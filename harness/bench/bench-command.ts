@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labDefaults } from '../config/defaults.ts';
+import { LabError } from '../errors.ts';
+import { LabEventBus } from '../events.ts';
+import type { Results } from '../results/types.ts';
+import { runScenario } from '../run/run-controller.ts';
+import { planRun } from '../run/run-plan.ts';
+import { parseScenario } from '../scenario/load-scenario.ts';
+import { findBrowser, findFfmpeg } from '../tools/find-programs.ts';
+import { benchMarkdown, benchSchema, benchTargets, probeFigures, rssGrowthMbPerHour, scalingStep, type BenchReport, type ScalingStep } from './bench-report.ts';
+import { ProcessSampler } from './process-sampler.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface BenchOptions {
+  out?: string;
+  quick?: boolean;
+  /** Minutes of soak for the memory figure (0 = skip). */
+  soak?: number;
+  log?: (line: string) => void;
+}
+
+/** Runs `lab run <scenario>` as users do (a separate process) and returns its wall time and results. */
+async function timedCliRun(scenario: string, out: string): Promise<{ wallSeconds: number; results: Results }> {
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolveExit) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/lab.js'), 'run', scenario, '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('close', resolveExit);
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new LabError(`bench: lab run ${scenario} exited ${code}`);
+  return { wallSeconds, results: JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results };
+}
+
+async function sampledRun(name: string, viewers: number, duration: number, out: string, programs: { ffmpeg: string; browser: string }) {
+  const scenario = parseScenario({
+    name,
+    duration,
+    warmup: 2,
+    video: { preset: '360p' },
+    join: 'steady',
+    viewers,
+    paths: [{ kind: 'hls', segmentDuration: 1 }, { kind: 'webrtc', codec: 'h264' }],
+  });
+  const sampler = new ProcessSampler();
+  const bus = new LabEventBus();
+  bus.once('phase', () => sampler.start());
+  const { results } = await runScenario({ plan: planRun(scenario), runDir: out, ffmpegPath: programs.ffmpeg, browserPath: programs.browser, bus });
+  return { results, cpu: sampler.stop(), rssSeries: sampler.rssSeries };
+}
+
+/**
+ * `lab bench`: measures the instrument itself — probe cost per frame, source pacing and drift, how viewers scale on
+ * this machine, the run's fixed overhead, and (with --soak) memory growth — and writes bench.json + bench.md.
+ */
+export async function benchCommand(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const quick = options.quick === true;
+  const out = resolve(options.out ?? join(labDefaults.runsDir, `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-bench`));
+  await mkdir(out, { recursive: true });
+  const programs = { ffmpeg: findFfmpeg().path, browser: (await findBrowser()).path };
+  const startedAt = new Date().toISOString();
+
+  log('bench: default scenario as a user runs it (overhead, probe, pacing)…');
+  const def = await timedCliRun(join(ROOT, 'scenarios/default.yaml'), join(out, 'default'));
+  const overhead = {
+    wallSeconds: Math.round((def.wallSeconds - def.results.scenario.duration - def.results.joinWaitSeconds) * 10) / 10,
+    runWallSeconds: Math.round(def.wallSeconds * 10) / 10,
+    durationSeconds: def.results.scenario.duration,
+    joinWaitSeconds: def.results.joinWaitSeconds,
+  };
+
+  const steps: ScalingStep[] = [];
+  const runs: Results[] = [def.results];
+  const ladder = quick ? [1, 2, 4, 8] : [1, 2, 4, 8, 12, 16];
+  let failures = 0;
+  for (const n of ladder) {
+    log(`bench: scaling, ${n} viewer(s) per path (HLS 1 s + WebRTC, 360p30)…`);
+    const { results, cpu } = await sampledRun(`bench-scaling-${n}`, n, quick ? 10 : 20, join(out, `scaling-${n}`), programs);
+    runs.push(results);
+    const step = scalingStep(n, results, cpu, steps[0]);
+    steps.push(step);
+    log(`  min fps ${step.minFps}, ${step.paths.map((p) => `${p.id} p50 ${p.p50} ms`).join(', ')} → ${step.holds ? 'holds' : 'does not hold'}`);
+    failures = step.holds ? 0 : failures + 1;
+    if (failures >= 2) break;
+  }
+  const maxViewers = steps.filter((s) => s.holds).reduce((m, s) => Math.max(m, s.viewersPerPath), 0);
+
+  let rssGrowth: number | null = null;
+  const soak = quick ? 0 : (options.soak ?? 0);
+  if (soak > 0) {
+    log(`bench: soak for ${soak} min (memory growth)…`);
+    const { rssSeries, results } = await sampledRun('bench-soak', 1, soak * 60, join(out, 'soak'), programs);
+    runs.push(results);
+    rssGrowth = rssGrowthMbPerHour(rssSeries);
+  }
+
+  const pacing = runs.map((r) => r.source?.pacing).filter((p) => p !== undefined);
+  const driftPerMin = runs
+    .map((r) => r.source?.pacing)
+    .filter((p) => p?.elapsedSeconds)
+    .map((p) => ((p!.driftMs ?? 0) / p!.elapsedSeconds!) * 60);
+  const env = def.results.environment;
+  const partial = {
+    schemaVersion: 1 as const,
+    quick,
+    startedAt,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, browser: env.browser.version, ffmpeg: env.ffmpeg.version },
+    probe: probeFigures(runs),
+    source: {
+      pacingJitterP99Ms: Math.max(0, ...pacing.map((p) => p.lateMsP99)),
+      driftMsPerMin: Math.round(Math.max(0, ...driftPerMin) * 100) / 100,
+    },
+    scaling: { steps, maxViewers },
+    overhead,
+    memory: { soakMinutes: soak, rssGrowthMbPerHour: rssGrowth },
+  };
+  const report = benchSchema.parse({ ...partial, targets: benchTargets(partial) });
+  await writeFile(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = benchMarkdown(report);
+  await writeFile(join(out, 'bench.md'), markdown);
+  process.stdout.write(`${markdown}\nbench.json: ${join(out, 'bench.json')}\n`);
+  return report;
+}
