@@ -9,6 +9,7 @@ export const scalingStepSchema = z.object({
   minFps: z.number().nullable(),
   paths: z.array(z.object({ id: z.string(), p50: z.number().nullable(), p95: z.number().nullable(), minFps: z.number().nullable() })),
   cpu: z.record(z.string(), usage),
+  pacingP99Ms: z.number().nullable(),
   holds: z.boolean(),
 });
 export const benchSchema = z.object({
@@ -38,7 +39,14 @@ export function scalingStep(viewersPerPath: number, results: Results, cpu: Recor
     const base = baseline?.paths.find((b) => b.id === p.id)?.p50;
     return base == null || p.p50 == null ? p.p50 != null : p.p50 <= base * 1.1;
   });
-  return { viewersPerPath, minFps, paths, cpu, holds: results.status === 'complete' && minFps !== null && minFps >= 29 && p50Holds };
+  return {
+    viewersPerPath,
+    minFps,
+    paths,
+    cpu,
+    pacingP99Ms: results.source?.pacing.lateMsP99 ?? null,
+    holds: results.status === 'complete' && minFps !== null && minFps >= 29 && p50Holds,
+  };
 }
 
 /** Probe cost per frame over every viewer of the given runs (the median of viewer p50s, the worst viewer p99). */
@@ -84,7 +92,7 @@ export function benchMarkdown(report: BenchReport): string {
   const steps = report.scaling.steps.map((s) => {
     const cpu = Object.entries(s.cpu).map(([k, v]) => `${k} ${v.cpuPercent}%`).join(', ');
     const paths = s.paths.map((p) => `${p.id} p50 ${p.p50 ?? '—'} ms / p95 ${p.p95 ?? '—'} ms`).join('; ');
-    return `| ${s.viewersPerPath} | ${s.minFps ?? '—'} | ${paths} | ${cpu} | ${s.holds ? '✓' : '✗'} |`;
+    return `| ${s.viewersPerPath} | ${s.minFps ?? '—'} | ${paths} | ${cpu} | ${s.pacingP99Ms ?? '—'} | ${s.holds ? '✓' : '✗'} |`;
   });
   return [
     `## lab bench${report.quick ? ' --quick' : ''} (${report.startedAt})`,
@@ -95,8 +103,8 @@ export function benchMarkdown(report: BenchReport): string {
     '|---|---|---|---|',
     ...rows,
     '',
-    '| viewers per path | min fps | latency | CPU (% of one core) | holds |',
-    '|---|---|---|---|---|',
+    '| viewers per path | min fps | latency | CPU (% of one core) | pacing p99 (ms) | holds |',
+    '|---|---|---|---|---|---|',
     ...steps,
     '',
   ].join('\n');

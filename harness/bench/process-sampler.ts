@@ -40,57 +40,56 @@ export interface ComponentUsage {
  */
 export class ProcessSampler {
   private timer: NodeJS.Timeout | undefined;
-  private readonly first = new Map<string, { ticks: number; at: number }>();
-  private readonly last = new Map<string, { ticks: number; at: number }>();
+  /** CPU ticks each live pid had at the previous sample (processes come and go: renderers, ffmpeg). */
+  private readonly lastTicks = new Map<number, number>();
+  private readonly usedTicks = new Map<string, number>();
   private readonly peakRss = new Map<string, number>();
   readonly rssSeries: Array<{ t: number; labRssMb: number }> = [];
-  private readonly startedAt = Date.now();
+  private startedAt = 0;
+  private stoppedAt = 0;
 
   start(intervalMs = 1000): void {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.startedAt = Date.now();
+    this.sample(true);
+    this.timer = setInterval(() => this.sample(false), intervalMs);
   }
 
   stop(): Record<string, ComponentUsage> {
     if (this.timer) clearInterval(this.timer);
-    this.sample();
+    this.sample(false);
+    this.stoppedAt = Date.now();
+    const seconds = (this.stoppedAt - this.startedAt) / 1000;
     const out: Record<string, ComponentUsage> = {};
-    for (const [label, end] of this.last) {
-      const begin = this.first.get(label)!;
-      const seconds = (end.at - begin.at) / 1000;
+    for (const [label, ticks] of this.usedTicks) {
       out[label] = {
-        cpuPercent: seconds > 0 ? Math.round(((end.ticks - begin.ticks) / CLOCK_TICKS / seconds) * 1000) / 10 : 0,
+        cpuPercent: seconds > 0 ? Math.round((ticks / CLOCK_TICKS / seconds) * 1000) / 10 : 0,
         rssMbMax: Math.round((this.peakRss.get(label) ?? 0) / 1e5) / 10,
       };
     }
     return out;
   }
 
-  private sample(): void {
-    const now = Date.now();
+  /**
+   * Adds each labelled process's CPU since the previous sample (a process first seen after the start counts
+   * from its birth; ticks of processes that exit between samples are lost, so sample often).
+   */
+  private sample(baseline: boolean): void {
     const groups = new Map(processRegistry.live().map(({ pid, label }) => [pid, label]));
-    const totals = new Map<string, { ticks: number; rss: number }>();
-    const add = (label: string, stat: ProcStat) => {
-      const t = totals.get(label) ?? { ticks: 0, rss: 0 };
-      t.ticks += stat.cpuTicks;
-      t.rss += stat.rssBytes;
-      totals.set(label, t);
-    };
+    const rss = new Map<string, number>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = readStat(Number(entry));
       if (!stat) continue;
-      const label = groups.get(stat.pgrp);
-      if (label) add(label, stat);
-      else if (stat.pid === process.pid) add('lab (node)', stat);
+      const label = groups.get(stat.pgrp) ?? (stat.pid === process.pid ? 'lab (node)' : undefined);
+      if (!label) continue;
+      const previous = this.lastTicks.get(stat.pid);
+      this.lastTicks.set(stat.pid, stat.cpuTicks);
+      if (!baseline) this.usedTicks.set(label, (this.usedTicks.get(label) ?? 0) + stat.cpuTicks - (previous ?? 0));
+      else this.usedTicks.set(label, this.usedTicks.get(label) ?? 0);
+      rss.set(label, (rss.get(label) ?? 0) + stat.rssBytes);
     }
-    for (const [label, { ticks, rss }] of totals) {
-      // A component's ticks only grow while it lives; keep the first reading and the latest one.
-      if (!this.first.has(label)) this.first.set(label, { ticks, at: now });
-      this.last.set(label, { ticks, at: now });
-      this.peakRss.set(label, Math.max(this.peakRss.get(label) ?? 0, rss));
-    }
-    const lab = totals.get('lab (node)');
-    if (lab) this.rssSeries.push({ t: (now - this.startedAt) / 1000, labRssMb: lab.rss / 1e6 });
+    for (const [label, bytes] of rss) this.peakRss.set(label, Math.max(this.peakRss.get(label) ?? 0, bytes));
+    const lab = rss.get('lab (node)');
+    if (lab !== undefined) this.rssSeries.push({ t: (Date.now() - this.startedAt) / 1000, labRssMb: lab / 1e6 });
   }
 }

@@ -25,7 +25,7 @@ export class Viewer {
     const context = await session.browser.createBrowserContext();
     try {
       const page = await context.newPage();
-      await page.setViewport({ width: 1280, height: 720 });
+      await page.setViewport({ width: 320, height: 180 });
       const viewer = new Viewer(config, context, page);
       await page.goto(`${serverUrl}/player/${config.kind}/`, { waitUntil: 'load' });
       return viewer;

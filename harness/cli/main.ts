@@ -25,6 +25,7 @@ program
   .argument('[scenario]', 'scenario YAML file', 'scenarios/default.yaml')
   .option('-o, --out <dir>', 'results folder (default runs/<UTC-stamp>-<name>/)')
   .option('-d, --duration <seconds>', 'override the scenario duration (seconds measured per viewer)')
+  .option('-r, --repeat <n>', 'run n times and keep the median run (overrides the scenario\'s repeat)')
   .option('-q, --quiet', 'no progress output')
   .action(async (scenario: string | undefined, options) => {
     process.exitCode = await runCommand(scenario, options);

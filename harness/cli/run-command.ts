@@ -16,10 +16,12 @@ import { findBrowser, findFfmpeg } from '../tools/find-programs.ts';
 import { attachProgress } from './progress.ts';
 import { summaryTable } from './summary-table.ts';
 import { writeReport } from '../../reports/report-commands.ts';
+import { keepMedianRun } from './repeat-runs.ts';
 
 export interface RunCommandOptions {
   out?: string;
   duration?: string;
+  repeat?: string;
   quiet?: boolean;
 }
 
@@ -39,10 +41,18 @@ function utcStamp(date: Date): string {
 }
 
 function applyOverrides(scenario: Scenario, options: RunCommandOptions): Scenario {
-  if (options.duration === undefined) return scenario;
-  const duration = Number(options.duration);
-  if (!Number.isFinite(duration) || duration <= 0) throw new UsageError(`--duration: must be a number of seconds > 0, got "${options.duration}"`);
-  return { ...scenario, duration };
+  let out = scenario;
+  if (options.duration !== undefined) {
+    const duration = Number(options.duration);
+    if (!Number.isFinite(duration) || duration <= 0) throw new UsageError(`--duration: must be a number of seconds > 0, got "${options.duration}"`);
+    out = { ...out, duration };
+  }
+  if (options.repeat !== undefined) {
+    const repeat = Number(options.repeat);
+    if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new UsageError(`--repeat: must be a whole number from 1 to 20, got "${options.repeat}"`);
+    out = { ...out, repeat };
+  }
+  return out;
 }
 
 function preflight(scenario: Scenario): void {
@@ -98,11 +108,21 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
       const warning = capacityWarning(point);
       if (warning) bus.emit('warning', warning);
       try {
-        const { results } = await runScenario({ plan: planRun(point.scenario), runDir: dir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal });
+        const repeats = point.scenario.repeat;
+        const runs: Array<{ dir: string; results: Results }> = [];
+        for (let i = 1; i <= repeats; i++) {
+          const runDir = repeats > 1 ? join(dir, `run-${i}`) : dir;
+          if (repeats > 1 && !options.quiet) process.stderr.write(`repeat ${i}/${repeats} → ${runDir}\n`);
+          const { results } = await runScenario({ plan: planRun(point.scenario), runDir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal });
+          // The report reads only what the run saved (collect and report stay separate).
+          await writeReport(runDir).catch((err: Error) => bus.emit('warning', `report not written: ${err.message}`));
+          runs.push({ dir: runDir, results });
+          if (results.status !== 'complete') break;
+        }
+        const results = repeats > 1 ? await keepMedianRun(dir, runs) : runs[0]!.results;
         stopProgress();
         outcomes.push({ label: point.label, dir, results });
-        // The report reads only what the run saved (collect and report stay separate).
-        const report = await writeReport(dir).catch((err: Error) => `not written (${err.message})`);
+        const report = join(dir, 'report.html');
         process.stdout.write(`\n${point.label ? `[${point.label}]\n` : ''}${summaryTable(results)}\n\nstatus: ${results.status} · wall ${results.wallSeconds} s · results: ${join(dir, 'results.json')}\nreport: ${report}\n`);
         if (results.status === 'failed') process.stderr.write(`error: ${results.error ?? 'unknown'}\n`);
         if (results.status === 'interrupted') break;

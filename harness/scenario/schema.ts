@@ -73,6 +73,8 @@ export const scenarioSchema = z.strictObject({
   /** Viewers per path (each in its own browser context); a path may override it. */
   viewers: viewers.default(1),
   paths: z.array(pathSchema).min(1),
+  /** Run the scenario this many times and keep the median run (Lighthouse CI style); every run stays on disk. */
+  repeat: z.number().int().min(1).max(20).default(1),
   /** Pass/fail rules per path id (glob allowed), k6 style: { "webrtc-*": ["p(95)<150"] }. Checked after the run. */
   thresholds: z.record(z.string(), z.array(z.string())).optional(),
   /** Network conditions for every path's viewers (each path's viewers then run in a network namespace of their own). */

@@ -29,7 +29,7 @@ const TSX_LOADER = import.meta.resolve('tsx');
 export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   readonly gop: number;
   readonly args: string[];
-  private lastPacing: PacingStats = { framesSent: 0, lateMs: { p50: 0, p99: 0, max: 0 }, backpressured: 0 };
+  private lastPacing: PacingStats = { framesSent: 0, lateMs: { p50: 0, p99: 0, max: 0 }, backpressured: 0, driftMs: 0, elapsedSeconds: 0 };
 
   private constructor(private readonly source: ManagedProcess, private readonly ffmpeg: ManagedProcess, built: { gop: number; args: string[] }) {
     super();

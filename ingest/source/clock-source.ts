@@ -15,6 +15,9 @@ export interface PacingStats {
   lateMs: { p50: number; p99: number; max: number };
   /** Hand-offs the consumer was not ready for (the source never skips frames; this counts backpressure). */
   backpressured: number;
+  /** The last hand-off's distance from its schedule (ms) and the time since the first frame (s). */
+  driftMs: number;
+  elapsedSeconds: number;
 }
 
 interface ClockSourceEvents {
@@ -34,6 +37,8 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
   private t0 = 0;
   private backpressured = 0;
   private readonly lateMs: number[] = [];
+  private lastLateMs = 0;
+  private lastHandOff = 0;
 
   constructor(private readonly options: ClockSourceOptions) {
     super();
@@ -66,7 +71,21 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
       framesSent: this.n,
       lateMs: { p50: at(0.5), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : 0 },
       backpressured: this.backpressured,
+      driftMs: this.lastLateMs,
+      elapsedSeconds: this.n ? (this.lastHandOff - this.t0) / 1000 : 0,
     };
+  }
+
+  /** Keeps a bounded, evenly thinned record of lateness (every frame up to 100k, then every other one, …). */
+  private stride = 1;
+  private record(late: number): void {
+    if (this.n % this.stride !== 0) return;
+    this.lateMs.push(late);
+    if (this.lateMs.length >= 100_000) {
+      for (let i = 0; i < this.lateMs.length / 2; i++) this.lateMs[i] = this.lateMs[i * 2]!;
+      this.lateMs.length = Math.floor(this.lateMs.length / 2);
+      this.stride *= 2;
+    }
   }
 
   private tick = (): void => {
@@ -82,7 +101,9 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
       while (performance.now() < due) { /* spin < 1 ms */ }
     }
     const wallMs = this.now();
-    if (this.lateMs.length < 1_000_000) this.lateMs.push(Math.max(0, performance.now() - due));
+    this.lastHandOff = performance.now();
+    this.lastLateMs = Math.max(0, this.lastHandOff - due);
+    this.record(this.lastLateMs);
     const frame = this.painter.paint(this.n, wallMs);
     if (!this.options.sink(frame)) this.backpressured++;
     this.emit('frame', this.n, wallMs);
