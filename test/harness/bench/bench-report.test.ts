@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { benchMarkdown, benchSchema, benchTargets, probeFigures, rssGrowthMbPerHour, scalingStep } from '../../../harness/bench/bench-report.ts';
+import { ProcessSampler } from '../../../harness/bench/process-sampler.ts';
+import type { Results } from '../../../harness/results/types.ts';
+import { sharedRunDir } from '../../support/shared-run.ts';
+
+describe('bench.json', () => {
+  it('is built from real run results into the documented shape', async () => {
+    const results = JSON.parse(readFileSync(join(await sharedRunDir(), 'results.json'), 'utf8')) as Results;
+    const cpu = { chromium: { cpuPercent: 50, rssMbMax: 400 } };
+    const one = scalingStep(1, results, cpu);
+    const two = scalingStep(2, results, cpu, one);
+    expect(one.minFps).toBeGreaterThan(25);
+    expect(one.paths.map((p) => p.id)).toEqual(results.paths.map((p) => p.id));
+    expect(two.holds).toBe(one.holds);
+    const probe = probeFigures([results]);
+    expect(probe.msPerFrame.p50).toBeGreaterThan(0);
+    expect(probe.framesMeasuredRatio).toBeGreaterThan(0.9);
+    expect(probe.framesMeasuredRatio).toBeLessThanOrEqual(1.01);
+    const partial = {
+      schemaVersion: 1 as const,
+      quick: true,
+      startedAt: results.startedAt,
+      machine: { cpus: 2, model: 'x', memoryGiB: 24, node: process.version, browser: results.environment.browser.version, ffmpeg: results.environment.ffmpeg.version },
+      probe,
+      source: { pacingJitterP99Ms: results.source!.pacing.lateMsP99, driftMsPerMin: 0 },
+      scaling: { steps: [one, two], maxViewers: 2 },
+      overhead: { wallSeconds: 5, runWallSeconds: 25, durationSeconds: 10, joinWaitSeconds: 10 },
+      memory: { soakMinutes: 0, rssGrowthMbPerHour: null },
+    };
+    const report = benchSchema.parse({ ...partial, targets: benchTargets(partial) });
+    expect(report.targets.find((t) => t.name === 'memory.rssGrowthMbPerHour')!.met).toBeNull();
+    expect(report.targets.find((t) => t.name === 'scaling.maxViewers')!.met).toBe(false);
+    expect(benchMarkdown(report)).toMatch(/\| probe\.msPerFrame\.p50 \| [\d.]+ \| < 1 ms \|/);
+  });
+
+  it('fits memory growth as a least-squares slope after the first minute', () => {
+    const series = Array.from({ length: 60 }, (_, i) => ({ t: i * 10, labRssMb: 100 + (i * 10) / 3600 * 20 + (i % 2 ? 0.5 : -0.5) }));
+    expect(rssGrowthMbPerHour(series)).toBeCloseTo(20, 0);
+    expect(rssGrowthMbPerHour(series.slice(0, 5))).toBeNull();
+  });
+
+  it('samples this process from /proc', async () => {
+    const sampler = new ProcessSampler();
+    sampler.start(50);
+    const until = Date.now() + 300;
+    while (Date.now() < until) Math.sqrt(Math.random()); // burn CPU
+    await new Promise((r) => setTimeout(r, 100));
+    const usage = sampler.stop();
+    expect(usage['lab (node)']!.cpuPercent).toBeGreaterThan(20);
+    expect(usage['lab (node)']!.rssMbMax).toBeGreaterThan(10);
+  });
+});
