@@ -42,14 +42,18 @@ describe('bench.json', () => {
     expect(rssGrowthMbPerHour(series.slice(0, 5))).toBeNull();
   });
 
-  it('samples this process from /proc', async () => {
+  it('samples this process from /proc, agreeing with process.cpuUsage()', async () => {
     const sampler = new ProcessSampler();
+    const wall0 = Date.now();
+    const cpu0 = process.cpuUsage();
     sampler.start(50);
-    const until = Date.now() + 300;
-    while (Date.now() < until) Math.sqrt(Math.random()); // burn CPU
+    // Burn 300 ms of CPU time (not wall time: the machine may be busy with other work).
+    while ((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000 < 300) Math.sqrt(Math.random());
     await new Promise((r) => setTimeout(r, 100));
     const usage = sampler.stop();
-    expect(usage['lab (node)']!.cpuPercent).toBeGreaterThan(20);
+    const cpu = process.cpuUsage(cpu0);
+    const expected = ((cpu.user + cpu.system) / 1000 / (Date.now() - wall0)) * 100;
+    expect(Math.abs(usage['lab (node)']!.cpuPercent - expected)).toBeLessThan(15);
     expect(usage['lab (node)']!.rssMbMax).toBeGreaterThan(10);
   });
 });
