@@ -38,7 +38,7 @@ export class FakeRelay extends EventEmitter<RelayEvents> implements Relay {
     this.viewers.delete(viewerId);
   }
 
-  stats(): RelayStats {
+  async stats(): Promise<RelayStats> {
     return { packetsIn: 0, bytesIn: 0, viewers: [...this.viewers].map((viewerId) => ({ viewerId, state: 'fake', packetsOut: 0 })) };
   }
 

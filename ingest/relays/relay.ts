@@ -3,10 +3,11 @@ import type { ComponentDiedError } from '../../harness/errors.ts';
 
 /**
  * A WebRTC relay backend, in the manner of mediasoup-client's HandlerInterface: the run talks to every backend
- * (werift, later mediasoup and Janus) through this interface, obtained from createRelay(); a fake backend exists
- * for unit tests of the signaling only.
+ * (werift, Janus, mediasoup) through this interface, obtained from createRelay(); a fake backend exists for unit
+ * tests of the signaling only. Every backend hands the browser an offer and takes its answer, so the player page is
+ * the same whichever backend serves it.
  */
-export type RelayName = 'werift' | 'mediasoup' | 'fake';
+export type RelayName = 'werift' | 'janus' | 'mediasoup' | 'fake';
 export type RelayCodec = 'h264' | 'vp8';
 
 export interface RelayOptions {
@@ -14,6 +15,8 @@ export interface RelayOptions {
   codec: RelayCodec;
   /** Addresses the relay offers as ICE host candidates and accepts pairs with (loopback, plus lab-made veths). */
   hostAddresses: string[];
+  /** Addresses viewers connect from besides loopback (the namespace ends of lab-made veths): ICE may pair with them. */
+  peerAddresses?: string[];
 }
 
 /** Where the ffmpeg pipeline must send this relay's RTP. */
@@ -30,10 +33,11 @@ export interface SessionDescription {
 }
 
 export interface RelayStats {
-  /** RTP packets received from ffmpeg. */
-  packetsIn: number;
-  bytesIn: number;
-  viewers: Array<{ viewerId: string; state: string; packetsOut: number }>;
+  /** RTP packets received from ffmpeg; null where the backend does not expose the count (Janus). */
+  packetsIn: number | null;
+  bytesIn: number | null;
+  /** One entry per open viewer session; `state` is the backend's own word (connectionState, ICE/DTLS state, …). */
+  viewers: Array<{ viewerId: string; state: string; packetsOut: number | null }>;
 }
 
 export interface RelayEvents {
@@ -53,7 +57,8 @@ export interface Relay extends EventEmitter<RelayEvents> {
   answer(viewerId: string, description: SessionDescription): Promise<void>;
   /** Ends one viewer's session (idempotent). */
   unsubscribe(viewerId: string): Promise<void>;
-  stats(): RelayStats;
+  /** Counters and per-viewer state (async: Janus and mediasoup are asked over their own APIs). */
+  stats(): Promise<RelayStats>;
   /** Ends every session and the ingest; idempotent. */
   close(): Promise<void>;
 }

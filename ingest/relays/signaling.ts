@@ -46,12 +46,10 @@ export class SignalingHandler {
     if (!match) return false;
     const [, pathId, viewerId, step] = match as unknown as [string, string, string, 'offer' | 'answer'];
     const relay = this.relays.get(pathId);
+    // Another path's handler (each WebRTC path registers its own) or, failing all, the server's 404 takes it.
+    if (!relay) return false;
     if (req.method !== 'POST') {
       send(res, 405, { error: 'use POST' });
-      return true;
-    }
-    if (!relay) {
-      send(res, 404, { error: `no WebRTC path "${pathId}"` });
       return true;
     }
     void (async () => {

@@ -75,7 +75,7 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
   async subscribe(viewerId: string): Promise<SessionDescription> {
     if (this.closed) throw new Error(`${this.pathId}: relay is closed`);
     await this.unsubscribe(viewerId);
-    const allowed = new Set(this.options.hostAddresses);
+    const allowed = new Set([...this.options.hostAddresses, ...(this.options.peerAddresses ?? [])]);
     const pc = new RTCPeerConnection({
       codecs: { video: [codecParameters(this.options.codec)], audio: [] },
       iceServers: [],
@@ -87,6 +87,11 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
     const track = new MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
     const session: Session = { pc, track, packetsOut: 0 };
+    if (this.closed) {
+      // close() ran while this viewer was being set up (the await above): do not leave its PeerConnection open.
+      await pc.close().catch(() => {});
+      throw new Error(`${this.pathId}: relay is closed`);
+    }
     this.sessions.set(viewerId, session);
     await pc.setLocalDescription(await pc.createOffer());
     if (pc.iceGatheringState !== 'complete') {
@@ -99,6 +104,7 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
         });
       });
     }
+    if (this.closed || this.sessions.get(viewerId) !== session) throw new Error(`${this.pathId}: relay is closed`);
     const sdp = pc.localDescription?.sdp;
     if (!sdp) throw new Error(`${this.pathId}: werift produced no offer`);
     return { type: 'offer', sdp };
@@ -117,7 +123,7 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
     await session.pc.close().catch(() => {});
   }
 
-  stats(): RelayStats {
+  async stats(): Promise<RelayStats> {
     return {
       packetsIn: this.packetsIn,
       bytesIn: this.bytesIn,

@@ -1,0 +1,219 @@
+import { EventEmitter } from 'node:events';
+import type { types as ms } from 'mediasoup';
+import { ComponentDiedError, LabTimeoutError, MissingDependencyError } from '../../harness/errors.ts';
+import { isAlive, processRegistry } from '../../harness/process/process-registry.ts';
+import { dtlsParametersOf, consumerOffer } from './mediasoup-sdp.ts';
+import { portBlock } from './ports.ts';
+import { findMediasoupWorker, RELAY_INSTALL_HINT } from './relay-backends.ts';
+import type { Relay, RelayEvents, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+
+const PAYLOAD_TYPE = 102;
+
+/** H.264 constrained baseline (what x264's baseline profile and Chromium agree on) or VP8. */
+export function routerCodec(codec: RelayOptions['codec']): ms.RouterRtpCodecCapability {
+  return codec === 'h264'
+    ? { kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } }
+    : { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 };
+}
+
+/** Header extensions Chromium understands on a receive-only video m-line (the rest of the router's list is left out). */
+const BROWSER_EXTENSIONS = new Set([
+  'urn:ietf:params:rtp-hdrext:sdes:mid',
+  'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+  'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+  'urn:ietf:params:rtp-hdrext:toffset',
+]);
+
+/**
+ * What the viewer's browser can receive, as mediasoup-client's Device would report it: the router's own
+ * capabilities (our one codec plus its RTX) with the header extensions a browser knows.
+ */
+export function browserRtpCapabilities(router: ms.RtpCapabilities): ms.RtpCapabilities {
+  return { codecs: router.codecs, headerExtensions: (router.headerExtensions ?? []).filter((e) => e.kind === 'video' && BROWSER_EXTENSIONS.has(e.uri)) };
+}
+
+interface Session {
+  transport: ms.WebRtcTransport;
+  consumer: ms.Consumer;
+}
+
+/**
+ * mediasoup (the project's SFU) as a relay: one Worker and Router per path, ffmpeg's RTP into a PlainTransport in
+ * comedia mode with a Producer for the source codec, and per viewer one WebRtcTransport (on the lab's host addresses)
+ * with a Consumer. The offer the browser answers is built from the transport's ICE/DTLS parameters and the
+ * consumer's RTP parameters (mediasoup-sdp.ts). Needs mediasoup's worker binary: see relay-backends.ts.
+ */
+export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
+  readonly name = 'mediasoup' as const;
+  readonly pathId: string;
+  private worker: ms.Worker | undefined;
+  private router: ms.Router | undefined;
+  private plain: ms.PlainTransport | undefined;
+  private producer: ms.Producer | undefined;
+  private readonly sessions = new Map<string, Session>();
+  private readonly workerLog: string[] = [];
+  private starting: Promise<RtpIngest> | undefined;
+  private closing: Promise<void> | undefined;
+  /** Every socket of this relay (RTP ingest, one per viewer) comes from this range. */
+  private readonly ports = portBlock(100);
+
+  constructor(private readonly options: RelayOptions) {
+    super();
+    this.pathId = options.pathId;
+  }
+
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  async start(): Promise<RtpIngest> {
+    this.starting = this.launch();
+    try {
+      return await this.starting;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async launch(): Promise<RtpIngest> {
+    const found = await findMediasoupWorker();
+    if (!found.ok) throw new MissingDependencyError(`relay "mediasoup": ${found.reason}; ${RELAY_INSTALL_HINT.mediasoup}`);
+    const mediasoup = await import('mediasoup');
+    mediasoup.setLogEventListeners({
+      onwarn: (namespace, log) => this.note(`${namespace}: ${log}`),
+      onerror: (namespace, log) => this.note(`${namespace}: ${log}`),
+    });
+    const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    this.worker = worker;
+    // The worker is mediasoup's child; registering it lets the lab's exit hook kill it if Node exits abruptly.
+    processRegistry.add(worker.pid, `mediasoup-worker (${this.pathId})`);
+    worker.on('died', (err) => {
+      processRegistry.remove(worker.pid);
+      if (!this.closing) this.emit('died', new ComponentDiedError(`mediasoup-worker (${this.pathId})`, err.message, this.workerLog.slice(-20)));
+    });
+    if (this.closing) throw new Error(`${this.pathId}: mediasoup relay was closed while starting`);
+    const router = await worker.createRouter({ mediaCodecs: [routerCodec(this.options.codec)] });
+    this.router = router;
+    const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', portRange: this.ports }, rtcpMux: true, comedia: true });
+    this.plain = plain;
+    const ssrc = 0x1a7e0000 + (plain.tuple.localPort & 0xffff);
+    const codec = routerCodec(this.options.codec);
+    this.producer = await plain.produce({
+      kind: 'video',
+      rtpParameters: {
+        codecs: [{ mimeType: codec.mimeType, payloadType: PAYLOAD_TYPE, clockRate: codec.clockRate, parameters: codec.parameters ?? {}, rtcpFeedback: [] }],
+        encodings: [{ ssrc }],
+      },
+    });
+    return { address: '127.0.0.1', port: plain.tuple.localPort, payloadType: PAYLOAD_TYPE, ssrc };
+  }
+
+  private note(line: string): void {
+    this.workerLog.push(line);
+    if (this.workerLog.length > 50) this.workerLog.splice(0, this.workerLog.length - 50);
+  }
+
+  async waitForMedia(timeoutMs: number): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new Error(`${this.pathId}: start() was not called`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.closing) throw new Error(`${this.pathId}: relay is closed`);
+      const stats = await producer.getStats();
+      if (stats.some((s) => s.packetCount > 0)) return;
+      if (Date.now() > deadline) throw new LabTimeoutError(`${this.pathId}: mediasoup received no RTP from ffmpeg within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async subscribe(viewerId: string): Promise<SessionDescription> {
+    if (this.closing) throw new Error(`${this.pathId}: relay is closed`);
+    const router = this.router;
+    const producer = this.producer;
+    if (!router || !producer) throw new Error(`${this.pathId}: start() was not called`);
+    await this.unsubscribe(viewerId);
+    const transport = await router.createWebRtcTransport({
+      listenInfos: this.options.hostAddresses.map((ip) => ({ protocol: 'udp' as const, ip, portRange: this.ports })),
+      enableUdp: true,
+      enableTcp: false,
+      preferUdp: true,
+    });
+    let consumer: ms.Consumer;
+    try {
+      consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: browserRtpCapabilities(router.rtpCapabilities), paused: false });
+    } catch (err) {
+      transport.close();
+      throw err;
+    }
+    this.sessions.set(viewerId, { transport, consumer });
+    if (this.closing) {
+      await this.unsubscribe(viewerId);
+      throw new Error(`${this.pathId}: relay is closed`);
+    }
+    const sdp = consumerOffer({
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+      rtpParameters: consumer.rtpParameters,
+      streamId: `${this.pathId}-${viewerId}`,
+      trackId: consumer.id,
+      sessionId: String(Date.now()),
+    });
+    return { type: 'offer', sdp };
+  }
+
+  async answer(viewerId: string, description: SessionDescription): Promise<void> {
+    const session = this.sessions.get(viewerId);
+    if (!session) throw new Error(`${this.pathId}: no session for viewer ${viewerId}`);
+    await session.transport.connect({ dtlsParameters: dtlsParametersOf(description.sdp) });
+    // ffmpeg cannot answer keyframe requests; the GOP (≤ 1 s) bounds the wait for the first decodable frame.
+  }
+
+  async unsubscribe(viewerId: string): Promise<void> {
+    const session = this.sessions.get(viewerId);
+    if (!session) return;
+    this.sessions.delete(viewerId);
+    session.transport.close(); // closes its consumer too
+  }
+
+  async stats(): Promise<RelayStats> {
+    const producerStats = this.producer && !this.producer.closed ? await this.producer.getStats() : [];
+    const viewers = await Promise.all(
+      [...this.sessions].map(async ([viewerId, s]) => {
+        const stats = s.consumer.closed ? [] : await s.consumer.getStats();
+        const outbound = stats.find((x) => x.type === 'outbound-rtp');
+        return { viewerId, state: `ice ${s.transport.iceState}, dtls ${s.transport.dtlsState}`, packetsOut: outbound?.packetCount ?? 0 };
+      }),
+    );
+    return {
+      packetsIn: producerStats.reduce((n, s) => n + s.packetCount, 0),
+      bytesIn: producerStats.reduce((n, s) => n + s.byteCount, 0),
+      viewers,
+    };
+  }
+
+  /** Closes every transport, the router and the worker (mediasoup kills its process); idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.starting?.catch(() => {});
+      for (const id of [...this.sessions.keys()]) await this.unsubscribe(id);
+      const worker = this.worker;
+      if (worker && !worker.closed) {
+        const exited = new Promise<void>((resolve) => {
+          if (worker.died) resolve();
+          worker.observer.once('close', () => resolve());
+        });
+        worker.close();
+        await exited;
+      }
+      if (worker) {
+        // Worker.close() sends SIGTERM without waiting; make sure the process is gone before close() resolves.
+        for (let i = 0; i < 100 && isAlive(worker.pid); i++) await new Promise((r) => setTimeout(r, 20));
+        if (isAlive(worker.pid)) process.kill(worker.pid, 'SIGKILL');
+        processRegistry.remove(worker.pid);
+      }
+    })();
+    return this.closing;
+  }
+}

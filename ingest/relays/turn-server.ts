@@ -1,0 +1,202 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ComponentDiedError, LabTimeoutError } from '../../harness/errors.ts';
+import { ManagedProcess } from '../../harness/process/managed-process.ts';
+import { freeUdpPort, portBlock } from './ports.ts';
+import { findTurnserver } from './relay-backends.ts';
+
+export interface TurnServerOptions {
+  /** Used in process names and errors, e.g. the path id. */
+  label: string;
+  /** Addresses coturn listens and relays on (loopback, plus lab-made namespace addresses); nothing else. */
+  addresses: string[];
+  readyTimeoutMs?: number;
+  killTimeoutMs?: number;
+}
+
+/** One entry of RTCConfiguration.iceServers. */
+export interface TurnIceServer {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
+interface TurnServerEvents {
+  died: [error: ComponentDiedError];
+}
+
+const REALM = 'latency-lab';
+
+/**
+ * The arguments of a loopback-only coturn: no configuration file (`-n`), UDP listeners on `addresses` only (no TCP,
+ * TLS, DTLS, CLI, web admin or RFC 5780 second port), relay sockets from a bounded port range on the same addresses,
+ * peers only on those addresses, and the shared-secret ("TURN REST API") credential scheme. coturn contacts nobody
+ * by itself: it has no STUN/TURN upstream and relays only to the allowed peers.
+ */
+export function turnserverArgs(options: { addresses: string[]; port: number; relayPorts: { min: number; max: number }; secret: string; dir: string }): string[] {
+  const { addresses, port, relayPorts, secret, dir } = options;
+  return [
+    '-n',
+    ...addresses.map((a) => `--listening-ip=${a}`),
+    ...addresses.map((a) => `--relay-ip=${a}`),
+    `--listening-port=${port}`,
+    `--min-port=${relayPorts.min}`,
+    `--max-port=${relayPorts.max}`,
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    `--realm=${REALM}`,
+    '--fingerprint',
+    '--no-tcp',
+    '--no-tls',
+    '--no-dtls',
+    '--no-tcp-relay',
+    '--no-cli',
+    '--no-rfc5780',
+    '--no-stun-backward-compatibility',
+    '--no-software-attribute',
+    '--no-multicast-peers',
+    // Peers are the relays on this machine: loopback must be allowed (coturn refuses it by default), everything else denied.
+    '--allow-loopback-peers',
+    '--denied-peer-ip=0.0.0.0-255.255.255.255',
+    '--denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ...addresses.map((a) => `--allowed-peer-ip=${a}`),
+    `--userdb=${join(dir, 'turndb')}`,
+    `--pidfile=${join(dir, 'turnserver.pid')}`,
+    '--log-file=stdout',
+    '--simple-log',
+    '--relay-threads=1',
+  ];
+}
+
+/** Ephemeral TURN credentials of the shared-secret scheme: username `<expiry unix s>:<user>`, password base64(HMAC-SHA1(secret, username)). */
+export function turnCredentials(secret: string, user: string, ttlSeconds: number, nowMs = Date.now()): { username: string; credential: string } {
+  const username = `${Math.floor(nowMs / 1000) + ttlSeconds}:${user}`;
+  return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
+}
+
+/** Sends one STUN Binding request to host:port; resolves true on a Binding success response within timeoutMs. */
+export function stunBinding(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const txid = randomBytes(12);
+    const request = Buffer.alloc(20);
+    request.writeUInt16BE(0x0001, 0); // Binding request
+    request.writeUInt16BE(0, 2);
+    request.writeUInt32BE(0x2112a442, 4); // magic cookie
+    txid.copy(request, 8);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('error', () => done(false));
+    socket.on('message', (msg) => {
+      if (msg.length >= 20 && msg.readUInt16BE(0) === 0x0101 && msg.subarray(8, 20).equals(txid)) done(true);
+    });
+    socket.send(request, port, host);
+  });
+}
+
+/**
+ * coturn on loopback for one WebRTC path with `turn: true`: its viewers get ephemeral credentials and
+ * iceTransportPolicy 'relay', so every media packet takes the detour browser → TURN → relay (and back for RTCP).
+ * Started through ManagedProcess (own process group, `died` with the log tail, idempotent close); its scratch
+ * folder (user db, pid file) is removed on close.
+ */
+export class TurnServer extends EventEmitter<TurnServerEvents> {
+  private proc: ManagedProcess | undefined;
+  private dir: string | undefined;
+  private readonly secret = randomBytes(24).toString('hex');
+  private closing: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
+  port = 0;
+
+  constructor(private readonly options: TurnServerOptions) {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Starts coturn and resolves once it answers STUN; on failure everything started is stopped again. */
+  async start(): Promise<void> {
+    this.starting = this.launch();
+    try {
+      await this.starting;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  private async launch(): Promise<void> {
+    const binary = findTurnserver();
+    const [address] = this.options.addresses;
+    if (!address) throw new Error('TURN server: no address to listen on');
+    this.dir = await mkdtemp(join(tmpdir(), 'latency-lab-turn-'));
+    this.port = await freeUdpPort(address);
+    if (this.closing) throw new Error(`turnserver (${this.options.label}) was closed while starting`);
+    const proc = await ManagedProcess.start({
+      name: `turnserver (${this.options.label})`,
+      command: binary,
+      args: turnserverArgs({ addresses: this.options.addresses, port: this.port, relayPorts: portBlock(100), secret: this.secret, dir: this.dir }),
+      cwd: this.dir,
+      killTimeoutMs: this.options.killTimeoutMs ?? 3000,
+      stderrTailLines: 30,
+    });
+    this.proc = proc;
+    proc.on('died', (err) => {
+      if (!this.closing) this.emit('died', err);
+    });
+    await this.waitReady(proc, address);
+  }
+
+  /** Ready once coturn answers a STUN Binding request on its listener (the log alone says little about sockets). */
+  private async waitReady(proc: ManagedProcess, address: string): Promise<void> {
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 10_000);
+    let died: ComponentDiedError | undefined;
+    const onDied = (err: ComponentDiedError) => (died = err);
+    proc.once('died', onDied);
+    try {
+      while (!(await stunBinding(address, this.port, 200))) {
+        if (died) throw died;
+        if (this.closing) throw new Error(`turnserver (${this.options.label}) was closed while starting`);
+        if (Date.now() > deadline) {
+          throw new LabTimeoutError(`turnserver (${this.options.label}) did not answer STUN on ${address}:${this.port}; last output:\n${proc.stderrTail().join('\n')}`);
+        }
+      }
+      if (died) throw died;
+    } finally {
+      proc.off('died', onDied);
+    }
+  }
+
+  /** The iceServers entry for one viewer, with credentials valid for `ttlSeconds`. */
+  iceServer(user: string, ttlSeconds = 6 * 3600): TurnIceServer {
+    return {
+      urls: this.options.addresses.map((a) => `turn:${a}:${this.port}?transport=udp`),
+      ...turnCredentials(this.secret, user, ttlSeconds),
+    };
+  }
+
+  stderrTail(): string[] {
+    return this.proc?.stderrTail() ?? [];
+  }
+
+  /** Stops coturn and removes its folder; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // A start in flight notices `closing` within one STUN probe and settles; then whatever it spawned is stopped.
+      await this.starting?.catch(() => {});
+      await this.proc?.close();
+      if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    })();
+    return this.closing;
+  }
+}
