@@ -39,8 +39,8 @@ export function jitterSample(c: Pick<LinkCondition, 'jitterMs' | 'jitterDistribu
     case 'pareto':
       return standardPareto(random) * c.jitterMs;
     case 'paretonormal':
-      // netem's paretonormal table: a quarter normal, three quarters pareto.
-      return (0.25 * standardNormal(random) + 0.75 * standardPareto(random)) * c.jitterMs;
+      // netem's paretonormal table: a quarter normal, three quarters pareto (rescaled to standard deviation 1).
+      return ((0.25 * standardNormal(random) + 0.75 * standardPareto(random)) / Math.sqrt(0.25 ** 2 + 0.75 ** 2)) * c.jitterMs;
   }
 }
 

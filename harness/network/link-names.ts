@@ -5,8 +5,8 @@ import { networkDefaults } from './network-defaults.ts';
  * characters (the kernel's interface name limit). The owner pid in the name lets a later run find what a crashed
  * run left behind and remove it once that pid is gone.
  */
-export type LinkRole = 'n' | 'h' | 'v' | 't' | 'u' | 'p';
 /** n: namespace, h: veth host end, v: veth namespace end, t: tun host side, u: tun namespace side, p: capability probe. */
+export type LinkRole = 'n' | 'h' | 'v' | 't' | 'u' | 'p';
 
 const IFNAMSIZ = 15;
 

@@ -1,4 +1,3 @@
-import type { Scenario } from '../scenario/schema.ts';
 import { networkDefaults } from './network-defaults.ts';
 import type { DirectionConditionSpec, JitterDistribution, NetworkSpec } from './network-schema.ts';
 
@@ -83,13 +82,13 @@ export function planLink(network: NetworkSpec): LinkPlan {
   return { steps };
 }
 
-/** Link plans of the scenario's paths that have a network (own or global), by path id. */
-export function planNetworks(scenario: Scenario, pathIds: string[]): Map<string, LinkPlan> {
+/** Link plans of the paths that have a network (their own or the scenario's), by path id. */
+export function planNetworks(global: NetworkSpec | undefined, paths: Array<{ id: string; spec: { network?: NetworkSpec } }>): Map<string, LinkPlan> {
   const plans = new Map<string, LinkPlan>();
-  scenario.paths.forEach((path, i) => {
-    const network = effectiveNetwork(scenario.network, path.network);
-    if (network) plans.set(pathIds[i]!, planLink(network));
-  });
+  for (const path of paths) {
+    const network = effectiveNetwork(global, path.spec.network);
+    if (network) plans.set(path.id, planLink(network));
+  }
   return plans;
 }
 

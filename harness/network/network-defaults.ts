@@ -30,6 +30,8 @@ export const networkDefaults = {
     /** Queue of the rate limiter, as time at the limited rate (tbf latency); packets beyond it are dropped. */
     queueMs: 200,
   },
+  /** netem `rate` given with jitter only so that netem keeps packets in order (far above any emulated link). */
+  netemOrderingRate: '10gbit',
   /** netem / emulator packet queue limit (packets in flight per direction). */
   queueLimitPackets: 10_000,
   /** tbf bucket: at least this many bytes (≥ 2 full-size packets), or this many ms at the rate, whichever is more. */

@@ -46,6 +46,10 @@ export function netemArgs(c: LinkCondition): string[] {
     }
   }
   if (c.reorderPercent > 0) args.push('reorder', `${num(c.reorderPercent)}%`);
+  // netem's time-sorted queue reorders packets whose jitter draws cross (a child qdisc does not change that); with a
+  // `rate`, each packet is scheduled after the one before it, so jitter keeps the order, as on a real link and in the
+  // userspace emulator. The rate itself is far above any link here: the shaping is the tbf child's.
+  if (c.jitterMs > 0) args.push('rate', networkDefaults.netemOrderingRate);
   return args;
 }
 

@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { probeNetwork } from '../../harness/network/network-capabilities.ts';
+import type { Results } from '../../harness/results/types.ts';
+import { ownedBy } from '../support/lab-network.ts';
+import { labChildren, startLab } from '../support/lab-cli.ts';
+
+const caps = await probeNetwork();
+const reason = process.getuid?.() !== 0 ? 'not running as root' : caps.available ? undefined : caps.detail;
+if (reason) console.log(`skipping the impaired end-to-end runs: ${reason}`);
+
+function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (predicate()) resolve();
+      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
+      else setTimeout(tick, 200);
+    };
+    tick();
+  });
+}
+
+describe.skipIf(reason !== undefined)('impaired runs, end to end (namespaces, real Chromium)', () => {
+  it('a +100 ms downlink raises WebRTC p50 by 100 ms ± 1 frame; 5 % loss shows as NACKs; nothing is left', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lab-test-impaired-'));
+    const run = startLab(['run', 'test/fixtures/impaired-webrtc.yaml', '--out', out, '--quiet']);
+    const pid = run.child.pid!;
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    const path = (id: string) => results.paths.find((p) => p.id === id)!;
+    const rise = path('webrtc-delayed').latencyMs!.p50 - path('webrtc-ref').latencyMs!.p50;
+    const lossy = path('webrtc-lossy').viewers[0]!.webrtcStats!;
+    console.log(`impaired e2e: ref p50 ${path('webrtc-ref').latencyMs!.p50} ms, +100 ms → +${rise.toFixed(1)} ms; 5 % loss: ${lossy.packetsLost} lost, ${lossy.nackCount} NACKs, p95 ${path('webrtc-lossy').latencyMs!.p95} ms (ref p95 ${path('webrtc-ref').latencyMs!.p95} ms)`);
+    expect(Math.abs(rise - 100)).toBeLessThanOrEqual(1000 / 30);
+    // Each dropped packet is NACKed; at a ~1 ms round trip the retransmission nearly always arrives in time, so
+    // packetsLost (counted after retransmission) stays small while NACKs and the latency tail grow.
+    expect(lossy.nackCount).toBeGreaterThan(0);
+    expect(path('webrtc-lossy').network!.emulator?.downlink.lost ?? 1).toBeGreaterThan(0);
+
+    const network = path('webrtc-delayed').network!;
+    expect(network.backend).toBe(caps.backend);
+    expect(network.viewerAddress).not.toBe(network.hostAddress);
+    expect(network.changes).toHaveLength(1);
+    expect(network.changes[0]).toMatchObject({ at: null, downlink: { delayMs: 100 }, uplink: { delayMs: 0 } });
+    expect(path('webrtc-ref').viewers[0]!.webrtcStats!.candidatePair?.protocol).toBe('udp');
+    expect(ownedBy(pid)).toEqual([]);
+    expect(labChildren()).toEqual([]);
+  });
+
+  it('Ctrl-C during an impaired run exits 130 and leaves no namespace, interface or child', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lab-test-impaired-int-'));
+    const run = startLab(['run', 'test/fixtures/impaired-webrtc.yaml', '--out', out, '--duration', '60']);
+    const pid = run.child.pid!;
+    let stderr = '';
+    run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitFor(() => /measuring/.test(stderr), 90_000);
+    expect(ownedBy(pid).length).toBeGreaterThan(0);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results).status).toBe('interrupted');
+    expect(ownedBy(pid)).toEqual([]);
+    expect(labChildren()).toEqual([]);
+  });
+
+  it.skipIf(caps.backend === 'netem')('exits 2 before starting anything when the asked backend is missing', async () => {
+    const previous = process.env.LAB_NET_BACKEND;
+    process.env.LAB_NET_BACKEND = 'netem'; // this kernel has no sch_netem
+    try {
+      const run = startLab(['run', 'test/fixtures/impaired-webrtc.yaml', '--out', mkdtempSync(join(tmpdir(), 'lab-test-nonet-'))]);
+      const result = await run.done;
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/asks for network impairment, which this machine cannot provide:\n {2}- LAB_NET_BACKEND=netem but this kernel has no sch_netem/);
+      expect(ownedBy(run.child.pid!)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.LAB_NET_BACKEND;
+      else process.env.LAB_NET_BACKEND = previous;
+    }
+  });
+});
+
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+describe.skipIf(process.getuid?.() !== 0 || !setpriv)('impairment without privileges', () => {
+  it('exits 2 before starting anything, naming the reason and the fix', () => {
+    // The same CLI as an unprivileged user (nobody, no capabilities).
+    const result = spawnSync(setpriv!, ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', process.execPath, 'bin/lab.js', 'run', 'test/fixtures/impaired-webrtc.yaml', '--out', '/nonexistent/out'], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/asks for network impairment, which this machine cannot provide:\n {2}- not allowed to create network namespaces \(needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN; running as uid 65534\): run the lab as root/);
+    expect(ownedBy(result.pid)).toEqual([]);
+  });
+});
