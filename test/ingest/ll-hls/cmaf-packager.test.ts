@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { CmafPackager, PackagerStateError } from '../../../ingest/ll-hls/cmaf-packager.ts';
+import { feedFrames, setSyntheticInit, TIMESCALE } from '../../support/cmaf-frames.ts';
+
+const FEED = { fps: 30, gop: 30 };
+
+function fresh(window = 6): CmafPackager {
+  const p = new CmafPackager({ partTarget: 0.2, segmentTarget: 1, windowSegments: window });
+  setSyntheticInit(p);
+  return p;
+}
+
+describe('CMAF packager (parts by duration, segments on keyframes, bounded window)', () => {
+  it('publishes a part the moment its last frame arrives, not one frame later', () => {
+    const p = fresh();
+    feedFrames(p, 0, 5, FEED);
+    expect(p.partsCompleted).toBe(0);
+    feedFrames(p, 5, 6, FEED);
+    expect(p.partsCompleted).toBe(1);
+    expect(p.position().lastPart).toEqual({ msn: 0, part: 0 });
+    expect(p.part(0)!.duration).toBe(0.2 * TIMESCALE);
+  });
+
+  it('closes a segment when the next keyframe arrives, and the part being written is the next number', () => {
+    const p = fresh();
+    feedFrames(p, 0, 30, FEED);
+    expect(p.position()).toEqual({ lastCompleteMsn: -1, lastPart: { msn: 0, part: 4 } });
+    expect(p.openPart!.number).toBe(5);
+    feedFrames(p, 30, 31, FEED);
+    expect(p.position().lastCompleteMsn).toBe(0);
+    expect(p.openPart!.msn).toBe(1);
+    expect(p.openPart!.partIndex).toBe(0);
+    expect(p.openPart!.independent).toBe(true);
+  });
+
+  it('drops fragments until the first keyframe: a segment always starts decodable', () => {
+    const p = fresh();
+    feedFrames(p, 25, 40, FEED);
+    expect(p.fragmentsDropped).toBe(5);
+    expect(p.segment(0)!.parts[0]!.independent).toBe(true);
+    expect(p.segment(0)!.body.concat().readUInt32BE(0)).toBe(30);
+  });
+
+  it('shares bytes: a segment body is its parts\' bytes in order', () => {
+    const p = fresh();
+    feedFrames(p, 0, 31, FEED);
+    const seg = p.segment(0)!;
+    expect(Buffer.concat(seg.parts.map((pt) => pt.body.concat())).equals(seg.body.concat())).toBe(true);
+    expect(seg.body.length).toBe(30 * 4);
+  });
+
+  it('keeps at most windowSegments complete segments in memory', () => {
+    const p = fresh(3);
+    feedFrames(p, 0, 30 * 20 + 1, FEED);
+    expect(p.playlistInput().segments.filter((s) => s.uri !== null)).toHaveLength(3);
+    expect(p.segment(16)).toBeUndefined();
+    expect(p.segment(17)).toBeDefined();
+  });
+
+  it('ends cleanly: the open part is closed as it is, an empty one is abandoned; nothing is accepted after', () => {
+    const p = fresh();
+    feedFrames(p, 0, 33, FEED);
+    const open = p.openPart!;
+    p.end();
+    expect(open.body.complete).toBe(true);
+    expect(p.ended).toBe(true);
+    expect(p.position().lastCompleteMsn).toBe(1);
+    expect(() => feedFrames(p, 33, 34, FEED)).toThrow(PackagerStateError);
+    const q = fresh();
+    feedFrames(q, 0, 6, FEED);
+    const empty = q.openPart!;
+    q.end();
+    expect(empty.body.aborted).toBe(true);
+  });
+
+  it('refuses fragments before the init segment and impossible settings', () => {
+    const p = new CmafPackager({ partTarget: 0.2, segmentTarget: 1, windowSegments: 6 });
+    expect(() => feedFrames(p, 0, 1, FEED)).toThrow(/before the init segment/);
+    expect(() => new CmafPackager({ partTarget: 2, segmentTarget: 1, windowSegments: 6 })).toThrow(PackagerStateError);
+  });
+});
