@@ -12,8 +12,16 @@ export interface PlayerConfig {
   src?: string;
   /** WebRTC: base URL of this viewer's signaling, e.g. /signal/webrtc-h264/v0 */
   signalUrl?: string;
+  /** WebRTC: ICE servers for the RTCPeerConnection (the lab's loopback TURN server on `turn: true` paths). */
+  iceServers?: Array<{ urls: string[]; username?: string; credential?: string }>;
+  /** WebRTC: 'relay' allows TURN relay candidates only (the TURN detour); default 'all'. */
+  iceTransportPolicy?: 'all' | 'relay';
   /** hls.js live sync: how many target durations behind the live edge playback starts. */
   liveSyncDurationCount?: number;
+  /** HLS: hls.js lowLatencyMode (LL-HLS paths): parts, blocking reloads, target latency = PART-HOLD-BACK. */
+  lowLatencyMode?: boolean;
+  /** HLS: hls.js maxLiveSyncPlaybackRate, the fastest playback rate used to catch up with the target latency (1: never). */
+  maxLiveSyncPlaybackRate?: number;
   /** WebRTC getStats() / hls.latency sampling interval. */
   statsIntervalMs: number;
 }
@@ -57,6 +65,10 @@ export interface ProbeBatch {
   droppedFrames: number;
   /** hls.js `latency` samples [wallMs, seconds]. */
   hlsLatency: number[];
+  /** hls.js `targetLatency` samples [wallMs, seconds]. */
+  hlsTargetLatency: number[];
+  /** video.playbackRate at start and at every change: [wallMs, rate] pairs. */
+  playbackRates: number[];
   webrtcStats: RawWebrtcStats[];
   /** ms spent in the probe per frame (read + decode), for the benchmark. */
   probeCostMs: number[];

@@ -1,4 +1,4 @@
-import type { Results } from '../harness/results/types.ts';
+import type { PathResult, Results } from '../harness/results/types.ts';
 import { cdf, downsampleTimeline, downsampleWebrtc, histogram, type Cdf, type Histogram, type Series, type WebrtcSeries } from './distribution.ts';
 import { hlsModelSegments, type JoinMode } from './latency-model.ts';
 import { summarizePaths } from './path-summary.ts';
@@ -21,7 +21,7 @@ export interface ReportData {
 
 export interface PathData {
   id: string;
-  kind: 'hls' | 'webrtc';
+  kind: PathResult['kind'];
   colour: string;
   summary: { p50: number; p95: number; p99: number } | null;
   /** All viewers merged: per-bucket median of the per-second medians, min and max. */

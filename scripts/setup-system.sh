@@ -1,7 +1,61 @@
 #!/usr/bin/env bash
 # Installs the system programs the lab needs (ffmpeg, Chromium) and does nothing when they are already there.
 # Debian/Ubuntu: apt-get (through sudo when not root). Elsewhere: prints exactly what to install and exits 1.
+# Optional extras for the other WebRTC relays (Janus gateway, coturn for `turn: true`, a C compiler for Janus's
+# loopback shim) are installed the same way when apt-get is there; missing extras never fail the setup.
 set -euo pipefail
+
+install_optional_extras() {
+  local extras=()
+  command -v janus >/dev/null 2>&1 || [ -n "${JANUS_PATH:-}" ] || extras+=(janus)
+  command -v turnserver >/dev/null 2>&1 || [ -n "${TURNSERVER_PATH:-}" ] || extras+=(coturn)
+  command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || extras+=(gcc libc6-dev)
+  if [ ${#extras[@]} -eq 0 ]; then
+    echo "setup: optional relay extras (janus, coturn, a C compiler) are present"
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: optional: install ${extras[*]} for relay: janus / turn: true (Janus gateway 1.x and coturn from your package manager)" >&2
+    return 0
+  fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: optional: need root or sudo to apt-get install ${extras[*]}" >&2; return 0; }
+    sudo="sudo"
+  fi
+  echo "setup: installing optional ${extras[*]} with apt-get"
+  if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${extras[@]}" >/dev/null; then
+    # The lab starts its own janus and turnserver per run, on loopback; the packages' system services are not used.
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      $sudo systemctl disable --now janus.service coturn.service >/dev/null 2>&1 || true
+    fi
+    echo "setup: installed ${extras[*]}"
+  else
+    echo "setup: optional: could not install ${extras[*]}; relay: janus and turn: true will be unavailable" >&2
+  fi
+}
+
+# Network impairment (scenarios with `network`): ip/tc from iproute2, and socat for the userspace link emulator used
+# on kernels without sch_netem. Optional like the relay extras: only scenarios with `network` need them.
+install_network_extras() {
+  local extras=()
+  command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || extras+=(iproute2)
+  command -v socat >/dev/null 2>&1 || extras+=(socat)
+  if [ ${#extras[@]} -eq 0 ]; then
+    echo "setup: network impairment tools (iproute2, socat) are present"
+    return 0
+  fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: optional: need root or sudo to install ${extras[*]} (network impairment)" >&2; return 0; }
+    sudo="sudo"
+  fi
+  if command -v apt-get >/dev/null 2>&1 && $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${extras[@]}" >/dev/null; then
+    echo "setup: installed ${extras[*]} (network impairment)"
+  else
+    echo "setup: optional: install ${extras[*]} for scenarios with \`network\`" >&2
+  fi
+}
 
 have_browser() {
   [ -n "${CHROME_PATH:-}" ] && [ -x "${CHROME_PATH}" ] && return 0
@@ -17,6 +71,8 @@ have_ffmpeg || missing+=(ffmpeg)
 have_browser || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: ffmpeg and a Chromium browser are present"
+  install_optional_extras
+  install_network_extras
   exit 0
 fi
 
@@ -30,6 +86,8 @@ if command -v apt-get >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   echo "setup: installed ${missing[*]}"
+  install_optional_extras
+  install_network_extras
   exit 0
 fi
 

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { BrowserSession } from '../browser/browser-session.ts';
 import { findBrowser, findFfmpeg, INSTALL_HINT, programVersion, type FoundProgram } from '../tools/find-programs.ts';
+import { relayBackendChecks } from '../../ingest/relays/relay-backends.ts';
+import { networkDoctorCheck } from '../network/network-doctor.ts';
 
 const run = promisify(execFile);
 
@@ -10,6 +12,8 @@ export interface DoctorCheck {
   ok: boolean;
   detail: string;
   hint?: string;
+  /** Needed only by some scenarios (relay backends, TURN): reported, but does not fail `lab doctor`. */
+  optional?: boolean;
 }
 
 async function ffmpegChecks(): Promise<DoctorCheck[]> {
@@ -68,11 +72,17 @@ export async function doctor(): Promise<DoctorCheck[]> {
     detail: `${process.execPath}: ${process.version}`,
     hint: 'install Node.js 20 or newer',
   };
-  return [node, ...(await ffmpegChecks()), ...(await browserChecks())];
+  const relays = (await relayBackendChecks()).map((c): DoctorCheck => ({ ...c, optional: true }));
+  return [node, ...(await ffmpegChecks()), ...(await browserChecks()), ...relays, await networkDoctorCheck()];
+}
+
+/** Whether every required check passed (optional ones only inform). */
+export function doctorPassed(checks: DoctorCheck[]): boolean {
+  return checks.every((c) => c.ok || c.optional);
 }
 
 export function formatChecks(checks: DoctorCheck[]): string {
   return checks
-    .map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${!c.ok && c.hint ? `\n    fix: ${c.hint}` : ''}`)
+    .map((c) => `${c.ok ? '✓' : c.optional ? '-' : '✗'} ${c.name}${c.optional ? ' (optional)' : ''}: ${c.detail}${!c.ok && c.hint ? `\n    fix: ${c.hint}` : ''}`)
     .join('\n');
 }

@@ -8,8 +8,9 @@ import { LabError, UsageError } from '../errors.ts';
 import { benchCommand } from '../bench/bench-command.ts';
 import { labVersion } from '../results/environment.ts';
 import { registerGateCommands } from '../gate/gate-commands.ts';
-import { doctor, formatChecks } from './doctor.ts';
+import { doctor, doctorPassed, formatChecks } from './doctor.ts';
 import { runCommand } from './run-command.ts';
+import { calibrateCommand } from './calibrate-command.ts';
 
 const program = new Command();
 program
@@ -86,7 +87,20 @@ program
   .action(async () => {
     const checks = await doctor();
     process.stdout.write(`${formatChecks(checks)}\n`);
-    process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+    process.exitCode = doctorPassed(checks) ? 0 : 1;
+  });
+
+program
+  .command('calibrate')
+  .description('check the instrument: run each path kind with and without an injected one-way delay and print how much of it was measured')
+  .argument('[scenario]', 'scenario with reference/delayed path pairs', 'scenarios/impairment-check.yaml')
+  .option('--delay <ms>', 'one-way downlink delay to inject (default: the scenario\'s, 100 ms)')
+  .option('-r, --repeat <n>', 'runs per kind; the verdict uses the median rise (HLS joins vary by tens of ms)', '1')
+  .option('-d, --duration <seconds>', 'override the scenario duration')
+  .option('-o, --out <dir>', 'results folder (default runs/calibrate-<UTC-stamp>/)')
+  .option('-q, --quiet', 'no progress output')
+  .action(async (scenario: string | undefined, options) => {
+    process.exitCode = await calibrateCommand(scenario, options);
   });
 
 registerGateCommands(program);

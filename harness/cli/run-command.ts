@@ -7,12 +7,15 @@ import { LabError, UsageError } from '../errors.ts';
 import { LabEventBus } from '../events.ts';
 import { runScenario } from '../run/run-controller.ts';
 import { planRun } from '../run/run-plan.ts';
+import { networkPreflight } from '../network/network-preflight.ts';
 import { loadScenarioPoints } from '../scenario/load-scenario.ts';
 import { capacityWarning } from '../scenario/check-scenario.ts';
 import type { Results } from '../results/types.ts';
 import { evaluateRunThresholds, formatThresholdLines, GATE_FAILURE_EXIT_CODE, thresholdsPassed } from '../gate/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { findBrowser, findFfmpeg } from '../tools/find-programs.ts';
+import { pathIdOf } from '../scenario/path-ids.ts';
+import { relayProblems } from '../../ingest/relays/relay-backends.ts';
 import { attachProgress } from './progress.ts';
 import { summaryTable } from './summary-table.ts';
 import { writeReport } from '../../reports/report-commands.ts';
@@ -55,14 +58,11 @@ function applyOverrides(scenario: Scenario, options: RunCommandOptions): Scenari
   return out;
 }
 
-function preflight(scenario: Scenario): void {
-  scenario.paths.forEach((path, i) => {
-    if (path.kind === 'webrtc' && path.relay === 'mediasoup') {
-      throw new UsageError(
-        `paths[${i}].relay: "mediasoup" needs a mediasoup worker, which is not installed (its install downloads a prebuilt worker or builds one); install it with \`npm install mediasoup\` on a machine that can, or use relay: werift`,
-      );
-    }
-  });
+/** The relay backends and TURN servers the scenario's WebRTC paths need must be installed (exit 2 with the fix). */
+async function preflight(scenario: Scenario): Promise<void> {
+  const webrtc = scenario.paths.flatMap((path) => (path.kind === 'webrtc' ? [{ id: pathIdOf(path), relay: path.relay, turn: path.turn }] : []));
+  const problems = await relayProblems(webrtc);
+  if (problems.length) throw new UsageError('this machine cannot run every WebRTC path of the scenario:', problems);
 }
 
 interface PointOutcome {
@@ -79,7 +79,9 @@ interface PointOutcome {
 export async function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): Promise<number> {
   const file = resolveScenarioFile(scenarioArg);
   const points = loadScenarioPoints(file).map((point) => ({ ...point, scenario: applyOverrides(point.scenario, options) }));
-  for (const point of points) preflight(point.scenario);
+  for (const point of points) await preflight(point.scenario);
+  const swept = await networkPreflight(points.map((p) => p.scenario));
+  if (swept.length && !options.quiet) process.stderr.write(`removed what a crashed run left behind: ${swept.join(', ')}\n`);
   const ffmpeg = findFfmpeg();
   const browser = await findBrowser();
   const name = points[0]!.scenario.name;

@@ -1,7 +1,8 @@
 import type { ProbeBatch, RawWebrtcStats } from '../../players/contract.ts';
-import type { TimelinePoint, ViewerResult } from '../results/types.ts';
+import type { PathResult, TimelinePoint, ViewerResult } from '../results/types.ts';
 import { median, SampleBuffer, summarize } from '../stats/summary.ts';
 import { labDefaults } from '../config/defaults.ts';
+import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
 
 export interface ViewerWindow {
@@ -33,6 +34,8 @@ export class ViewerCollector {
   private readonly stalls: number[] = [];
   private stallOpenSince: number | null = null;
   private readonly hlsLatencyMs: number[] = [];
+  private readonly hlsTargetLatencyMs: number[] = [];
+  private readonly playbackRates: number[] = [];
   private readonly webrtcRaw: RawWebrtcStats[] = [];
   private readonly timeline: TimelinePoint[] = [];
   private bin: { index: number; values: number[] } | null = null;
@@ -98,12 +101,17 @@ export class ViewerCollector {
     for (let i = 0; i + 1 < batch.hlsLatency.length; i += 2) {
       if (inWindow(batch.hlsLatency[i]!)) this.hlsLatencyMs.push(batch.hlsLatency[i + 1]! * 1000);
     }
+    const target = batch.hlsTargetLatency ?? [];
+    for (let i = 0; i + 1 < target.length; i += 2) {
+      if (inWindow(target[i]!)) this.hlsTargetLatencyMs.push(target[i + 1]! * 1000);
+    }
+    if (this.playbackRates.length < 100_000) this.playbackRates.push(...(batch.playbackRates ?? []));
     for (const s of batch.webrtcStats) this.webrtcRaw.push(s);
     for (const c of batch.probeCostMs) this.probeCostMs.push(c);
     if (batch.fatal && !this.error) this.error = batch.fatal;
   }
 
-  result(kind: 'hls' | 'webrtc'): ViewerResult {
+  result(kind: PathResult['kind']): ViewerResult {
     this.flushBin();
     const stallDurations: number[] = [];
     for (let i = 1; i < this.stalls.length; i += 2) stallDurations.push(this.stalls[i]!);
@@ -128,8 +136,12 @@ export class ViewerCollector {
       measureFrom: this.measureFrom,
       measureTo: this.measureTo,
     };
-    if (kind === 'hls') result.hlsJsLatencyMs = median(this.hlsLatencyMs);
-    else result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
+    if (kind !== 'webrtc') {
+      result.hlsJsLatencyMs = median(this.hlsLatencyMs);
+      if (this.hlsTargetLatencyMs.length) result.hlsJsTargetLatencyMs = median(this.hlsTargetLatencyMs);
+      const rate = summarizePlaybackRate(this.playbackRates, this.measureFrom, this.measureTo);
+      if (rate) result.playbackRate = rate;
+    } else result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
     if (this.error) result.error = this.error;
     return result;
   }

@@ -26,6 +26,8 @@ export const labDefaults = {
   steadyJoinSegments: 4,
   /** hls.js liveSyncDurationCount: playback starts this many target durations behind the live edge. */
   liveSyncDurationCount: 3,
+  /** LL-HLS: hls.js maxLiveSyncPlaybackRate, the fastest playback rate hls.js may use to catch up with PART-HOLD-BACK. */
+  llHlsMaxLiveSyncPlaybackRate: 1.5,
   /** ffmpeg must print its output header within this time after the first frame (ms). */
   ffmpegReadyTimeoutMs: 15_000,
   /** A viewer must present its first frame within this time after joining (ms); HLS adds 2 segments. */

@@ -20,6 +20,15 @@ export interface LatencySummary {
   count: number;
 }
 
+export interface PlaybackRateSummary {
+  /** Fastest rate used (1 = never sped up). */
+  max: number;
+  /** Time spent playing faster than real time (ms). */
+  catchUpMs: number;
+  /** Rate changes during the window. */
+  changes: number;
+}
+
 export interface StallSummary {
   count: number;
   totalMs: number;
@@ -84,6 +93,10 @@ export interface ViewerResult {
   stalls: StallSummary;
   /** Median of hls.js's own `latency` over the measurement window (a cross-check, not glass-to-glass). */
   hlsJsLatencyMs?: number | null;
+  /** Median of hls.js's `targetLatency` over the window (ms): LL-HLS: PART-HOLD-BACK, plus 1 s per stall it saw. */
+  hlsJsTargetLatencyMs?: number | null;
+  /** HLS: the video's playback rate over the window (hls.js low-latency catch-up speeds it up when behind target). */
+  playbackRate?: PlaybackRateSummary | null;
   webrtcStats?: WebrtcStatsSummary;
   timeline: TimelinePoint[];
   /** Presented frames per second over the measurement window. */
@@ -99,13 +112,65 @@ export interface ViewerResult {
 
 export interface PathResult {
   id: string;
-  kind: 'hls' | 'webrtc';
+  kind: 'hls' | 'webrtc' | 'll-hls';
   /** The path's resolved scenario fields (segmentDuration, listSize / relay, codec, …) plus derived ones (gop). */
   params: Record<string, string | number | boolean>;
   latencyMs: LatencySummary | null;
   framesMeasured: number;
   framesUndecodable: number;
   viewers: ViewerResult[];
+  /** Present when the path's viewers ran in a network namespace of their own, behind an impaired link. */
+  network?: PathNetworkResult;
+}
+
+/** One direction's condition (see harness/network/network-schema.ts; rateKbps 0 = unlimited). */
+export interface NetworkCondition {
+  delayMs: number;
+  jitterMs: number;
+  jitterDistribution: 'normal' | 'uniform' | 'pareto' | 'paretonormal';
+  lossPercent: number;
+  /** Mean loss burst (packets); 1 = independent losses. */
+  lossBurst: number;
+  reorderPercent: number;
+  rateKbps: number;
+  queueMs: number;
+}
+
+/** A condition the link was put in: the base one (before the viewers joined), then each scheduled change. */
+export interface NetworkChange {
+  /** Scheduled time: seconds after every viewer had joined; null for the base condition. */
+  at: number | null;
+  /** When it took effect, in seconds since the run started (the timeline axis), and as wall-clock ms. */
+  t: number;
+  wallMs: number;
+  /** Servers → viewer (media) and viewer → servers. */
+  downlink: NetworkCondition;
+  uplink: NetworkCondition;
+}
+
+export interface NetworkDirectionCounters {
+  packets: number;
+  bytes: number;
+  /** Dropped by the loss model. */
+  lost: number;
+  /** Dropped because the emulator's queue was full. */
+  overflow: number;
+  reordered: number;
+  /** How late the emulator released held packets versus their due time (its own error), mean and max (ms). */
+  lateMsMean: number;
+  lateMsMax: number;
+}
+
+export interface PathNetworkResult {
+  /** How the impairment was made: tc netem on the veth, or the userspace emulator (kernel without sch_netem). */
+  backend: 'netem' | 'emulator';
+  namespace: string;
+  /** Host end of the veth (where the servers listened for these viewers) and the viewers' end. */
+  hostAddress: string;
+  viewerAddress: string;
+  changes: NetworkChange[];
+  /** Packets the userspace emulator handled per direction (emulator backend only; rate-limit drops happen before it, in tbf). */
+  emulator?: { downlink: NetworkDirectionCounters; uplink: NetworkDirectionCounters };
 }
 
 export interface EnvironmentInfo {

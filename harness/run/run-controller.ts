@@ -14,6 +14,7 @@ import type { LabEventBus, PathProgress } from '../events.ts';
 import { buildPathResults } from '../results/build-results.ts';
 import { environmentInfo } from '../results/environment.ts';
 import { RESULTS_SCHEMA_VERSION, type Results, type RunStatus, type SourceInfo } from '../results/types.ts';
+import { NetworkSession, withNetworkResults } from '../network/network-session.ts';
 import { LabServer, type RouteHandler } from '../server/lab-server.ts';
 import { median, SampleBuffer } from '../stats/summary.ts';
 import { programVersion } from '../tools/find-programs.ts';
@@ -51,6 +52,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const collectors = new Map<string, ViewerCollector[]>();
   const pathLatencies = new Map(plan.paths.map((p) => [p.id, new SampleBuffer()]));
   let pipeline: FfmpegPipeline | undefined;
+  let network: NetworkSession | null = null;
   let browserVersion = 'not started';
   let lastJoinMs = startedMs;
   let drainAll: () => Promise<void> = async () => {};
@@ -64,12 +66,19 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     bus.emit('phase', 'starting');
     const mediaDir = await mkdtemp(join(tmpdir(), `latency-lab-${scenario.name}-`));
     resources.defer('media folder', () => rm(mediaDir, { recursive: true, force: true }));
+    // Paths with a `network` get a namespace, a veth and a Chromium of their own (see harness/network).
+    network = await NetworkSession.open({ plan, browserPath: options.browserPath, failure, runStartMs: startedMs });
+    const net = network;
+    if (net) resources.defer('network namespaces', () => net.close());
 
     const server = new LabServer();
     const outputs: PipelineOutput[] = [];
     const drivers = plan.paths.map(createPathDriver);
     const setupContext = { mediaDir, join: scenario.join, failure, resources, route: (h: RouteHandler) => void server.use(h), hostAddresses: ['127.0.0.1'] };
-    for (const driver of drivers) outputs.push(...(await driver.setup(setupContext)));
+    for (const driver of drivers) {
+      const id = driver.path.id;
+      outputs.push(...(await driver.setup(net?.has(id) ? { ...setupContext, hostAddresses: net.hostAddresses(id), peerAddresses: net.peerAddresses(id) } : setupContext)));
+    }
 
     const [bundles, session] = await failure.race(Promise.all([buildPlayerBundles(), BrowserSession.launch(options.browserPath)]));
     resources.defer('Chromium', () => session.close());
@@ -79,6 +88,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     server.use(await playerRoutes(bundles));
     const serverUrl = await failure.race(server.listen('127.0.0.1'));
     resources.defer('lab server', () => server.close());
+    if (net) await failure.race(net.listen(server));
 
     const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs };
     const viewers = await failure.race(
@@ -87,7 +97,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
           Array.from({ length: driver.path.viewers }, async (_, i) => {
             const path = driver.path;
             // Pages are opened before ffmpeg starts: page creation is the heaviest browser work.
-            const viewer = await Viewer.prepare(session, serverUrl, driver.playerConfig(serverUrl, i));
+            const url = net?.serverUrl(path.id) ?? serverUrl;
+            const viewer = await Viewer.prepare(net?.browser(path.id) ?? session, url, driver.playerConfig(url, i));
             resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
             const collector = new ViewerCollector(i, window, (wall, latency) => {
               pathLatencies.get(path.id)!.push(latency);
@@ -126,6 +137,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         }),
       ),
     );
+    net?.startSchedules(failure); // schedule times count from here: every viewer has joined
 
     drainAll = async () => {
       await Promise.all(viewers.map(async (v) => v.collector.add(await v.viewer.drain())));
@@ -186,7 +198,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     wallSeconds: round2((endedMs - startedMs) / 1000),
     joinWaitSeconds: round2((lastJoinMs - startedMs) / 1000),
     source,
-    paths: buildPathResults(plan, collectors, pathLatencies),
+    paths: withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network),
   };
   await writeFile(join(runDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   bus.emit('phase', 'done');

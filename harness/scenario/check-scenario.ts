@@ -3,6 +3,7 @@ import { labDefaults } from '../config/defaults.ts';
 import { thresholdProblems } from '../gate/threshold-syntax.ts';
 import { networkProblems } from '../network/link-plan.ts';
 import { originField, type ScenarioPoint } from './expand-scenario.ts';
+import { llHlsProblems } from './check-ll-hls.ts';
 import { pathIdOf } from './path-ids.ts';
 
 /** Rules that span fields (the schema checks each field alone). Returns problems, each naming the user's field. */
@@ -21,6 +22,7 @@ export function checkScenario(point: ScenarioPoint): string[] {
         );
       }
     }
+    if (path.kind === 'll-hls') problems.push(...llHlsProblems(path, fps, (name) => originField(origin, name), where));
   });
   const seen = new Map<string, string>();
   scenario.paths.forEach((path, i) => {

@@ -42,6 +42,8 @@ export const hlsPathSchema = z.strictObject({
   segmentDuration: sweepable(z.number().gt(0).max(30)).default(2),
   /** Segments kept in the live playlist. */
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
+  /** Segment container: mpegts (the default when absent) or fmp4 (fragmented MP4: init.mp4 + .m4s segments). */
+  segmentType: z.enum(['mpegts', 'fmp4']).optional(),
   viewers: viewers.optional(),
   /** Network conditions for this path's viewers, over the scenario's `network` (see harness/network/network-schema.ts). */
   network: networkSchema.optional(),
@@ -50,13 +52,32 @@ export const hlsPathSchema = z.strictObject({
 export const webrtcPathSchema = z.strictObject({
   kind: z.literal('webrtc'),
   id: pathId.optional(),
-  relay: z.enum(['werift', 'mediasoup']).default('werift'),
+  /** WebRTC media server; a list compares several on the same encode (one path each: webrtc-h264, webrtc-h264-janus, …). */
+  relay: sweepable(z.enum(['werift', 'janus', 'mediasoup'])).default('werift'),
   codec: sweepable(z.enum(['h264', 'vp8'])).default('h264'),
+  /** true: viewers reach the relay only through a loopback coturn (iceTransportPolicy 'relay'), the TURN detour. Default false. */
+  turn: z.boolean().optional(),
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });
 
-export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema]);
+/** Low-Latency HLS: the lab's CMAF part packager and origin (ingest/ll-hls), parts cut by duration, keyframe per segment. */
+export const llHlsPathSchema = z.strictObject({
+  kind: z.literal('ll-hls'),
+  id: pathId.optional(),
+  /** Part target in seconds (EXT-X-PART-INF PART-TARGET); a whole number of frames. */
+  partDuration: sweepable(z.number().gt(0).max(5)).default(0.2),
+  /** Segment duration in seconds: each segment starts on a keyframe (the GOP divides it). */
+  segmentDuration: sweepable(z.number().gt(0).max(30)).default(1),
+  /** PART-HOLD-BACK in seconds (≥ 2 × partDuration); default 3 × partDuration. */
+  partHoldBack: z.number().gt(0).max(30).optional(),
+  /** Complete segments kept in the live playlist (and in memory). */
+  listSize: sweepable(z.number().int().min(3).max(100)).default(6),
+  viewers: viewers.optional(),
+  network: networkSchema.optional(),
+});
+
+export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema, llHlsPathSchema]);
 
 export const scenarioSchema = z.strictObject({
   /** Used in the results folder name: lowercase letters, digits and dashes. */
@@ -91,6 +112,7 @@ type Concrete<T> = { [K in keyof T]: Exclude<T[K], readonly unknown[]> };
 export type PathSpec = Concrete<PathFileSpec>;
 export type HlsPathSpec = Extract<PathSpec, { kind: 'hls' }>;
 export type WebrtcPathSpec = Extract<PathSpec, { kind: 'webrtc' }>;
+export type LlHlsPathSpec = Extract<PathSpec, { kind: 'll-hls' }>;
 export interface VideoSpec {
   width: number;
   height: number;
@@ -106,6 +128,7 @@ export const KNOWN_KEYS = {
   video: Object.keys(videoSchema.shape),
   hls: Object.keys(hlsPathSchema.shape),
   webrtc: Object.keys(webrtcPathSchema.shape),
+  'll-hls': Object.keys(llHlsPathSchema.shape),
   thresholds: [] as string[],
   ...NETWORK_KEYS,
 } as const;

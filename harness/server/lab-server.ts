@@ -11,6 +11,7 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname:
 export class LabServer {
   private server: Server | undefined;
   private readonly handlers: RouteHandler[] = [];
+  private readonly extra: Server[] = [];
   private closing: Promise<void> | undefined;
 
   use(handler: RouteHandler): this {
@@ -32,6 +33,25 @@ export class LabServer {
     return this.url;
   }
 
+  /**
+   * Also serves on `host` (a lab-made veth's host end), with the same routes, on a port of its own; returns that
+   * address's URL. close() closes these too.
+   */
+  async listenAlso(host: string): Promise<string> {
+    const server = createServer((req, res) => this.dispatch(req, res));
+    server.keepAliveTimeout = 5000;
+    this.extra.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    return `http://${address.address}:${address.port}`;
+  }
+
   get url(): string {
     const address = this.server?.address() as AddressInfo | null | undefined;
     if (!address) throw new Error('server is not listening');
@@ -40,13 +60,16 @@ export class LabServer {
 
   close(): Promise<void> {
     if (!this.closing) {
-      const server = this.server;
-      this.closing = server
-        ? new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          })
-        : Promise.resolve();
+      const servers = [this.server, ...this.extra].filter((s): s is Server => s !== undefined);
+      this.closing = Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      ).then(() => {});
     }
     return this.closing;
   }

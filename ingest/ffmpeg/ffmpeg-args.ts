@@ -1,7 +1,7 @@
 /**
  * Builds the one ffmpeg command of a run: raw yuv420p frames on stdin, one encode per codec, each fanned out with
- * the tee muxer to every output that carries that codec (HLS segmenters, RTP for WebRTC relays), so that every path
- * carries identical frames.
+ * the tee muxer to every output that carries that codec (HLS segmenters, the LL-HLS packager's fMP4, RTP for WebRTC
+ * relays), so that every path carries identical frames.
  */
 
 export interface VideoInput {
@@ -17,6 +17,16 @@ export interface HlsOutput {
   dir: string;
   segmentDuration: number;
   listSize: number;
+  /** Segment container (default mpegts); fmp4 writes init.mp4 and .m4s segments. */
+  segmentType?: 'mpegts' | 'fmp4';
+}
+
+/** Fragmented MP4 (CMAF, one moof+mdat per frame) for the lab's LL-HLS packager, which listens on a unix socket. */
+export interface LlHlsOutput {
+  kind: 'll-hls';
+  socketPath: string;
+  /** The packager cuts segments on keyframes: the GOP must divide this. */
+  segmentDuration: number;
 }
 
 export interface RtpOutput {
@@ -27,7 +37,7 @@ export interface RtpOutput {
   ssrc: number;
 }
 
-export type PipelineOutput = HlsOutput | RtpOutput;
+export type PipelineOutput = HlsOutput | RtpOutput | LlHlsOutput;
 
 /** Largest RTP packet ffmpeg sends: leaves room for SRTP, TURN and tunnel headers under a 1500-byte MTU. */
 export const RTP_PACKET_SIZE = 1200;
@@ -52,15 +62,41 @@ function teeEscape(value: string): string {
 }
 
 function hlsSlave(out: HlsOutput): string {
+  const fmp4 = out.segmentType === 'fmp4';
   const options = [
     'f=hls',
     `hls_time=${out.segmentDuration}`,
     `hls_list_size=${out.listSize}`,
     'hls_flags=delete_segments+temp_file+independent_segments+program_date_time',
-    'hls_segment_type=mpegts',
-    `hls_segment_filename=${teeEscape(`${out.dir}/seg-%06d.ts`)}`,
+    `hls_segment_type=${fmp4 ? 'fmp4' : 'mpegts'}`,
+    ...(fmp4 ? ['hls_fmp4_init_filename=init.mp4'] : []),
+    `hls_segment_filename=${teeEscape(`${out.dir}/seg-%06d.${fmp4 ? 'm4s' : 'ts'}`)}`,
   ];
   return `[${options.join(':')}]${teeEscape(`${out.dir}/index.m3u8`)}`;
+}
+
+/**
+ * The LL-HLS packager's input, from the same encode as every other output: one fragment per frame
+ * (frag_every_frame) so the packager can cut parts at any frame boundary and stream a part frame by frame;
+ * delay_moov because the encode has no global header (in-band SPS/PPS for RTP and MPEG-TS), so the moov's avcC is
+ * built from the first frame; skip_trailer because a live stream has no index to write at the end. The mp4 muxer
+ * writes a fragment when the next frame arrives (one frame interval after its own). A tee slave rather than a
+ * second ffmpeg keeps LL-HLS on the very frames of the other paths; why a unix socket: see FragmentIngest.
+ */
+function llHlsSlave(out: LlHlsOutput): string {
+  const options = ['f=mp4', 'movflags=+frag_every_frame+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer', 'flush_packets=1'];
+  return `[${options.join(':')}]${teeEscape(`unix:${out.socketPath}`)}`;
+}
+
+function slaveFor(out: PipelineOutput): string {
+  switch (out.kind) {
+    case 'hls':
+      return hlsSlave(out);
+    case 'll-hls':
+      return llHlsSlave(out);
+    case 'rtp':
+      return rtpSlave(out);
+  }
 }
 
 function rtpSlave(out: RtpOutput): string {
@@ -89,7 +125,7 @@ export interface PipelineArgs {
 }
 
 export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[]): PipelineArgs {
-  const segmentDurations = outputs.flatMap((o) => (o.kind === 'hls' ? [o.segmentDuration] : []));
+  const segmentDurations = outputs.flatMap((o) => (o.kind === 'rtp' ? [] : [o.segmentDuration]));
   const gop = gopFrames(video.fps, segmentDurations);
   const args = [
     '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
@@ -99,9 +135,9 @@ export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[]): P
   args.splice(args.indexOf('-nostdin'), 1); // frames arrive on stdin; -nostdin only stops interactive commands
   const byCodec = new Map<'h264' | 'vp8', string[]>();
   for (const out of outputs) {
-    const codec = out.kind === 'hls' ? 'h264' : out.codec;
+    const codec = out.kind === 'rtp' ? out.codec : 'h264';
     const slaves = byCodec.get(codec) ?? [];
-    slaves.push(out.kind === 'hls' ? hlsSlave(out) : rtpSlave(out));
+    slaves.push(slaveFor(out));
     byCodec.set(codec, slaves);
   }
   for (const [codec, slaves] of byCodec) {

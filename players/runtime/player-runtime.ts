@@ -13,13 +13,14 @@ export interface PlayerReport {
   error(message: string): void;
   fatal(message: string): void;
   hlsLatency(seconds: number): void;
+  hlsTargetLatency(seconds: number): void;
   webrtcStats(stats: RawWebrtcStats): void;
 }
 
 function emptyBatch(): ProbeBatch {
   return {
     frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
-    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], playbackRates: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
   };
 }
 
@@ -39,6 +40,7 @@ export function installPlayerRuntime(player: Player): void {
     error: (message) => void (batch.errors.length < 50 && batch.errors.push(message)),
     fatal: (message) => void (batch.fatal ??= message),
     hlsLatency: (seconds) => void batch.hlsLatency.push(Date.now(), seconds),
+    hlsTargetLatency: (seconds) => void batch.hlsTargetLatency.push(Date.now(), seconds),
     webrtcStats: (stats) => void batch.webrtcStats.push(stats),
   };
 
@@ -74,9 +76,12 @@ export function installPlayerRuntime(player: Player): void {
           stallSince = null;
         }
       });
+      // Playback-rate catch-up (hls.js low-latency mode speeds playback up when behind its target latency).
+      video.addEventListener('ratechange', () => void batch.playbackRates.push(Date.now(), video?.playbackRate ?? 1));
       video.addEventListener('error', () => report.error(`video element error: ${video?.error?.message ?? 'unknown'}`));
       new FrameProbe(video, sink).start();
       startedWallMs = Date.now();
+      batch.playbackRates.push(startedWallMs, video.playbackRate);
       await player.start(video, config, report);
       const sample = player.sample?.bind(player);
       if (sample) {

@@ -34,7 +34,7 @@ export class WebrtcPlayer implements Player {
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
     if (!config.signalUrl) throw new Error('WebRTC player needs config.signalUrl');
-    const pc = new RTCPeerConnection({ iceServers: [] });
+    const pc = new RTCPeerConnection({ iceServers: config.iceServers ?? [], iceTransportPolicy: config.iceTransportPolicy ?? 'all' });
     this.pc = pc;
     pc.addEventListener('track', (event) => {
       video.srcObject = event.streams[0] ?? new MediaStream([event.track]);

@@ -1,5 +1,6 @@
 import type { PlannedPath } from '../run-plan.ts';
 import { HlsDriver } from './hls-driver.ts';
+import { LlHlsDriver } from './ll-hls-driver.ts';
 import type { PathDriver } from './path-driver.ts';
 import { WebrtcDriver } from './webrtc-driver.ts';
 
@@ -10,5 +11,7 @@ export function createPathDriver(path: PlannedPath): PathDriver {
       return new HlsDriver(path, path.spec);
     case 'webrtc':
       return new WebrtcDriver(path, path.spec);
+    case 'll-hls':
+      return new LlHlsDriver(path, path.spec);
   }
 }

@@ -30,7 +30,7 @@ export class HlsDriver implements PathDriver {
     ctx.route((req, res, p) => origin.handle(req, res, p));
     this.playlist = join(dir, 'index.m3u8');
     this.needed = ctx.join === 'steady' ? labDefaults.steadyJoinSegments : 1;
-    return [{ kind: 'hls', dir, segmentDuration: this.spec.segmentDuration, listSize: this.spec.listSize }];
+    return [{ kind: 'hls', dir, segmentDuration: this.spec.segmentDuration, listSize: this.spec.listSize, ...(this.spec.segmentType ? { segmentType: this.spec.segmentType } : {}) }];
   }
 
   async ready(failure: FailureSignal): Promise<void> {

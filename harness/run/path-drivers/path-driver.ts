@@ -16,6 +16,8 @@ export interface PathSetupContext {
   route(handler: RouteHandler): void;
   /** Addresses viewers reach the lab on (loopback, plus lab-made namespace addresses). */
   hostAddresses: string[];
+  /** Addresses this path's viewers connect from besides loopback (their namespace's veth end), if any. */
+  peerAddresses?: string[];
 }
 
 /**

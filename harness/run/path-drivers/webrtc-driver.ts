@@ -2,6 +2,7 @@ import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { createRelay } from '../../../ingest/relays/create-relay.ts';
 import type { Relay } from '../../../ingest/relays/relay.ts';
 import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
+import { TurnServer } from '../../../ingest/relays/turn-server.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
 import { labDefaults } from '../../config/defaults.ts';
 import type { WebrtcPathSpec } from '../../scenario/schema.ts';
@@ -9,19 +10,32 @@ import type { FailureSignal } from '../failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import type { PathDriver, PathSetupContext } from './path-driver.ts';
 
-/** WebRTC: ffmpeg sends RTP to the path's relay backend; viewers signal over HTTP and receive over ICE/DTLS-SRTP. */
+/**
+ * WebRTC: ffmpeg sends RTP to the path's relay backend (werift, Janus or mediasoup); viewers signal over HTTP and
+ * receive over ICE/DTLS-SRTP. With `turn: true` the path also gets its own loopback coturn and its viewers may use
+ * relay candidates only, so their media takes the TURN detour.
+ */
 export class WebrtcDriver implements PathDriver {
   readonly player = 'webrtc' as const;
   private relay: Relay | undefined;
+  private turn: TurnServer | undefined;
 
   constructor(readonly path: PlannedPath, private readonly spec: WebrtcPathSpec) {}
 
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
     const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses });
     this.relay = relay;
+    // Closers are registered before anything starts, so an interrupted start is still stopped.
     ctx.resources.defer(`relay ${this.path.id}`, () => relay.close());
     relay.on('died', (err) => ctx.failure.fail(err));
     const ingest = await ctx.failure.race(relay.start());
+    if (this.spec.turn) {
+      const turn = new TurnServer({ label: this.path.id, addresses: ctx.hostAddresses, killTimeoutMs: labDefaults.killTimeoutMs });
+      this.turn = turn;
+      ctx.resources.defer(`TURN server ${this.path.id}`, () => turn.close());
+      turn.on('died', (err) => ctx.failure.fail(err));
+      await ctx.failure.race(turn.start());
+    }
     const signaling = new SignalingHandler(new Map([[this.path.id, relay]]));
     ctx.route((req, res, p) => signaling.handle(req, res, p));
     return [{ kind: 'rtp', codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc }];
@@ -40,6 +54,7 @@ export class WebrtcDriver implements PathDriver {
       viewerId,
       statsIntervalMs: labDefaults.statsIntervalMs,
       signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`,
+      ...(this.turn ? { iceServers: [this.turn.iceServer(`${this.path.id}-${viewerId}`)], iceTransportPolicy: 'relay' as const } : {}),
     };
   }
 }

@@ -40,7 +40,7 @@ describe('scenario validation', () => {
   });
 
   it('rejects unknown path kinds, missing paths and wrong types', () => {
-    expect(problemsOf({ name: 'x', paths: [{ kind: 'dash' }] })).toEqual(['paths[0].kind: must be one of "hls" | "webrtc", got "dash"']);
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'dash' }] })).toEqual(['paths[0].kind: must be one of "hls" | "ll-hls" | "webrtc", got "dash"']);
     expect(problemsOf({ name: 'x', paths: [] })).toEqual(['paths: must have at least 1 item(s)']);
     expect(problemsOf({ name: 'x', duration: 'long', paths: [{ kind: 'hls' }] })).toEqual(['duration: must be a number, got "long"']);
   });

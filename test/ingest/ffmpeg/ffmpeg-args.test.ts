@@ -25,4 +25,17 @@ describe('ffmpeg command', () => {
     expect(tees[1]).toBe('[f=rtp:payload_type=96:ssrc=2]rtp://127.0.0.1:5002?pkt_size=1200');
     expect(args.join(' ')).toContain('-g 30 -keyint_min 30');
   });
+
+  it('feeds LL-HLS from the same H.264 encode: an fMP4 tee slave (one fragment per frame) to the packager\'s unix socket', () => {
+    const { args, gop } = buildFfmpegArgs({ width: 640, height: 360, fps: 30, bitrateKbps: 1000 }, [
+      { kind: 'hls', dir: '/tmp/a', segmentDuration: 2, listSize: 6, segmentType: 'fmp4' },
+      { kind: 'll-hls', socketPath: '/tmp/b/ll.sock', segmentDuration: 0.5 },
+      { kind: 'rtp', codec: 'h264', port: 5000, payloadType: 102, ssrc: 1 },
+    ]);
+    expect(gop).toBe(15);
+    expect(args.filter((a) => a === 'libx264')).toHaveLength(1);
+    const slaves = args[args.indexOf('tee') + 1]!.split('|');
+    expect(slaves[0]).toContain('hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:hls_segment_filename=/tmp/a/seg-%06d.m4s');
+    expect(slaves[1]).toBe('[f=mp4:movflags=+frag_every_frame+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer:flush_packets=1]unix\\:/tmp/b/ll.sock');
+  });
 });
