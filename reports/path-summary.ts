@@ -51,7 +51,10 @@ export function segmentDurationOf(path: PathResult, results: Pick<Results, 'scen
 export function summarizePaths(results: Results): PathRow[] {
   const rows: PathRow[] = results.paths.map((path, index) => {
     const segmentDuration = segmentDurationOf(path, results);
-    const modelMs = segmentDuration === null ? null : hlsModelMs(segmentDuration, results.scenario.join);
+    // LL-HLS: hls.js plays PART-HOLD-BACK behind the live edge, which itself trails by about one part; the driver
+    // records that model in params.modelLatencyMs.
+    const llModel = path.kind === 'll-hls' ? Number(path.params.modelLatencyMs) : NaN;
+    const modelMs = Number.isFinite(llModel) ? llModel : segmentDuration === null ? null : hlsModelMs(segmentDuration, results.scenario.join);
     const p50 = path.latencyMs?.p50 ?? null;
     const firstFrames = path.viewers.flatMap((v) => (v.firstFrameMs === null || v.firstFrameMs === undefined ? [] : [v.firstFrameMs]));
     return {

@@ -37,6 +37,15 @@ describe('summarizePaths', () => {
     expect(row.modelDeltaMs).toBeCloseTo(results.paths[0]!.latencyMs!.p50 - 2000, 10);
   });
 
+  it('models LL-HLS as PART-HOLD-BACK + part (params.modelLatencyMs from the driver)', () => {
+    const { results } = syntheticRun({ seconds: 5 });
+    const path = results.paths.find((p) => p.id === 'webrtc-h264')!;
+    const ll = { ...path, id: 'll-hls-1s-200ms', kind: 'll-hls' as const, params: { partDuration: 0.2, partHoldBack: 0.6, modelLatencyMs: 800 } };
+    const row = summarizePaths({ ...results, paths: [...results.paths, ll] }).find((r) => r.id === 'll-hls-1s-200ms')!;
+    expect(row.modelMs).toBe(800);
+    expect(row.modelDeltaMs).toBeCloseTo(ll.latencyMs!.p50 - 800, 10);
+  });
+
   it('falls back to the scenario for the segment duration when params lack it', () => {
     const { results } = syntheticRun({ seconds: 5 });
     const copy = structuredClone(results) as Results;
