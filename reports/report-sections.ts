@@ -63,7 +63,7 @@ function swatch(colour: string): string {
 }
 
 export function summaryTableHtml(rows: PathRow[], data: ReportData, results: Results): string {
-  const hasHls = rows.some((r) => r.kind === 'hls');
+  const hasHls = rows.some((r) => r.kind === 'hls' || r.kind === 'll-hls');
   const body = rows
     .map((row) => {
       const l = row.latency;
@@ -93,11 +93,11 @@ export function summaryTableHtml(rows: PathRow[], data: ReportData, results: Res
 <div class="table-wrap"><table class="summary">
 <thead><tr><th scope="col">Path</th><th scope="col">p50<br><small>ms</small></th><th scope="col">p95<br><small>ms</small></th><th scope="col">p99<br><small>ms</small></th><th scope="col">min<br><small>ms</small></th><th scope="col">max<br><small>ms</small></th>
 <th scope="col">Frames<br><small>measured / undecodable</small></th><th scope="col">First frame<br><small>ms, median of viewers</small></th><th scope="col">Stalls<br><small>count (time)</small></th>
-${hasHls ? `<th scope="col">HLS model<br><small>ms, ${factor} × segment</small></th><th scope="col">Measured − model<br><small>ms, p50 − model</small></th>` : ''}<th scope="col">vs fastest<br><small>by p50</small></th></tr></thead>
+${hasHls ? `<th scope="col">HLS model<br><small>ms, ${factor} × segment${rows.some((r) => r.kind === 'll-hls') ? '; LL-HLS: hold-back + part' : ''}</small></th><th scope="col">Measured − model<br><small>ms, p50 − model</small></th>` : ''}<th scope="col">vs fastest<br><small>by p50</small></th></tr></thead>
 <tbody>
 ${body}
 </tbody></table></div>
-<p class="hint">Glass-to-glass latency in ms, exact over every measured frame of every viewer (results.json). ${hasHls ? `HLS model: a ${esc(results.scenario.join)} join sits ${factor} × segmentDuration behind live (hls.js liveSyncDurationCount = ${HLS_JS_LIVE_SYNC_DURATION_COUNT}${factor === 1 ? ', but a first-segment joiner starts on the only segment there is' : ''}); “measured − model” is what encoding, packaging, delivery and decode add.` : ''}</p>
+<p class="hint">Glass-to-glass latency in ms, exact over every measured frame of every viewer (results.json). ${hasHls ? `HLS model: a ${esc(results.scenario.join)} join sits ${factor} × segmentDuration behind live (hls.js liveSyncDurationCount = ${HLS_JS_LIVE_SYNC_DURATION_COUNT}${factor === 1 ? ', but a first-segment joiner starts on the only segment there is' : ''}); ${rows.some((r) => r.kind === 'll-hls') ? ' LL-HLS model: hls.js plays PART-HOLD-BACK behind the live edge, which trails by about one part.' : ''} “measured − model” is what encoding, packaging, delivery and decode add.` : ''}</p>
 ${errors.length ? `<div class="problems"><h3>Viewer errors</h3><ul>${errors.join('')}</ul></div>` : ''}
 </section>`;
 }
