@@ -43,7 +43,10 @@ export class FrameProbe {
     if (this.stopped) return;
     this.handle = this.video.requestVideoFrameCallback(this.onFrame);
     const t0 = performance.now();
-    const displayWallMs = this.clock.toWall(meta.expectedDisplayTime);
+    // A frame cannot be on glass before the compositor got it: when Chromium's vsync estimate (expectedDisplayTime)
+    // lies before the frame's submission (presentationTime), as seen for a few very fast WebRTC frames, the
+    // submission time is the better bound. Without this, latencies of −0.6 ms were recorded.
+    const displayWallMs = this.clock.toWall(Math.max(meta.expectedDisplayTime, meta.presentationTime));
     this.sink.presented(meta.presentedFrames, displayWallMs);
     const report = (value: number | null) => {
       const cost = performance.now() - t0;
