@@ -76,7 +76,7 @@ export async function benchCommand(options: BenchOptions): Promise<BenchReport> 
 
   const steps: ScalingStep[] = [];
   const runs: Results[] = [def.results];
-  const ladder = quick ? [1, 2, 4, 8] : [1, 2, 4, 8, 12, 16];
+  const ladder = quick ? [1, 2, 4, 6, 8] : [1, 2, 4, 6, 8, 12, 16];
   let failures = 0;
   for (const n of ladder) {
     log(`bench: scaling, ${n} viewer(s) per path (HLS 1 s + WebRTC, 360p30)…`);
@@ -91,7 +91,7 @@ export async function benchCommand(options: BenchOptions): Promise<BenchReport> 
   const maxViewers = steps.filter((s) => s.holds).reduce((m, s) => Math.max(m, s.viewersPerPath), 0);
 
   let rssGrowth: number | null = null;
-  const soak = quick ? 0 : (options.soak ?? 0);
+  const soak = options.soak ?? 0; // off unless asked for, --quick included
   if (soak > 0) {
     log(`bench: soak for ${soak} min (memory growth)…`);
     const { rssSeries, results } = await sampledRun('bench-soak', 1, soak * 60, join(out, 'soak'), programs);

@@ -63,7 +63,7 @@ program
   .command('bench')
   .description('measure the instrument: probe cost, source pacing, viewer scaling, run overhead, memory growth')
   .option('-o, --out <dir>', 'where bench.json, bench.md and the runs go (default runs/<stamp>-bench)')
-  .option('--quick', 'fewer, shorter steps (under 5 minutes) and no soak')
+  .option('--quick', 'fewer, shorter steps (under 5 minutes)')
   .option('--soak <minutes>', 'soak this long for the memory-growth figure (default 0: skipped)', '0')
   .action(async (options: { out?: string; quick?: boolean; soak: string }) => {
     const soak = Number(options.soak);

@@ -47,10 +47,10 @@ export const labDefaults = {
   /** WebRTC path: wait this long for the first RTP packet from ffmpeg (ms). */
   rtpTimeoutMs: 15_000,
   /**
-   * Viewers one core holds at 360p30 with every viewer at ≥ 29 fps (measured with scenarios/many-viewers.yaml, see
-   * README "Viewer capacity"); more than viewerOverloadFactor × that is refused before a run starts.
+   * Viewers one core holds at 360p30 with every viewer at ≥ 29 fps (measured with `lab bench`: 2 viewers per path,
+   * 4 in all, on 2 cores; see README "Viewer capacity"); more than viewerOverloadFactor × that is refused.
    */
-  viewerCapacityPerCore: 3,
+  viewerCapacityPerCore: 2,
   viewerOverloadFactor: 3,
   /** Default folder for run results. */
   runsDir: 'runs',
