@@ -47,6 +47,12 @@ export interface Comparison {
 export interface CompareOptions {
   /** Fraction of the baseline value a change must exceed (with its whole interval) to count; default 0.10. */
   tolerance?: number;
+  /**
+   * A change must also exceed this many ms (default one 60 Hz display refresh, 16.7 ms): presented frames are
+   * quantized to refreshes, so smaller shifts of a ~40 ms WebRTC p50 are below what the instrument resolves and
+   * flip between back-to-back runs.
+   */
+  minDeltaMs?: number;
   /** Default ['p50', 'p95']. Any pN (0 < N < 100) or mean. */
   metrics?: readonly string[];
   /** PRNG seed; the same seed gives the same intervals. Default 1. */
@@ -59,6 +65,7 @@ export interface CompareOptions {
 
 export const DEFAULT_COMPARE_OPTIONS: Readonly<Required<CompareOptions>> = {
   tolerance: 0.1,
+  minDeltaMs: 1000 / 60,
   metrics: ['p50', 'p95'],
   seed: 1,
   resamples: 2000,
@@ -82,12 +89,14 @@ export function compareToBaseline(run: Baseline, baseline: Baseline, options: Co
   const d = DEFAULT_COMPARE_OPTIONS;
   const o = {
     tolerance: options.tolerance ?? d.tolerance,
+    minDeltaMs: options.minDeltaMs ?? d.minDeltaMs,
     metrics: options.metrics ?? d.metrics,
     seed: options.seed ?? d.seed,
     resamples: options.resamples ?? d.resamples,
     confidence: options.confidence ?? d.confidence,
   };
   if (!(o.tolerance >= 0) || !Number.isFinite(o.tolerance)) throw new UsageError(`tolerance must be ≥ 0, got ${o.tolerance}`);
+  if (!(o.minDeltaMs >= 0) || !Number.isFinite(o.minDeltaMs)) throw new UsageError(`minimum delta must be ≥ 0 ms, got ${o.minDeltaMs}`);
   if (!(o.confidence > 0 && o.confidence < 1)) throw new UsageError(`confidence must be between 0 and 1, got ${o.confidence}`);
   if (!(Number.isInteger(o.resamples) && o.resamples >= 100)) throw new UsageError(`resamples must be an integer ≥ 100, got ${o.resamples}`);
   const metrics = o.metrics.map(parseComparisonMetric);
@@ -140,7 +149,7 @@ export function compareToBaseline(run: Baseline, baseline: Baseline, options: Co
     metrics.forEach((m, i) => {
       const b = pointEstimate(base!, m);
       const c = pointEstimate(cur!, m);
-      out.push(judge(id, m.name, b, c, intervals[i]!, o.tolerance, baseFrames, curFrames));
+      out.push(judge(id, m.name, b, c, intervals[i]!, o.tolerance, o.minDeltaMs, baseFrames, curFrames));
     });
   }
   return out;
@@ -218,10 +227,11 @@ function judge(
   cur: number,
   ci: [number, number],
   tolerance: number,
+  minDeltaMs: number,
   framesBaseline: number,
   framesCurrent: number,
 ): Comparison {
-  const limit = tolerance * Math.abs(base);
+  const limit = Math.max(tolerance * Math.abs(base), minDeltaMs);
   const verdict: ComparisonVerdict =
     ci[0] > limit ? 'regression' : ci[1] < -limit ? 'improvement' : ci[0] >= -limit && ci[1] <= limit ? 'within-tolerance' : 'inconclusive';
   const delta = cur - base;
@@ -249,7 +259,7 @@ function judge(
     tolerance,
     framesBaseline,
     framesCurrent,
-    message: `${pathId} ${metric}: ${formatNumber(base)} → ${formatNumber(cur)} ms, ${change} ${label} (tolerance ${formatTolerance(tolerance)})`,
+    message: `${pathId} ${metric}: ${formatNumber(base)} → ${formatNumber(cur)} ms, ${change} ${label} (tolerance ${formatTolerance(tolerance)}${limit > tolerance * Math.abs(base) ? `, at least ${formatNumber(minDeltaMs)} ms` : ''})`,
   };
 }
 

@@ -29,6 +29,7 @@ const processIo: GateIo = {
 interface CheckOptions {
   baseline?: string;
   tolerance: string;
+  minDelta: string;
   metric: string;
   seed: string;
   junit?: string;
@@ -51,6 +52,7 @@ export function registerGateCommands(program: Command, io: GateIo = processIo): 
     .argument('<run-dir>', 'run folder written by `lab run --out`')
     .option('--baseline <file>', 'baseline file from `lab baseline`; regressions beyond --tolerance fail')
     .option('--tolerance <amount>', 'change a regression must exceed, with its whole 95% interval (10% or 0.1)', '10%')
+    .option('--min-delta <ms>', 'and at least this many ms (default: one 60 Hz display refresh)', String(Math.round(DEFAULT_COMPARE_OPTIONS.minDeltaMs * 10) / 10))
     .option('--metric <list>', 'metrics compared with the baseline: pN or mean, comma separated', 'p50,p95')
     .option('--seed <n>', 'bootstrap seed (same seed, same intervals)', String(DEFAULT_COMPARE_OPTIONS.seed))
     .option('--junit <file>', 'write a JUnit XML report (one testcase per check)')
@@ -96,9 +98,9 @@ async function baselineAction(runDir: string, output: string, io: GateIo): Promi
 }
 
 async function checkAction(runDir: string, options: CheckOptions, command: Command, io: GateIo): Promise<void> {
-  for (const name of ['tolerance', 'metric', 'seed'] as const) {
+  for (const name of ['tolerance', 'minDelta', 'metric', 'seed'] as const) {
     if (!options.baseline && command.getOptionValueSource(name) === 'cli') {
-      throw new UsageError(`--${name} only applies together with --baseline`);
+      throw new UsageError(`--${name === 'minDelta' ? 'min-delta' : name} only applies together with --baseline`);
     }
   }
   for (const name of ['baseline', 'junit', 'markdown'] as const) {
@@ -108,6 +110,8 @@ async function checkAction(runDir: string, options: CheckOptions, command: Comma
   const metrics = options.metric.split(',').map((m) => m.trim()).filter(Boolean);
   if (metrics.length === 0) throw new UsageError('--metric needs at least one metric, e.g. p50,p95');
   metrics.forEach(parseComparisonMetric);
+  const minDeltaMs = Number(options.minDelta);
+  if (!Number.isFinite(minDeltaMs) || minDeltaMs < 0) throw new UsageError(`--min-delta must be a number of ms ≥ 0, got ${JSON.stringify(options.minDelta)}`);
   const seed = Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got ${JSON.stringify(options.seed)}`);
 
@@ -120,7 +124,7 @@ async function checkAction(runDir: string, options: CheckOptions, command: Comma
     if (base.source.scenario !== results.scenario.name) {
       io.stderr(`warning: baseline ${options.baseline} is from scenario "${base.source.scenario}", this run is "${results.scenario.name}"\n`);
     }
-    const settings = { tolerance, metrics, seed, resamples: DEFAULT_COMPARE_OPTIONS.resamples, confidence: DEFAULT_COMPARE_OPTIONS.confidence };
+    const settings = { tolerance, minDeltaMs, metrics, seed, resamples: DEFAULT_COMPARE_OPTIONS.resamples, confidence: DEFAULT_COMPARE_OPTIONS.confidence };
     const comparisons = compareToBaseline(snapshotRun(results, samples), base, settings);
     baseline = { file: options.baseline, ...settings, metrics: metrics.map((m) => parseComparisonMetric(m).name), comparisons };
   }

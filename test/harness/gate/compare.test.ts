@@ -100,6 +100,16 @@ describe('compareToBaseline (bootstrap)', () => {
     ]);
   });
 
+  it('needs a change of at least one display refresh (16.7 ms) by default, whatever the percentage', () => {
+    const base = snapshot({ 'webrtc-h264': latencies(600, 40, 81, 0.3) });
+    const run = snapshot({ 'webrtc-h264': latencies(600, 48, 82, 0.3) });
+    const [byDefault] = compareToBaseline(run, base, { metrics: ['p50'] });
+    expect(byDefault).toMatchObject({ verdict: 'within-tolerance', ok: true });
+    expect(byDefault!.message).toMatch(/at least 16\.7 ms/);
+    expect(compareToBaseline(run, base, { metrics: ['p50'], minDeltaMs: 0 })[0]).toMatchObject({ verdict: 'regression', ok: false });
+    expect(() => compareToBaseline(run, base, { minDeltaMs: -1 })).toThrow(UsageError);
+  });
+
   it('refuses bad options', () => {
     const s = snapshot({ 'hls-1s': [1, 2, 3] });
     expect(() => compareToBaseline(s, s, { metrics: ['p100'] })).toThrow(UsageError);
