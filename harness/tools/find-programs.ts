@@ -22,7 +22,8 @@ export const INSTALL_HINT = {
     'or point CHROME_PATH at a Chromium/Chrome binary that plays H.264',
 } as const;
 
-function executable(path: string): boolean {
+/** Whether `path` is a file this process may execute. */
+export function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

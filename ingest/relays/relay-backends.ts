@@ -1,7 +1,7 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MissingDependencyError } from '../../harness/errors.ts';
-import { onPath } from '../../harness/tools/find-programs.ts';
+import { executable, onPath } from '../../harness/tools/find-programs.ts';
 
 /**
  * Where the external relay backends live and whether they can run here: the Janus gateway and coturn (Debian
@@ -19,15 +19,6 @@ export const RELAY_INSTALL_HINT = {
     'On a machine that can download or build it: `npm explore mediasoup -- node npm-scripts.mjs postinstall`; or point MEDIASOUP_WORKER_BIN at a mediasoup-worker binary of the same version; ' +
     'or use relay: werift / janus',
 } as const;
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface JanusInstall {
   binary: string;

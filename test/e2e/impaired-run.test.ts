@@ -6,23 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { probeNetwork } from '../../harness/network/network-capabilities.ts';
 import type { Results } from '../../harness/results/types.ts';
 import { ownedBy } from '../support/lab-network.ts';
-import { labChildren, startLab } from '../support/lab-cli.ts';
+import { labChildren, startLab, waitFor } from '../support/lab-cli.ts';
 
 const caps = await probeNetwork();
 const reason = process.getuid?.() !== 0 ? 'not running as root' : caps.available ? undefined : caps.detail;
 if (reason) console.log(`skipping the impaired end-to-end runs: ${reason}`);
-
-function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (predicate()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 200);
-    };
-    tick();
-  });
-}
 
 describe.skipIf(reason !== undefined)('impaired runs, end to end (namespaces, real Chromium)', () => {
   it('a +100 ms downlink raises WebRTC p50 by 100 ms ± 1 frame; 5 % loss shows as NACKs; nothing is left', async () => {

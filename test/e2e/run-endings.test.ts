@@ -4,19 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../harness/results/types.ts';
-import { labChildren, runLab, startLab } from '../support/lab-cli.ts';
-
-function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (predicate()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 200);
-    };
-    tick();
-  });
-}
+import { labChildren, runLab, startLab, waitFor } from '../support/lab-cli.ts';
 
 describe('how runs end', () => {
   it('Ctrl-C writes interrupted partial results, exits 130 and leaves no children', async () => {

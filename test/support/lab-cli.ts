@@ -33,3 +33,16 @@ export function labChildren(): string[] {
     .filter((line) => line.includes(`${tmpdir()}/latency-lab-`) || /clock-source-main\.ts|rtp:\/\/127\.0\.0\.1/.test(line))
     .filter((line) => !line.includes(' ps -eo'));
 }
+
+/** Polls `predicate` every 200 ms until it holds; rejects after timeoutMs. */
+export function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (predicate()) resolve();
+      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
+      else setTimeout(tick, 200);
+    };
+    tick();
+  });
+}
