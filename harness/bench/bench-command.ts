@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,34 @@ export interface BenchOptions {
   /** Minutes of soak for the memory figure (0 = skip). */
   soak?: number;
   log?: (line: string) => void;
+}
+
+/**
+ * A long `lab run` in a process of its own (so nothing the bench did before sits in its heap), its resident memory
+ * read from /proc every 10 s.
+ */
+async function soakRun(minutes: number, out: string): Promise<{ results: Results; rssSeries: Array<{ t: number; labRssMb: number }> }> {
+  await mkdir(out, { recursive: true });
+  const scenarioFile = join(out, 'soak.yaml');
+  await writeFile(
+    scenarioFile,
+    `name: bench-soak\nduration: ${minutes * 60}\nwarmup: 2\nvideo: { preset: 360p }\npaths:\n  - kind: hls\n    segmentDuration: 1\n  - kind: webrtc\n`,
+  );
+  const child = spawn(process.execPath, [join(ROOT, 'bin/lab.js'), 'run', scenarioFile, '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const started = Date.now();
+  const rssSeries: Array<{ t: number; labRssMb: number }> = [];
+  const timer = setInterval(() => {
+    try {
+      const rssPages = Number(readFileSync(`/proc/${child.pid}/statm`, 'utf8').split(' ')[1]);
+      rssSeries.push({ t: (Date.now() - started) / 1000, labRssMb: (rssPages * 4096) / 1e6 });
+    } catch {
+      /* exited */
+    }
+  }, 10_000);
+  const code = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+  clearInterval(timer);
+  if (code !== 0) throw new LabError(`bench: the soak run exited ${code}`);
+  return { results: JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results, rssSeries };
 }
 
 /** Runs `lab run <scenario>` as users do (a separate process) and returns its wall time and results. */
@@ -93,15 +122,15 @@ export async function benchCommand(options: BenchOptions): Promise<BenchReport> 
   let rssGrowth: number | null = null;
   const soak = options.soak ?? 0; // off unless asked for, --quick included
   if (soak > 0) {
-    log(`bench: soak for ${soak} min (memory growth)…`);
-    const { rssSeries, results } = await sampledRun('bench-soak', 1, soak * 60, join(out, 'soak'), programs);
-    runs.push(results);
-    rssGrowth = rssGrowthMbPerHour(rssSeries);
+    log(`bench: soak, one \`lab run\` of ${soak} min in its own process (memory growth)…`);
+    const soaked = await soakRun(soak, join(out, 'soak'));
+    runs.push(soaked.results);
+    rssGrowth = rssGrowthMbPerHour(soaked.rssSeries);
   }
 
   // The instrument's own figures come from runs the machine could hold (the default run, holding scaling steps,
   // the soak); an overloaded step starves every process, the probe and the source included, and says so in its row.
-  const held = runs.filter((r, i) => i === 0 || r.scenario.name === 'bench-soak' || steps.find((s) => `bench-scaling-${s.viewersPerPath}` === r.scenario.name)?.holds);
+  const held = runs.filter((r, i) => i === 0 || steps.find((s) => `bench-scaling-${s.viewersPerPath}` === r.scenario.name)?.holds);
   const pacing = held.map((r) => r.source?.pacing).filter((p) => p !== undefined);
   const driftPerMin = held
     .map((r) => r.source?.pacing)
