@@ -2,17 +2,7 @@ import type { LinkCondition } from './link-plan.ts';
 import { networkDefaults } from './network-defaults.ts';
 import { gilbertElliott } from './tc-commands.ts';
 
-/** A seeded uniform [0, 1) generator (mulberry32): the emulator's losses and jitter are reproducible in tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../stats/seeded-random.ts';
 
 function standardNormal(random: () => number): number {
   const u = Math.max(random(), 1e-12);

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../harness/errors.ts';
 import { planRun } from '../../../harness/run/run-plan.ts';
 import { parseScenario, parseScenarioPoints } from '../../../harness/scenario/load-scenario.ts';
 import { pathIdOf } from '../../../harness/scenario/path-ids.ts';
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    parseScenario(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as UsageError).problems;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
+import { problemsOf } from '../../support/scenario-problems.ts';
 
 describe('ll-hls paths in scenarios', () => {
   it('defaults to 200 ms parts in 1 s segments, PART-HOLD-BACK 3 × part, and names the path after both', () => {

@@ -1,19 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../harness/errors.ts';
 import { scenarioJsonSchemaText } from '../../../harness/scenario/json-schema.ts';
 import { loadScenarioPoints, parseScenarioPoints } from '../../../harness/scenario/load-scenario.ts';
 import { pathIdOf } from '../../../harness/scenario/path-ids.ts';
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    parseScenarioPoints(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as UsageError).problems;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
+import { problemsOf } from '../../support/scenario-problems.ts';
 
 describe('sweep expansion', () => {
   it('expands list fields into readable, distinct path ids fed by one source', () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../harness/errors.ts';
 import { didYouMean, parseScenario } from '../../../harness/scenario/load-scenario.ts';
 import { loadScenario } from '../../../harness/scenario/load-scenario.ts';
 import { pathIdOf } from '../../../harness/scenario/path-ids.ts';
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    parseScenario(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as UsageError).problems;
-  }
-  throw new Error('expected the scenario to be rejected');
-}
+import { problemsOf } from '../../support/scenario-problems.ts';
 
 describe('scenario validation', () => {
   it('applies the documented defaults', () => {
