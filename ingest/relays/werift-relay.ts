@@ -20,6 +20,19 @@ interface Session {
   packetsOut: number;
 }
 
+/** Resolves once a werift PeerConnection has gathered all its candidates (offers and answers carry them all). */
+export async function waitForIceGathering(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise<void>((resolve) => {
+    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
+      if (state === 'complete') {
+        unSubscribe();
+        resolve();
+      }
+    });
+  });
+}
+
 /**
  * werift (WebRTC in pure TypeScript) as a relay: ffmpeg's RTP arrives on a loopback UDP socket and is written to
  * one sendonly track per viewer; werift rewrites SSRC, payload type and sequence numbers, and does real ICE and
@@ -94,16 +107,7 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
     }
     this.sessions.set(viewerId, session);
     await pc.setLocalDescription(await pc.createOffer());
-    if (pc.iceGatheringState !== 'complete') {
-      await new Promise<void>((resolve) => {
-        const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
-          if (state === 'complete') {
-            unSubscribe();
-            resolve();
-          }
-        });
-      });
-    }
+    await waitForIceGathering(pc);
     if (this.closed || this.sessions.get(viewerId) !== session) throw new Error(`${this.pathId}: relay is closed`);
     const sdp = pc.localDescription?.sdp;
     if (!sdp) throw new Error(`${this.pathId}: werift produced no offer`);

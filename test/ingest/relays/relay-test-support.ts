@@ -3,6 +3,7 @@ import { RTCPeerConnection, RTCRtpCodecParameters, type RTCIceServer } from 'wer
 import { ManagedProcess } from '../../../harness/process/managed-process.ts';
 import { findFfmpeg } from '../../../harness/tools/find-programs.ts';
 import type { Relay, RtpIngest } from '../../../ingest/relays/relay.ts';
+import { waitForIceGathering } from '../../../ingest/relays/werift-relay.ts';
 
 /** A small real H.264 RTP stream (320x180 test pattern, 1 s GOP) into a relay's ingest, as ffmpeg does in a run. */
 export async function feedRtp(ingest: RtpIngest, label: string): Promise<ManagedProcess> {
@@ -53,16 +54,7 @@ export async function watch(relay: Relay, viewerId: string, options: { iceServer
   });
   await pc.setRemoteDescription(offer);
   await pc.setLocalDescription(await pc.createAnswer());
-  if (pc.iceGatheringState !== 'complete') {
-    await new Promise<void>((resolve) => {
-      const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
-        if (state === 'complete') {
-          unSubscribe();
-          resolve();
-        }
-      });
-    });
-  }
+  await waitForIceGathering(pc);
   await relay.answer(viewerId, { type: 'answer', sdp: pc.localDescription!.sdp });
   return { pc, packets: () => packets, close: () => pc.close().catch(() => {}) };
 }
