@@ -67,6 +67,12 @@ export interface ProbeBatch {
   hlsLatency: number[];
   /** hls.js `targetLatency` samples [wallMs, seconds]. */
   hlsTargetLatency: number[];
+  /**
+   * One triple per playlist that moved the live edge (the lab's origins stamp each playlist, see
+   * ingest/hls/playlist-timing.ts): [firstByteWallMs, ageMs, transitMs] — how long its newest media had been
+   * published when the origin sent it, and how long it took from the origin to the page's first byte.
+   */
+  hlsPlaylists: number[];
   /** video.playbackRate at start and at every change: [wallMs, rate] pairs. */
   playbackRates: number[];
   webrtcStats: RawWebrtcStats[];

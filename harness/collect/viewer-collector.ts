@@ -2,6 +2,7 @@ import type { ProbeBatch, RawWebrtcStats } from '../../players/contract.ts';
 import type { PathResult, TimelinePoint, ViewerResult } from '../results/types.ts';
 import { median, SampleBuffer, summarize } from '../stats/summary.ts';
 import { labDefaults } from '../config/defaults.ts';
+import { EdgeLagTracker } from './edge-lag.ts';
 import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
 
@@ -35,6 +36,10 @@ export class ViewerCollector {
   private stallOpenSince: number | null = null;
   private readonly hlsLatencyMs: number[] = [];
   private readonly hlsTargetLatencyMs: number[] = [];
+  private readonly playlistAgeMs: number[] = [];
+  private readonly playlistTransitMs: number[] = [];
+  private readonly edgeLag = new EdgeLagTracker();
+  private readonly edgeLagMs: number[] = [];
   private readonly playbackRates: number[] = [];
   private readonly webrtcRaw: RawWebrtcStats[] = [];
   private readonly timeline: TimelinePoint[] = [];
@@ -105,6 +110,13 @@ export class ViewerCollector {
     for (let i = 0; i + 1 < target.length; i += 2) {
       if (inWindow(target[i]!)) this.hlsTargetLatencyMs.push(target[i + 1]! * 1000);
     }
+    const playlists = batch.hlsPlaylists ?? [];
+    for (let i = 0; i + 2 < playlists.length; i += 3) {
+      if (!inWindow(playlists[i]!)) continue;
+      this.playlistAgeMs.push(playlists[i + 1]!);
+      this.playlistTransitMs.push(playlists[i + 2]!);
+    }
+    this.edgeLag.add(batch, (wall, lag) => void (inWindow(wall) && this.edgeLagMs.push(lag)));
     if (this.playbackRates.length < 100_000) this.playbackRates.push(...(batch.playbackRates ?? []));
     for (const s of batch.webrtcStats) this.webrtcRaw.push(s);
     for (const c of batch.probeCostMs) this.probeCostMs.push(c);
@@ -139,6 +151,9 @@ export class ViewerCollector {
     if (kind !== 'webrtc') {
       result.hlsJsLatencyMs = median(this.hlsLatencyMs);
       if (this.hlsTargetLatencyMs.length) result.hlsJsTargetLatencyMs = median(this.hlsTargetLatencyMs);
+      result.hlsPlaylistAgeMs = roundOrNull(median(this.playlistAgeMs));
+      result.hlsPlaylistTransitMs = roundOrNull(median(this.playlistTransitMs));
+      result.hlsEdgeLagMs = roundOrNull(median(this.edgeLagMs));
       const rate = summarizePlaybackRate(this.playbackRates, this.measureFrom, this.measureTo);
       if (rate) result.playbackRate = rate;
     } else result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
@@ -171,4 +186,8 @@ export class ViewerCollector {
     });
     this.bin = null;
   }
+}
+
+function roundOrNull(v: number | null): number | null {
+  return v === null ? null : Math.round(v * 10) / 10;
 }

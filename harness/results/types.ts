@@ -91,10 +91,23 @@ export interface ViewerResult {
   /** From the moment the viewer started playing to its first presented frame (ms). */
   firstFrameMs: number | null;
   stalls: StallSummary;
-  /** Median of hls.js's own `latency` over the measurement window (a cross-check, not glass-to-glass). */
+  /** Median over the window of hls.js's own latency (its live-edge estimate − playhead, evaluated at each sample; a cross-check, not glass-to-glass). */
   hlsJsLatencyMs?: number | null;
   /** Median of hls.js's `targetLatency` over the window (ms): LL-HLS: PART-HOLD-BACK, plus 1 s per stall it saw. */
   hlsJsTargetLatencyMs?: number | null;
+  /**
+   * HLS/LL-HLS, over the playlists that moved the live edge during the window (medians, ms): how long their newest
+   * media had been published when the origin sent them (classic HLS: the polling phase; LL-HLS blocking reload:
+   * ~0), and origin → first byte in the page (the downlink's one-way delay as the playlists met it).
+   */
+  hlsPlaylistAgeMs?: number | null;
+  hlsPlaylistTransitMs?: number | null;
+  /**
+   * HLS/LL-HLS: median of glass-to-glass − hls.js latency − current playlist's age, paired per hls.js sample (ms):
+   * how far behind the real live edge the viewer is beyond what hls.js believes — the playlist's transit plus the
+   * encode-and-package time of its newest media (harness/collect/edge-lag.ts). `lab calibrate` checks it.
+   */
+  hlsEdgeLagMs?: number | null;
   /** HLS: the video's playback rate over the window (hls.js low-latency catch-up speeds it up when behind target). */
   playbackRate?: PlaybackRateSummary | null;
   webrtcStats?: WebrtcStatsSummary;

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { playlistTimingHeaders } from './playlist-timing.ts';
 
 export const MEDIA_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -52,19 +53,24 @@ export class HlsOrigin {
     const full = resolve(join(root, file));
     if (!full.startsWith(root + sep)) return fail(404, 'not found');
     try {
-      const info = await stat(full);
-      if (!info.isFile()) return fail(404, 'not found');
-      const headers = {
-        'content-type': type,
-        'cache-control': file.endsWith('.m3u8') ? 'no-cache, no-store' : 'public, max-age=3600, immutable',
-      };
       if (file.endsWith('.m3u8')) {
-        // Playlists are small and replaced by rename: read whole so a response never mixes two versions.
-        const body = await readFile(full);
-        res.writeHead(200, { ...headers, 'content-length': body.length });
-        res.end(req.method === 'HEAD' ? undefined : body);
+        // Playlists are small and replaced by rename: read whole through one handle so a response never mixes two
+        // versions and its mtime (when ffmpeg published the newest segment) belongs to the bytes sent.
+        const handle = await open(full, 'r');
+        try {
+          const info = await handle.stat();
+          if (!info.isFile()) return fail(404, 'not found');
+          const body = await handle.readFile();
+          res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache, no-store', 'content-length': body.length, ...playlistTimingHeaders(info.mtimeMs) });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        } finally {
+          await handle.close();
+        }
         return;
       }
+      const info = await stat(full);
+      if (!info.isFile()) return fail(404, 'not found');
+      const headers = { 'content-type': type, 'cache-control': 'public, max-age=3600, immutable' };
       res.writeHead(200, { ...headers, 'content-length': info.size });
       if (req.method === 'HEAD') return void res.end();
       createReadStream(full).on('error', () => res.destroy()).pipe(res);

@@ -98,6 +98,11 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
     return this.isEnded;
   }
 
+  /** Wall ms the newest complete part was completed: when the live edge of the playlist was published. */
+  get lastCompletedAtMs(): number | null {
+    return this.lastPart?.completedAtMs ?? null;
+  }
+
   get timescale(): number {
     return this.initSegment?.info.timescale ?? 0;
   }

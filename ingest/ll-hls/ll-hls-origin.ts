@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MEDIA_TYPES } from '../hls/hls-origin.ts';
+import { playlistTimingHeaders } from '../hls/playlist-timing.ts';
 import type { CmafPackager } from './cmaf-packager.ts';
 import { advancePartLimit, DeliveryDirectiveError, parseDeliveryDirectives, readiness, type DeliveryDirectives } from './delivery-directives.ts';
 import type { GrowingBody } from './growing-body.ts';
@@ -101,7 +102,8 @@ export class LlHlsOrigin {
     const answer = () => {
       const text = writeLlHlsPlaylist(this.packager.playlistInput(), this.options.playlist, { skip: directives.skip });
       const body = Buffer.from(text);
-      res.writeHead(200, { ...PLAYLIST_HEADERS, 'content-length': body.length });
+      const published = this.packager.lastCompletedAtMs;
+      res.writeHead(200, { ...PLAYLIST_HEADERS, 'content-length': body.length, ...(published !== null ? playlistTimingHeaders(published) : {}) });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (first === 'ready' && this.packager.init) {

@@ -1,5 +1,7 @@
-import Hls from 'hls.js';
+import Hls, { type LevelLoadedData } from 'hls.js';
+import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../ingest/hls/playlist-timing.ts';
 import type { PlayerConfig } from '../contract.ts';
+import { WallClock } from '../probe/wall-clock.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
 
 /**
@@ -8,10 +10,17 @@ import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime
  * segment-close time, so it is not glass-to-glass). LL-HLS paths set lowLatencyMode: hls.js then loads parts with
  * blocking playlist reloads and targets PART-HOLD-BACK behind the live edge (liveSyncDurationCount is left unset,
  * as it would override PART-HOLD-BACK); its targetLatency is sampled next to latency.
+ *
+ * Each playlist that moves the live edge is also reported with the origin's timing headers: how old it was when
+ * served and how long it took to reach the page. hls.js places its live edge at "playlist end + time since the
+ * playlist's first byte", so glass-to-glass minus hls.js latency minus that age is the network's share of how far
+ * behind the real edge the player is (what `lab calibrate` checks against an injected delay).
  */
 export class HlsPlayer implements Player {
   private hls: Hls | undefined;
   private mediaRecoveries = 0;
+  private lastPublishedMs = Number.NaN;
+  private readonly clock = new WallClock();
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
     if (!config.src) throw new Error('HLS player needs config.src');
@@ -38,12 +47,30 @@ export class HlsPlayer implements Player {
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       video.play().catch((err: unknown) => report.error(`play() failed: ${String(err)}`));
     });
+    hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => this.playlistLoaded(data, report));
     hls.attachMedia(video);
     hls.loadSource(config.src);
   }
 
+  private playlistLoaded(data: LevelLoadedData, report: PlayerReport): void {
+    const xhr: unknown = data.networkDetails;
+    if (!(xhr instanceof XMLHttpRequest)) return;
+    const published = Number(xhr.getResponseHeader(PLAYLIST_PUBLISHED_HEADER));
+    const served = Number(xhr.getResponseHeader(PLAYLIST_SERVED_HEADER));
+    // Only playlists that moved the edge: hls.js keeps the previous one's time for a reload that did not.
+    if (!(published > 0) || !(served > 0) || published === this.lastPublishedMs || !(data.stats.loading.first > 0)) return;
+    this.lastPublishedMs = published;
+    const firstByteWall = this.clock.toWall(data.stats.loading.first);
+    report.hlsPlaylist(firstByteWall, served - published, firstByteWall - served);
+  }
+
   async sample(report: PlayerReport): Promise<void> {
-    const latency = this.hls?.latency;
+    // hls.js's own latency formula (live edge = playlist end + time since its first byte, minus the playhead),
+    // evaluated now: hls.latency is only refreshed on timeupdate (up to 250 ms old, off by up to 12 ms at a 1.05
+    // catch-up rate).
+    const details = this.hls?.latestLevelDetails;
+    const media = this.hls?.media;
+    const latency = details?.live && media && details.age > 0 ? details.edge + details.age - media.currentTime : this.hls?.latency;
     if (typeof latency === 'number' && Number.isFinite(latency) && latency > 0) report.hlsLatency(latency);
     const target = this.hls?.targetLatency;
     if (typeof target === 'number' && Number.isFinite(target) && target > 0) report.hlsTargetLatency(target);

@@ -14,13 +14,14 @@ export interface PlayerReport {
   fatal(message: string): void;
   hlsLatency(seconds: number): void;
   hlsTargetLatency(seconds: number): void;
+  hlsPlaylist(firstByteWallMs: number, ageMs: number, transitMs: number): void;
   webrtcStats(stats: RawWebrtcStats): void;
 }
 
 function emptyBatch(): ProbeBatch {
   return {
     frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
-    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], playbackRates: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], playbackRates: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
   };
 }
 
@@ -41,6 +42,7 @@ export function installPlayerRuntime(player: Player): void {
     fatal: (message) => void (batch.fatal ??= message),
     hlsLatency: (seconds) => void batch.hlsLatency.push(Date.now(), seconds),
     hlsTargetLatency: (seconds) => void batch.hlsTargetLatency.push(Date.now(), seconds),
+    hlsPlaylist: (firstByteWallMs, ageMs, transitMs) => void batch.hlsPlaylists.push(firstByteWallMs, ageMs, transitMs),
     webrtcStats: (stats) => void batch.webrtcStats.push(stats),
   };
 
