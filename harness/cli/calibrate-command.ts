@@ -4,7 +4,7 @@ import { UsageError } from '../errors.ts';
 import { LabEventBus } from '../events.ts';
 import { effectiveNetwork, isPerfect, planLink } from '../network/link-plan.ts';
 import { networkPreflight } from '../network/network-preflight.ts';
-import type { Results } from '../results/types.ts';
+import type { PathResult, Results } from '../results/types.ts';
 import { runScenario } from '../run/run-controller.ts';
 import { planRun } from '../run/run-plan.ts';
 import { loadScenarioPoints } from '../scenario/load-scenario.ts';
@@ -31,28 +31,42 @@ export interface CalibrationPair {
   control?: PathSpec;
 }
 
+/**
+ * What a kind's check compares. WebRTC: glass-to-glass p50 (the media crosses the link once, so it rises by the
+ * injected delay). HLS and LL-HLS: how far the player is behind the real live edge beyond what it believes, i.e.
+ * glass-to-glass − hls.js's own latency − the playlist's age at the origin (see `edgeLagMs`). An HLS viewer's
+ * glass-to-glass latency is decided once, at join (where hls.js anchors playback after the playlist and the first
+ * segment have crossed the link, ≈ 2 × the delay, and tens of ms apart for identical viewers); the edge lag is
+ * where the one-way delay appears 1:1, whatever the join did.
+ */
+export type CalibrationMethod = 'glass-to-glass' | 'edge-lag';
+
 export interface CalibrationOutcome {
   kind: PathSpec['kind'];
+  method: CalibrationMethod;
   referenceId: string;
   delayedId: string;
   injectedMs: number;
-  /**
-   * What the p50 should rise by. WebRTC: the injected delay (media crosses the link once). HLS: twice the injected
-   * delay, because hls.js anchors playback when its first segment arrives and both the playlist and that segment
-   * cross the delayed downlink before then; later delay changes do not move an HLS viewer at all (its buffer absorbs them).
-   */
+  /** What the checked quantity should rise by: the injected one-way delay. */
   expectedMs: number;
   /** delayed − reference time to first frame (ms): the join chain's own delay, a cross-check for HLS. */
   firstFrameDeltaMs: number | null;
   /** WebRTC: delayed − reference mean jitter-buffer delay (getStats): the receiver's own reaction to the longer round trip. */
   jitterBufferDeltaMs: number | null;
+  /** HLS kinds: delayed − reference playlist transit (origin → page first byte), the delay as the playlists met it. */
+  playlistTransitDeltaMs: number | null;
   /** Userspace emulator only: how late it released the delayed path's downlink packets, on average (its own error). */
   emulatorLateMs: number | null;
-  /** control − reference p50 (ms): two identical viewers' difference, when the scenario has a control path. */
+  /** The checked quantity's control − reference difference (ms): two identical viewers, the check's own resolution. */
   controlDeltaMs: number | null;
+  /** Glass-to-glass p50 of both paths (ms) and its rise; for WebRTC that rise is the measured value. */
   referenceP50: number | null;
   delayedP50: number | null;
-  /** delayed p50 − reference p50 (ms). */
+  glassToGlassDeltaMs: number | null;
+  /** HLS kinds: each path's edge lag (ms). */
+  referenceEdgeLagMs: number | null;
+  delayedEdgeLagMs: number | null;
+  /** The checked quantity's rise, delayed − reference (ms). */
   measuredMs: number | null;
   errorMs: number | null;
   toleranceMs: number;
@@ -88,20 +102,31 @@ export function calibrationPairs(scenario: Scenario, delayMs?: number): Calibrat
   return pairs;
 }
 
-/** The printed line: `WebRTC: injected +100 ms → measured +104.2 ms (error +4.2 ms, within ±33.3 ms)`. */
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} ms`;
+const labelOf = (kind: PathSpec['kind']) => (kind === 'webrtc' ? 'WebRTC' : kind.toUpperCase());
+
+/**
+ * The printed line, e.g. `✓ WebRTC: injected +100 ms → measured +100.1 ms (error +0.1 ms, within ±33.3 ms) · …`;
+ * for HLS kinds the measured value is the edge lag's rise, followed by the glass-to-glass rise it explains.
+ */
 export function formatCalibration(o: CalibrationOutcome): string {
-  const label = o.kind === 'webrtc' ? 'WebRTC' : o.kind.toUpperCase();
-  const ms = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} ms`;
+  const label = labelOf(o.kind);
   if (o.measuredMs === null || o.errorMs === null) {
     return `✗ ${label}: injected +${o.injectedMs} ms → not measured (run ${o.status}; see ${o.runDir})`;
   }
   const verdict = o.ok ? `within ±${o.toleranceMs.toFixed(1)} ms` : `OUTSIDE ±${o.toleranceMs.toFixed(1)} ms`;
-  const expected = o.expectedMs === o.injectedMs ? '' : `expected ${ms(o.expectedMs)}: playlist and first segment both cross the delayed link before playback starts; `;
-  const joinChain = o.kind === 'hls' && o.firstFrameDeltaMs !== null ? `, time to first frame ${ms(o.firstFrameDeltaMs)}` : '';
-  const jitterBuffer = o.jitterBufferDeltaMs !== null ? `, jitter buffer ${ms(o.jitterBufferDeltaMs)}` : '';
+  const head = `${o.ok ? '✓' : '✗'} ${label}: injected +${o.injectedMs} ms → measured ${signed(o.measuredMs)} (error ${signed(o.errorMs)}, ${verdict})`;
   const late = o.emulatorLateMs !== null ? `, emulator late ${o.emulatorLateMs.toFixed(1)} ms` : '';
-  const control = o.controlDeltaMs !== null ? ` · identical viewers (A/A) ${ms(o.controlDeltaMs)} apart` : '';
-  return `${o.ok ? '✓' : '✗'} ${label}: injected +${o.injectedMs} ms → measured ${ms(o.measuredMs)} (${expected}error ${ms(o.errorMs)}, ${verdict}) · p50 ${o.referenceId} ${o.referenceP50!.toFixed(1)} ms, ${o.delayedId} ${o.delayedP50!.toFixed(1)} ms${joinChain}${jitterBuffer}${late}${control}`;
+  const control = o.controlDeltaMs !== null ? ` · identical viewers (A/A) ${signed(o.controlDeltaMs)} apart` : '';
+  const g2g = `p50 ${o.referenceId} ${o.referenceP50!.toFixed(1)} ms, ${o.delayedId} ${o.delayedP50!.toFixed(1)} ms`;
+  if (o.method === 'glass-to-glass') {
+    const jitterBuffer = o.jitterBufferDeltaMs !== null ? `, jitter buffer ${signed(o.jitterBufferDeltaMs)}` : '';
+    return `${head} · ${g2g}${jitterBuffer}${late}${control}`;
+  }
+  const transit = o.playlistTransitDeltaMs !== null ? `; playlist transit ${signed(o.playlistTransitDeltaMs)}` : '';
+  const lag = `behind the live edge (glass-to-glass − hls.js latency − playlist age, per sample: ${o.referenceEdgeLagMs!.toFixed(1)} → ${o.delayedEdgeLagMs!.toFixed(1)} ms${transit})`;
+  const join = `glass-to-glass ${signed(o.glassToGlassDeltaMs!)} (${g2g}; fixed at join, where the playlist and the first media both crossed the link${o.firstFrameDeltaMs !== null ? `, time to first frame ${signed(o.firstFrameDeltaMs)}` : ''})`;
+  return `${head} ${lag} · ${join}${late}${control}`;
 }
 
 /**
@@ -111,49 +136,55 @@ export function formatCalibration(o: CalibrationOutcome): string {
 export function medianOutcome(runs: CalibrationOutcome[]): { measuredMs: number | null; errorMs: number | null; ok: boolean; line: string } {
   const measured = runs.map((r) => r.measuredMs).filter((v): v is number => v !== null).sort((a, b) => a - b);
   const first = runs[0]!;
-  const label = first.kind === 'webrtc' ? 'WebRTC' : first.kind.toUpperCase();
+  const label = labelOf(first.kind);
   if (!measured.length) return { measuredMs: null, errorMs: null, ok: false, line: `✗ ${label}: no run measured both paths` };
   const mid = measured.length / 2;
   const measuredMs = measured.length % 2 ? measured[Math.floor(mid)]! : (measured[mid - 1]! + measured[mid]!) / 2;
   const errorMs = measuredMs - first.expectedMs;
   const ok = runs.every((r) => r.status === 'complete') && Math.abs(errorMs) <= first.toleranceMs;
-  const ms = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} ms`;
-  const line = `${ok ? '✓' : '✗'} ${label}, median of ${runs.length} runs: injected +${first.injectedMs} ms → measured ${ms(measuredMs)} (expected ${ms(first.expectedMs)}, error ${ms(errorMs)}, ${ok ? 'within' : 'OUTSIDE'} ±${first.toleranceMs.toFixed(1)} ms; runs ${measured.map((v) => v.toFixed(0)).join(', ')} ms)`;
+  const line = `${ok ? '✓' : '✗'} ${label}, median of ${runs.length} runs: injected +${first.injectedMs} ms → measured ${signed(measuredMs)}${first.method === 'edge-lag' ? ' behind the live edge' : ''} (error ${signed(errorMs)}, ${ok ? 'within' : 'OUTSIDE'} ±${first.toleranceMs.toFixed(1)} ms; runs ${measured.map((v) => v.toFixed(0)).join(', ')} ms)`;
   return { measuredMs, errorMs, ok, line };
 }
 
+/** HLS kinds: viewer 0's edge lag (ms), see ViewerResult.hlsEdgeLagMs and harness/collect/edge-lag.ts. */
+export function edgeLagMs(path: PathResult | undefined): number | null {
+  return path?.viewers?.[0]?.hlsEdgeLagMs ?? null;
+}
+
 export function outcomeOf(pair: CalibrationPair, results: Results, runDir: string): CalibrationOutcome {
-  const p50 = (id: string) => results.paths.find((p) => p.id === id)?.latencyMs?.p50 ?? null;
+  const pathOf = (id: string) => results.paths.find((p) => p.id === id);
+  const p50 = (id: string) => pathOf(id)?.latencyMs?.p50 ?? null;
+  const viewer0 = (id: string) => pathOf(id)?.viewers?.[0];
+  const delta = (pick: (id: string) => number | null | undefined, a: string, b: string): number | null => {
+    const [x, y] = [pick(a), pick(b)];
+    return x != null && y != null ? x - y : null;
+  };
   const referenceId = pathIdOf(pair.reference);
   const delayedId = pathIdOf(pair.delayed);
+  const controlId = pair.control ? pathIdOf(pair.control) : null;
+  const method: CalibrationMethod = pair.kind === 'webrtc' ? 'glass-to-glass' : 'edge-lag';
+  const checked = method === 'glass-to-glass' ? p50 : (id: string) => edgeLagMs(pathOf(id));
   const injectedMs = pair.delayed.network?.downlink?.delayMs ?? pair.delayed.network?.delayMs ?? 0;
-  const referenceP50 = p50(referenceId);
-  const delayedP50 = p50(delayedId);
-  const measuredMs = referenceP50 !== null && delayedP50 !== null ? delayedP50 - referenceP50 : null;
-  const expectedMs = pair.kind === 'hls' ? 2 * injectedMs : injectedMs;
-  const errorMs = measuredMs === null ? null : measuredMs - expectedMs;
-  const firstFrame = (id: string) => results.paths.find((p) => p.id === id)?.viewers?.[0]?.firstFrameMs ?? null;
-  const [refFirst, delayedFirst] = [firstFrame(referenceId), firstFrame(delayedId)];
-  const firstFrameDeltaMs = refFirst !== null && delayedFirst !== null ? delayedFirst - refFirst : null;
-  const jitterBuffer = (id: string) => results.paths.find((p) => p.id === id)?.viewers?.[0]?.webrtcStats?.jitterBufferDelayMs ?? null;
-  const [refJb, delayedJb] = [jitterBuffer(referenceId), jitterBuffer(delayedId)];
-  const jitterBufferDeltaMs = refJb !== null && delayedJb !== null ? delayedJb - refJb : null;
-  const controlP50 = pair.control ? p50(pathIdOf(pair.control)) : null;
-  const controlDeltaMs = controlP50 !== null && referenceP50 !== null ? controlP50 - referenceP50 : null;
-  const emulatorLateMs = results.paths.find((p) => p.id === delayedId)?.network?.emulator?.downlink.lateMsMean ?? null;
+  const measuredMs = delta(checked, delayedId, referenceId);
+  const errorMs = measuredMs === null ? null : measuredMs - injectedMs;
   const toleranceMs = 1000 / results.scenario.video.fps;
   return {
     kind: pair.kind,
+    method,
     referenceId,
     delayedId,
     injectedMs,
-    expectedMs,
-    firstFrameDeltaMs,
-    jitterBufferDeltaMs,
-    emulatorLateMs,
-    controlDeltaMs,
-    referenceP50,
-    delayedP50,
+    expectedMs: injectedMs,
+    firstFrameDeltaMs: delta((id) => viewer0(id)?.firstFrameMs, delayedId, referenceId),
+    jitterBufferDeltaMs: delta((id) => viewer0(id)?.webrtcStats?.jitterBufferDelayMs, delayedId, referenceId),
+    playlistTransitDeltaMs: delta((id) => viewer0(id)?.hlsPlaylistTransitMs, delayedId, referenceId),
+    emulatorLateMs: pathOf(delayedId)?.network?.emulator?.downlink.lateMsMean ?? null,
+    controlDeltaMs: controlId === null ? null : delta(checked, controlId, referenceId),
+    referenceP50: p50(referenceId),
+    delayedP50: p50(delayedId),
+    glassToGlassDeltaMs: delta(p50, delayedId, referenceId),
+    referenceEdgeLagMs: method === 'edge-lag' ? edgeLagMs(pathOf(referenceId)) : null,
+    delayedEdgeLagMs: method === 'edge-lag' ? edgeLagMs(pathOf(delayedId)) : null,
     measuredMs,
     errorMs,
     toleranceMs,

@@ -73,6 +73,11 @@ export const llHlsPathSchema = z.strictObject({
   partHoldBack: z.number().gt(0).max(30).optional(),
   /** Complete segments kept in the live playlist (and in memory). */
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
+  /**
+   * hls.js maxLiveSyncPlaybackRate: the fastest rate the player may play at to catch up with PART-HOLD-BACK (hls.js
+   * only does so with more than 1 s buffered); 1 = never. Default 1.5.
+   */
+  maxLiveSyncPlaybackRate: z.number().min(1).max(2).optional(),
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });

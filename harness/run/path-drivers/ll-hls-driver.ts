@@ -99,7 +99,7 @@ export class LlHlsDriver implements PathDriver {
       statsIntervalMs: labDefaults.statsIntervalMs,
       src: `${serverUrl}${llHlsPrefix(this.path.id)}index.m3u8`,
       lowLatencyMode: true,
-      maxLiveSyncPlaybackRate: labDefaults.llHlsMaxLiveSyncPlaybackRate,
+      maxLiveSyncPlaybackRate: this.spec.maxLiveSyncPlaybackRate ?? labDefaults.llHlsMaxLiveSyncPlaybackRate,
     };
   }
 }

@@ -11,6 +11,7 @@ describe('lab calibrate', () => {
     expect(pairs.map((p) => [p.kind, p.reference.id, p.delayed.id, p.delayed.network?.downlink?.delayMs, p.control?.id])).toEqual([
       ['webrtc', 'webrtc-ref', 'webrtc-delayed', 100, 'webrtc-ref-b'],
       ['hls', 'hls-ref', 'hls-delayed', 100, 'hls-ref-b'],
+      ['ll-hls', 'll-hls-ref', 'll-hls-delayed', 100, 'll-hls-ref-b'],
     ]);
     expect(calibrationPairs(scenario, 250)[0]!.delayed.network?.downlink?.delayMs).toBe(250);
     expect(calibrationPairs({ ...scenario, paths: scenario.paths.slice(0, 1) })).toEqual([]);
@@ -34,30 +35,38 @@ describe('lab calibrate', () => {
     expect(formatCalibration(off)).toMatch(/^✗ WebRTC: .* \(error \+50\.0 ms, OUTSIDE ±33\.3 ms\)/);
   });
 
-  it('expects HLS to rise by twice the one-way delay (playlist and first segment cross it before playback starts)', () => {
+  it('checks HLS by its edge lag, and prints the glass-to-glass rise the join made of it', () => {
     const pair = calibrationPairs(scenario)[1]!;
+    const viewer = (firstFrameMs: number, hlsEdgeLagMs: number, hlsPlaylistTransitMs: number) => [{ firstFrameMs, hlsEdgeLagMs, hlsPlaylistTransitMs }];
     const results = {
       status: 'complete',
       scenario,
       paths: [
-        { id: 'hls-ref', latencyMs: { p50: 3138 }, viewers: [{ firstFrameMs: 85 }] },
-        { id: 'hls-delayed', latencyMs: { p50: 3354.7 }, viewers: [{ firstFrameMs: 297 }] },
-        { id: 'hls-ref-b', latencyMs: { p50: 3289 }, viewers: [{ firstFrameMs: 240 }] },
+        { id: 'hls-ref', latencyMs: { p50: 3263.6 }, viewers: viewer(85, 16, 3.7) },
+        { id: 'hls-delayed', latencyMs: { p50: 3530.1 }, viewers: viewer(323, 118, 103.4) },
+        { id: 'hls-ref-b', latencyMs: { p50: 3263.6 }, viewers: viewer(240, 28.6, 3.3) },
       ],
     } as unknown as Results;
     const outcome = outcomeOf(pair, results, '/tmp/x');
-    expect(outcome).toMatchObject({ injectedMs: 100, expectedMs: 200, firstFrameDeltaMs: 212, controlDeltaMs: 151, ok: true });
-    expect(formatCalibration(outcome)).toMatch(/^✓ HLS: injected \+100 ms → measured \+216\.7 ms \(expected \+200\.0 ms: .*error \+16\.7 ms.*time to first frame \+212\.0 ms · identical viewers \(A\/A\) \+151\.0 ms apart$/);
+    expect(outcome).toMatchObject({ method: 'edge-lag', injectedMs: 100, expectedMs: 100, measuredMs: 102, errorMs: 2, ok: true, firstFrameDeltaMs: 238 });
+    expect(outcome.glassToGlassDeltaMs).toBeCloseTo(266.5, 6);
+    expect(outcome.controlDeltaMs).toBeCloseTo(12.6, 6);
+    expect(outcome.playlistTransitDeltaMs).toBeCloseTo(99.7, 6);
+    expect(formatCalibration(outcome)).toBe(
+      '✓ HLS: injected +100 ms → measured +102.0 ms (error +2.0 ms, within ±33.3 ms) behind the live edge (glass-to-glass − hls.js latency − playlist age, per sample: 16.0 → 118.0 ms; playlist transit +99.7 ms) · glass-to-glass +266.5 ms (p50 hls-ref 3263.6 ms, hls-delayed 3530.1 ms; fixed at join, where the playlist and the first media both crossed the link, time to first frame +238.0 ms) · identical viewers (A/A) +12.6 ms apart',
+    );
+    const noLag = { ...results, paths: results.paths.map((p) => ({ ...p, viewers: [{}] })) } as unknown as Results;
+    expect(outcomeOf(pair, noLag, '/tmp/x')).toMatchObject({ measuredMs: null, ok: false });
   });
 
   it('judges repeated runs by their median rise', () => {
     const pair = calibrationPairs(scenario)[1]!;
-    const run = (delayed: number) =>
-      outcomeOf(pair, { status: 'complete', scenario, paths: [{ id: 'hls-ref', latencyMs: { p50: 3200 }, viewers: [] }, { id: 'hls-delayed', latencyMs: { p50: 3200 + delayed }, viewers: [] }] } as unknown as Results, '/tmp/x');
-    const median = medianOutcome([run(250), run(183), run(217)]);
-    expect(median).toMatchObject({ measuredMs: 217, errorMs: 17, ok: true });
-    expect(median.line).toBe('✓ HLS, median of 3 runs: injected +100 ms → measured +217.0 ms (expected +200.0 ms, error +17.0 ms, within ±33.3 ms; runs 183, 217, 250 ms)');
-    expect(medianOutcome([run(100), run(300)]).ok).toBe(true);
-    expect(medianOutcome([run(100), run(120)]).ok).toBe(false);
+    const run = (lag: number) =>
+      outcomeOf(pair, { status: 'complete', scenario, paths: [{ id: 'hls-ref', latencyMs: { p50: 3200 }, viewers: [{ hlsEdgeLagMs: 20 }] }, { id: 'hls-delayed', latencyMs: { p50: 3400 }, viewers: [{ hlsEdgeLagMs: 20 + lag }] }] } as unknown as Results, '/tmp/x');
+    const median = medianOutcome([run(150), run(83), run(117)]);
+    expect(median).toMatchObject({ measuredMs: 117, errorMs: 17, ok: true });
+    expect(median.line).toBe('✓ HLS, median of 3 runs: injected +100 ms → measured +117.0 ms behind the live edge (error +17.0 ms, within ±33.3 ms; runs 83, 117, 150 ms)');
+    expect(medianOutcome([run(50), run(150)]).ok).toBe(true);
+    expect(medianOutcome([run(50), run(60)]).ok).toBe(false);
   });
 });
