@@ -73,6 +73,8 @@ export interface ProbeBatch {
    * published when the origin sent it, and how long it took from the origin to the page's first byte.
    */
   hlsPlaylists: number[];
+  /** [frameWallMs, ms] per sample: how far behind the real live edge the frame on glass was beyond what hls.js believes (players/hls/edge-lag.ts). */
+  hlsEdgeLag: number[];
   /** video.playbackRate at start and at every change: [wallMs, rate] pairs. */
   playbackRates: number[];
   webrtcStats: RawWebrtcStats[];

@@ -1,4 +1,5 @@
 import type { Results } from '../harness/results/types.ts';
+import { hlsBreakdownHtml } from './hls-breakdown.ts';
 import { escapeHtml as esc, jsonForScript } from './html.ts';
 import { loadPageAssetsSync, type PageAssets } from './page-assets.ts';
 import { summarizePaths } from './path-summary.ts';
@@ -109,6 +110,7 @@ function chartsHtml(results: Results, data: ReportData): string {
         )
       : '',
     viewersHtml(results, data),
+    hlsBreakdownHtml(results),
     data.segments
       ? chartCard(
           'chart-segments',

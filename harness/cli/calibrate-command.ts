@@ -146,7 +146,7 @@ export function medianOutcome(runs: CalibrationOutcome[]): { measuredMs: number 
   return { measuredMs, errorMs, ok, line };
 }
 
-/** HLS kinds: viewer 0's edge lag (ms), see ViewerResult.hlsEdgeLagMs and harness/collect/edge-lag.ts. */
+/** HLS kinds: viewer 0's edge lag (ms), see ViewerResult.hlsEdgeLagMs and players/hls/edge-lag.ts. */
 export function edgeLagMs(path: PathResult | undefined): number | null {
   return path?.viewers?.[0]?.hlsEdgeLagMs ?? null;
 }

@@ -2,7 +2,6 @@ import type { ProbeBatch, RawWebrtcStats } from '../../players/contract.ts';
 import type { PathResult, TimelinePoint, ViewerResult } from '../results/types.ts';
 import { median, SampleBuffer, summarize } from '../stats/summary.ts';
 import { labDefaults } from '../config/defaults.ts';
-import { EdgeLagTracker } from './edge-lag.ts';
 import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
 
@@ -38,7 +37,6 @@ export class ViewerCollector {
   private readonly hlsTargetLatencyMs: number[] = [];
   private readonly playlistAgeMs: number[] = [];
   private readonly playlistTransitMs: number[] = [];
-  private readonly edgeLag = new EdgeLagTracker();
   private readonly edgeLagMs: number[] = [];
   private readonly playbackRates: number[] = [];
   private readonly webrtcRaw: RawWebrtcStats[] = [];
@@ -116,7 +114,8 @@ export class ViewerCollector {
       this.playlistAgeMs.push(playlists[i + 1]!);
       this.playlistTransitMs.push(playlists[i + 2]!);
     }
-    this.edgeLag.add(batch, (wall, lag) => void (inWindow(wall) && this.edgeLagMs.push(lag)));
+    const lags = batch.hlsEdgeLag ?? [];
+    for (let i = 0; i + 1 < lags.length; i += 2) if (inWindow(lags[i]!)) this.edgeLagMs.push(lags[i + 1]!);
     if (this.playbackRates.length < 100_000) this.playbackRates.push(...(batch.playbackRates ?? []));
     for (const s of batch.webrtcStats) this.webrtcRaw.push(s);
     for (const c of batch.probeCostMs) this.probeCostMs.push(c);

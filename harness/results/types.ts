@@ -103,9 +103,9 @@ export interface ViewerResult {
   hlsPlaylistAgeMs?: number | null;
   hlsPlaylistTransitMs?: number | null;
   /**
-   * HLS/LL-HLS: median of glass-to-glass − hls.js latency − current playlist's age, paired per hls.js sample (ms):
+   * HLS/LL-HLS: median of glass-to-glass − hls.js latency − playlist age, per sample, from the frame on glass (ms):
    * how far behind the real live edge the viewer is beyond what hls.js believes — the playlist's transit plus the
-   * encode-and-package time of its newest media (harness/collect/edge-lag.ts). `lab calibrate` checks it.
+   * encode-and-package time of its newest media (players/hls/edge-lag.ts). `lab calibrate` checks it.
    */
   hlsEdgeLagMs?: number | null;
   /** HLS: the video's playback rate over the window (hls.js low-latency catch-up speeds it up when behind target). */

@@ -1,6 +1,7 @@
-import Hls, { type LevelLoadedData } from 'hls.js';
+import Hls, { type LevelDetails, type LevelLoadedData } from 'hls.js';
 import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../ingest/hls/playlist-timing.ts';
 import type { PlayerConfig } from '../contract.ts';
+import { edgeLagMs, type DisplayedFrame } from './edge-lag.ts';
 import { WallClock } from '../probe/wall-clock.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
 
@@ -20,6 +21,9 @@ export class HlsPlayer implements Player {
   private hls: Hls | undefined;
   private mediaRecoveries = 0;
   private lastPublishedMs = Number.NaN;
+  private lastAgeMs: number | null = null;
+  /** Per playlist hls.js loaded: the age of the last one that moved the edge (whose first byte hls.js measures from). */
+  private readonly ageOf = new WeakMap<LevelDetails, number>();
   private readonly clock = new WallClock();
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
@@ -57,14 +61,18 @@ export class HlsPlayer implements Player {
     if (!(xhr instanceof XMLHttpRequest)) return;
     const published = Number(xhr.getResponseHeader(PLAYLIST_PUBLISHED_HEADER));
     const served = Number(xhr.getResponseHeader(PLAYLIST_SERVED_HEADER));
-    // Only playlists that moved the edge: hls.js keeps the previous one's time for a reload that did not.
-    if (!(published > 0) || !(served > 0) || published === this.lastPublishedMs || !(data.stats.loading.first > 0)) return;
-    this.lastPublishedMs = published;
-    const firstByteWall = this.clock.toWall(data.stats.loading.first);
-    report.hlsPlaylist(firstByteWall, served - published, firstByteWall - served);
+    if (!(published > 0) || !(served > 0) || !(data.stats.loading.first > 0)) return;
+    // Only playlists that moved the edge count: hls.js keeps the previous one's first-byte time for a reload that did not.
+    if (published !== this.lastPublishedMs) {
+      this.lastPublishedMs = published;
+      this.lastAgeMs = served - published;
+      const firstByteWall = this.clock.toWall(data.stats.loading.first);
+      report.hlsPlaylist(firstByteWall, this.lastAgeMs, firstByteWall - served);
+    }
+    if (this.lastAgeMs !== null) this.ageOf.set(data.details, this.lastAgeMs);
   }
 
-  async sample(report: PlayerReport): Promise<void> {
+  async sample(report: PlayerReport, lastFrame: DisplayedFrame | null): Promise<void> {
     // hls.js's own latency formula (live edge = playlist end + time since its first byte, minus the playhead),
     // evaluated now: hls.latency is only refreshed on timeupdate (up to 250 ms old, off by up to 12 ms at a 1.05
     // catch-up rate).
@@ -72,6 +80,10 @@ export class HlsPlayer implements Player {
     const media = this.hls?.media;
     const latency = details?.live && media && details.age > 0 ? details.edge + details.age - media.currentTime : this.hls?.latency;
     if (typeof latency === 'number' && Number.isFinite(latency) && latency > 0) report.hlsLatency(latency);
+    const playlistAgeMs = details ? this.ageOf.get(details) : undefined;
+    if (lastFrame && details?.live && details.advancedDateTime !== undefined && playlistAgeMs !== undefined) {
+      report.hlsEdgeLag(lastFrame.wallMs, edgeLagMs(lastFrame, { edge: details.edge, firstByteWallMs: details.advancedDateTime, playlistAgeMs }));
+    }
     const target = this.hls?.targetLatency;
     if (typeof target === 'number' && Number.isFinite(target) && target > 0) report.hlsTargetLatency(target);
   }

@@ -2,7 +2,7 @@ import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '.
 import { WallClock } from './wall-clock.ts';
 
 export interface FrameSink {
-  frame(displayWallMs: number, latencyMs: number, costMs: number): void;
+  frame(displayWallMs: number, latencyMs: number, costMs: number, mediaTime: number): void;
   undecodable(displayWallMs: number, costMs: number): void;
   presented(presentedFrames: number, displayWallMs: number): void;
 }
@@ -51,7 +51,7 @@ export class FrameProbe {
     const report = (value: number | null) => {
       const cost = performance.now() - t0;
       if (value === null) this.sink.undecodable(displayWallMs, cost);
-      else this.sink.frame(displayWallMs, displayWallMs - unwrapMs(value, displayWallMs), cost);
+      else this.sink.frame(displayWallMs, displayWallMs - unwrapMs(value, displayWallMs), cost, meta.mediaTime);
     };
     const luma = this.readLuma();
     if (luma) void luma.then(report, () => report(this.readCanvas()));

@@ -1,12 +1,13 @@
 import type { LatencyLabApi, PlayerConfig, ProbeBatch, RawWebrtcStats } from '../contract.ts';
+import type { DisplayedFrame } from '../hls/edge-lag.ts';
 import { FrameProbe, type FrameSink } from '../probe/frame-probe.ts';
 
 /** What a concrete player (hls.js, WebRTC) does; the runtime does the measuring around it. */
 export interface Player {
   /** Starts playback into `video`; resolves once the media pipeline is set up (not necessarily playing). */
   start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void>;
-  /** Called every statsIntervalMs while playing. */
-  sample?(report: PlayerReport): Promise<void>;
+  /** Called every statsIntervalMs while playing, with the last frame the probe timed (null before the first). */
+  sample?(report: PlayerReport, lastFrame: DisplayedFrame | null): Promise<void>;
 }
 
 export interface PlayerReport {
@@ -15,13 +16,14 @@ export interface PlayerReport {
   hlsLatency(seconds: number): void;
   hlsTargetLatency(seconds: number): void;
   hlsPlaylist(firstByteWallMs: number, ageMs: number, transitMs: number): void;
+  hlsEdgeLag(frameWallMs: number, lagMs: number): void;
   webrtcStats(stats: RawWebrtcStats): void;
 }
 
 function emptyBatch(): ProbeBatch {
   return {
     frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
-    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], playbackRates: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
   };
 }
 
@@ -36,6 +38,7 @@ export function installPlayerRuntime(player: Player): void {
   let presentedFrames = 0;
   let stallSince: number | null = null;
   let video: HTMLVideoElement | undefined;
+  let lastFrame: DisplayedFrame | null = null;
 
   const report: PlayerReport = {
     error: (message) => void (batch.errors.length < 50 && batch.errors.push(message)),
@@ -43,11 +46,13 @@ export function installPlayerRuntime(player: Player): void {
     hlsLatency: (seconds) => void batch.hlsLatency.push(Date.now(), seconds),
     hlsTargetLatency: (seconds) => void batch.hlsTargetLatency.push(Date.now(), seconds),
     hlsPlaylist: (firstByteWallMs, ageMs, transitMs) => void batch.hlsPlaylists.push(firstByteWallMs, ageMs, transitMs),
+    hlsEdgeLag: (frameWallMs, lagMs) => void batch.hlsEdgeLag.push(frameWallMs, lagMs),
     webrtcStats: (stats) => void batch.webrtcStats.push(stats),
   };
 
   const sink: FrameSink = {
-    frame(displayWallMs, latencyMs, costMs) {
+    frame(displayWallMs, latencyMs, costMs, mediaTime) {
+      lastFrame = { wallMs: displayWallMs, latencyMs, mediaTime };
       batch.frames.push(displayWallMs, latencyMs, presentedFrames);
       batch.probeCostMs.push(costMs);
     },
@@ -88,7 +93,7 @@ export function installPlayerRuntime(player: Player): void {
       const sample = player.sample?.bind(player);
       if (sample) {
         const tick = () => {
-          sample(report)
+          sample(report, lastFrame)
             .catch((err: unknown) => report.error(String(err)))
             .finally(() => setTimeout(tick, config.statsIntervalMs));
         };

@@ -40,6 +40,25 @@ describe.skipIf(reason !== undefined)('impaired runs, end to end (namespaces, re
     expect(labChildren()).toEqual([]);
   });
 
+  it('lab calibrate recovers a +100 ms one-way delay within one frame for HLS and LL-HLS (edge lag)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lab-test-calibrate-'));
+    const run = startLab(['calibrate', 'test/fixtures/calibrate-hls.yaml', '--out', out, '--quiet']);
+    const pid = run.child.pid!;
+    const result = await run.done;
+    console.log(result.stdout.trim());
+    expect(result.stdout).toMatch(/^✓ HLS: injected \+100 ms → measured \+\d+\.\d ms \(error [-+]\d+\.\d ms, within ±33\.3 ms\) behind the live edge/m);
+    expect(result.stdout).toMatch(/^✓ LL-HLS: injected \+100 ms → measured /m);
+    expect(result.code, result.stderr).toBe(0);
+    // The playlists themselves crossed the delayed link: their transit rose by the injected delay.
+    for (const kind of ['hls', 'll-hls']) {
+      const results = JSON.parse(readFileSync(join(out, kind, 'results.json'), 'utf8')) as Results;
+      const transit = (id: string) => results.paths.find((p) => p.id === id)!.viewers[0]!.hlsPlaylistTransitMs!;
+      expect(Math.abs(transit(`${kind}-delayed`) - transit(`${kind}-ref`) - 100)).toBeLessThan(15);
+    }
+    expect(ownedBy(pid)).toEqual([]);
+    expect(labChildren()).toEqual([]);
+  });
+
   it('Ctrl-C during an impaired run exits 130 and leaves no namespace, interface or child', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lab-test-impaired-int-'));
     const run = startLab(['run', 'test/fixtures/impaired-webrtc.yaml', '--out', out, '--duration', '60']);

@@ -62,6 +62,17 @@ describe('LL-HLS end to end: hls.js in low-latency mode plays the lab\'s LL-HLS 
     expect(viewer.playbackRate).toMatchObject({ max: expect.any(Number), catchUpMs: expect.any(Number) });
   });
 
+  it('answers blocking playlist reloads the moment a part completes: playlist age ~0, edge lag small', () => {
+    const viewer = path.viewers[0]!;
+    console.log(`e2e LL-HLS: playlist age ${viewer.hlsPlaylistAgeMs} ms, transit ${viewer.hlsPlaylistTransitMs} ms, edge lag ${viewer.hlsEdgeLagMs} ms`);
+    expect(viewer.hlsPlaylistAgeMs).toBeGreaterThanOrEqual(0);
+    expect(viewer.hlsPlaylistAgeMs).toBeLessThan(50);
+    expect(viewer.hlsPlaylistTransitMs).toBeGreaterThanOrEqual(0);
+    expect(viewer.hlsPlaylistTransitMs).toBeLessThan(50);
+    expect(viewer.hlsEdgeLagMs).toBeGreaterThan(-50);
+    expect(viewer.hlsEdgeLagMs).toBeLessThan(250);
+  });
+
   it('leaves no ffmpeg behind (its command line names the run\'s media folder)', () => {
     // Only this run's processes: other runs may be going on on the same machine.
     expect(labChildren().filter((line) => line.includes('latency-lab-ll-hls-e2e-'))).toEqual([]);

@@ -38,6 +38,20 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     expect(hls.viewers[0]!.hlsJsLatencyMs).toBeGreaterThan(0);
   });
 
+  it('splits how far HLS is behind the live edge: playlist age at the origin, loopback transit, edge lag', () => {
+    const viewer = results.paths.find((p) => p.kind === 'hls')!.viewers[0]!;
+    const { hlsPlaylistAgeMs: age, hlsPlaylistTransitMs: transit, hlsEdgeLagMs: lag, hlsJsLatencyMs: hlsJs } = viewer;
+    console.log(`e2e HLS: p50 ${viewer.latencyMs!.p50} ms = hls.js ${hlsJs} + playlist age ${age} + edge lag ${lag} ms (transit ${transit} ms)`);
+    // Classic HLS polls: a playlist is between 0 and one reload interval (≤ 1 segment) old when served.
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(1000);
+    // Loopback: the playlist reaches the page within a few ms; what is left of the edge lag is encode + segment close.
+    expect(transit).toBeGreaterThanOrEqual(0);
+    expect(transit).toBeLessThan(50);
+    expect(lag).toBeGreaterThan(transit!);
+    expect(lag).toBeLessThan(250);
+  });
+
   it('times at least 90 % of the expected frames per viewer, with ≤ 1 % undecodable', () => {
     const expected = results.scenario.video.fps * results.scenario.duration;
     for (const path of results.paths) {
