@@ -95,7 +95,7 @@ program
   .description('check the instrument: run each path kind with and without an injected one-way delay and print how much of it was measured')
   .argument('[scenario]', 'scenario with reference/delayed path pairs', 'scenarios/impairment-check.yaml')
   .option('--delay <ms>', 'one-way downlink delay to inject (default: the scenario\'s, 100 ms)')
-  .option('-r, --repeat <n>', 'runs per kind; the verdict uses the median rise (HLS joins vary by tens of ms)', '1')
+  .option('-r, --repeat <n>', 'runs per kind; the verdict uses the median rise', '1')
   .option('-d, --duration <seconds>', 'override the scenario duration')
   .option('-o, --out <dir>', 'results folder (default runs/calibrate-<UTC-stamp>/)')
   .option('-q, --quiet', 'no progress output')

@@ -148,7 +148,7 @@ export class ViewerCollector {
       measureTo: this.measureTo,
     };
     if (kind !== 'webrtc') {
-      result.hlsJsLatencyMs = median(this.hlsLatencyMs);
+      result.hlsJsLatencyMs = roundOrNull(median(this.hlsLatencyMs));
       if (this.hlsTargetLatencyMs.length) result.hlsJsTargetLatencyMs = median(this.hlsTargetLatencyMs);
       result.hlsPlaylistAgeMs = roundOrNull(median(this.playlistAgeMs));
       result.hlsPlaylistTransitMs = roundOrNull(median(this.playlistTransitMs));
