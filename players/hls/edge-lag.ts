@@ -1,10 +1,4 @@
-/** A frame the probe timed: when it was on glass, its glass-to-glass latency and its media time. */
-export interface DisplayedFrame {
-  wallMs: number;
-  latencyMs: number;
-  /** requestVideoFrameCallback mediaTime (s): the frame's position on the player's timeline. */
-  mediaTime: number;
-}
+import type { DisplayedFrame } from '../probe/frame-probe.ts';
 
 /** The playlist hls.js measures the live edge from. */
 export interface EdgeReference {

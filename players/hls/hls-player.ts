@@ -1,8 +1,9 @@
 import Hls, { type LevelDetails, type LevelLoadedData } from 'hls.js';
 import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../ingest/hls/playlist-timing.ts';
 import type { PlayerConfig } from '../contract.ts';
-import { edgeLagMs, type DisplayedFrame } from './edge-lag.ts';
+import type { DisplayedFrame } from '../probe/frame-probe.ts';
 import { WallClock } from '../probe/wall-clock.ts';
+import { edgeLagMs } from './edge-lag.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
 
 /**
@@ -13,9 +14,9 @@ import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime
  * as it would override PART-HOLD-BACK); its targetLatency is sampled next to latency.
  *
  * Each playlist that moves the live edge is also reported with the origin's timing headers: how old it was when
- * served and how long it took to reach the page. hls.js places its live edge at "playlist end + time since the
- * playlist's first byte", so glass-to-glass minus hls.js latency minus that age is the network's share of how far
- * behind the real edge the player is (what `lab calibrate` checks against an injected delay).
+ * served and how long it took to reach the page; and each sample reports the edge lag of the last timed frame
+ * (edge-lag.ts: how far behind the real live edge it was beyond what hls.js believes — what `lab calibrate`
+ * checks against an injected delay).
  */
 export class HlsPlayer implements Player {
   private hls: Hls | undefined;

@@ -1,6 +1,14 @@
 import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '../../ingest/timecode/timecode.ts';
 import { WallClock } from './wall-clock.ts';
 
+/** A frame the probe timed: when it was on glass, its glass-to-glass latency and its media time. */
+export interface DisplayedFrame {
+  wallMs: number;
+  latencyMs: number;
+  /** requestVideoFrameCallback mediaTime (s): the frame's position on the player's timeline. */
+  mediaTime: number;
+}
+
 export interface FrameSink {
   frame(displayWallMs: number, latencyMs: number, costMs: number, mediaTime: number): void;
   undecodable(displayWallMs: number, costMs: number): void;

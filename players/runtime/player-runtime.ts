@@ -1,6 +1,5 @@
 import type { LatencyLabApi, PlayerConfig, ProbeBatch, RawWebrtcStats } from '../contract.ts';
-import type { DisplayedFrame } from '../hls/edge-lag.ts';
-import { FrameProbe, type FrameSink } from '../probe/frame-probe.ts';
+import { FrameProbe, type DisplayedFrame, type FrameSink } from '../probe/frame-probe.ts';
 
 /** What a concrete player (hls.js, WebRTC) does; the runtime does the measuring around it. */
 export interface Player {
