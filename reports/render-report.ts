@@ -1,6 +1,7 @@
 import type { Results } from '../harness/results/types.ts';
 import { hlsBreakdownHtml } from './hls-breakdown.ts';
 import { escapeHtml as esc, jsonForScript } from './html.ts';
+import { networkChangesHtml } from './network-changes.ts';
 import { loadPageAssetsSync, type PageAssets } from './page-assets.ts';
 import { summarizePaths } from './path-summary.ts';
 import { buildReportData, type PathSamples, type ReportData } from './report-data.ts';
@@ -76,8 +77,11 @@ function chartsHtml(results: Results, data: ReportData): string {
       ? chartCard(
           'chart-timeline',
           'Latency over time',
-          'Per-second median glass-to-glass latency per path (all viewers merged); the band spans each interval’s min to max. t = seconds since the run started.',
+          `Per-second median glass-to-glass latency per path (all viewers merged); the band spans each interval’s min to max. t = seconds since the run started.${
+            data.networkChanges.length ? ' Dashed lines: scheduled changes of a path’s network link, in its colour (listed below).' : ''
+          }`,
           canvas('timeline', 'Latency over time per path'),
+          networkChangesHtml(results),
         )
       : '',
     withDistribution.length

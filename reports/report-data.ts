@@ -1,8 +1,11 @@
 import type { PathResult, Results } from '../harness/results/types.ts';
 import { cdf, downsampleTimeline, downsampleWebrtc, histogram, type Cdf, type Histogram, type Series, type WebrtcSeries } from './distribution.ts';
 import { hlsModelSegments, type JoinMode } from './latency-model.ts';
+import { networkMarkers, type NetworkMarker } from './network-changes.ts';
 import { summarizePaths } from './path-summary.ts';
 import { pathColour, viewerColour } from './report-colours.ts';
+
+export type { NetworkMarker } from './network-changes.ts';
 
 /**
  * What the page draws, embedded as JSON in `<script type="application/json" id="lab-data">`. Everything is already
@@ -17,6 +20,11 @@ export interface ReportData {
   paths: PathData[];
   /** Latency vs segment duration with the model line; only when ≥ 2 HLS paths have latency. */
   segments: SegmentData | null;
+  /**
+   * Scheduled network changes (base conditions left out), drawn on the latency-over-time chart as dashed lines in
+   * the path's colour: t in seconds since the run started (the timeline's x axis), label "path: what changed".
+   */
+  networkChanges: NetworkMarker[];
 }
 
 export interface PathData {
@@ -104,5 +112,6 @@ export function buildReportData(results: Results, options: { samples?: PathSampl
     logDefault: medians.length > 1 && Math.max(...medians) / Math.min(...medians) > 10,
     paths,
     segments: hlsPoints.length >= 2 ? { factor: hlsModelSegments(results.scenario.join), points: hlsPoints } : null,
+    networkChanges: networkMarkers(results),
   };
 }

@@ -3,6 +3,7 @@ import { formatAxisMs } from '../format.ts';
 import { withAlpha } from '../report-colours.ts';
 import type { PathData, ReportData } from '../report-data.ts';
 import { groupedLegend, latencyScale, logFloor, maxT, points, timeScale, tooltipMs, type AnyConfig, type ChartSpec } from './chart-helpers.ts';
+import { networkMarkers, type TimelineMarker } from './network-markers.ts';
 
 /** One builder per `data-chart` kind; each returns a Chart.js configuration for the page to instantiate. */
 
@@ -18,31 +19,40 @@ function yTooltip(item: TooltipItem<'line'>): string {
   return tooltipMs(item.dataset.label ?? '', item.parsed.y ?? NaN);
 }
 
-/** Median line per path with a light min–max band; all viewers merged. */
+/** Median line per path with a light min–max band; all viewers merged. Scheduled network changes as dashed lines. */
 export function timelineChart(data: ReportData, log: boolean): ChartSpec {
   const datasets: LineDataset[] = [];
   const groups: number[][] = [];
-  for (const path of data.paths) {
+  const leaderOf = new Map<number, number>();
+  for (const [index, path] of data.paths.entries()) {
     if (!path.timeline.t.length) continue;
     const s = path.timeline;
     const first = datasets.length;
+    leaderOf.set(index, first);
     datasets.push({ ...lineDefaults, label: path.id, data: points(s.t, s.p50), borderColor: path.colour, backgroundColor: path.colour, order: 0 });
     datasets.push({ ...lineDefaults, label: `${path.id} max`, data: points(s.t, s.max), borderWidth: 0, borderColor: 'transparent', fill: false, order: 1 });
     datasets.push({ ...lineDefaults, label: `${path.id} min`, data: points(s.t, s.min), borderWidth: 0, borderColor: 'transparent', backgroundColor: withAlpha(path.colour, 0.14), fill: '-1', order: 1 });
     groups.push([first, first + 1, first + 2]);
   }
   const leaders = new Set(groups.map((g) => g[0]));
+  const markers: TimelineMarker[] = data.networkChanges.flatMap((m) => {
+    const path = data.paths[m.pathIndex];
+    return path ? [{ t: m.t, label: m.label, colour: path.colour, datasetIndex: leaderOf.get(m.pathIndex) ?? null }] : [];
+  });
+  const marked = markers.length ? networkMarkers(markers) : null;
   return {
     latencyAxis: 'y',
     config: cfg({
       type: 'line',
       data: { datasets },
+      plugins: marked ? [marked.plugin] : [],
       options: {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: { x: timeScale(maxT(data.paths.map((p) => p.timeline))), y: latencyScale(log) },
         plugins: {
           legend: groupedLegend(groups),
           tooltip: { filter: (item: TooltipItem<'line'>) => leaders.has(item.datasetIndex), callbacks: { label: yTooltip } },
+          ...(marked ? { subtitle: marked.subtitle } : {}),
         },
       },
     }),

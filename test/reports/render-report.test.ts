@@ -90,6 +90,22 @@ describe('renderReport', () => {
     expect(labData(html).paths.every((p) => p.cdf === null)).toBe(true);
   });
 
+  it('lists network conditions under the latency-over-time chart, and gives the page the scheduled changes', () => {
+    const html = renderReport(syntheticRun({ seconds: 10, network: true }).results);
+    const card = /<section class="card" id="chart-timeline">.*?<\/section>/s.exec(html)?.[0] ?? '';
+    expect(card.indexOf('data-chart="timeline"')).toBeGreaterThan(0);
+    expect(card.indexOf('<table class="network-changes">')).toBeGreaterThan(card.indexOf('data-chart="timeline"'));
+    expect(card).toContain('Dashed lines: scheduled changes');
+    expect(card).toContain('down 3 % loss in bursts of 2');
+    expect(labData(html).networkChanges.map((m) => m.label)).toEqual([
+      'hls-1s: up 270±50 ms', 'hls-1s: down 3 % loss', 'webrtc-h264: up 270±50 ms', 'webrtc-h264: down 3 % loss',
+    ]);
+    const plain = renderReport(syntheticRun({ seconds: 10 }).results);
+    expectLacks(plain, 'class="network-changes"');
+    expectLacks(plain, 'Dashed lines');
+    expect(labData(plain).networkChanges).toEqual([]);
+  });
+
   it('keeps a 1-hour, 4-path run (with per-frame samples) well under 5 MB', () => {
     const { results, samples } = syntheticRun({ seconds: 3600, paths: DEFAULT_PATHS });
     expect(results.paths.reduce((n, p) => n + p.framesMeasured, 0)).toBe(6 * 3600 * 30);

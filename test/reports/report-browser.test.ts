@@ -91,6 +91,49 @@ function inkPerCanvas(page: Page): Promise<{ chart: string; inked: number; pixel
   });
 }
 
+interface TimelineChart {
+  chartArea: { left: number; top: number; right: number; bottom: number };
+  legend: { bottom: number };
+  scales: { x: { getPixelForValue(v: number): number } };
+  data: { datasets: { label?: string }[] };
+  setDatasetVisibility(i: number, visible: boolean): void;
+  update(): void;
+}
+
+/**
+ * Per scheduled network change in #lab-data: how many pixels of its path's colour the timeline canvas has in a 3 px
+ * column at the change's t inside the plot area (out of `height` rows), how many in the band between the legend and
+ * the plot (its label), and that band's height.
+ */
+function markerInk(page: Page): Promise<{ label: string; columnInk: number; height: number; labelInk: number; band: number }[]> {
+  return page.$eval('canvas[data-chart="timeline"]', (canvas) => {
+    const data = JSON.parse(document.getElementById('lab-data')!.textContent!) as { paths: { colour: string }[]; networkChanges: { pathIndex: number; t: number; label: string }[] };
+    const chart = (window as unknown as { Chart: { getChart(c: unknown): TimelineChart } }).Chart.getChart(canvas)!;
+    const ctx = (canvas as HTMLCanvasElement).getContext('2d')!;
+    const scale = (canvas as HTMLCanvasElement).width / canvas.getBoundingClientRect().width;
+    const area = chart.chartArea;
+    const count = (x: number, y: number, w: number, h: number, [r, g, b]: number[]) => {
+      const px = ctx.getImageData(Math.round(x * scale), Math.round(y * scale), Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale))).data;
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 128 && Math.abs(px[i]! - r!) + Math.abs(px[i + 1]! - g!) + Math.abs(px[i + 2]! - b!) < 40) n++;
+      return n;
+    };
+    return data.networkChanges.map((m) => {
+      const hex = data.paths[m.pathIndex]!.colour;
+      const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      const x = chart.scales.x.getPixelForValue(m.t);
+      const band = area.top - chart.legend.bottom;
+      return {
+        label: m.label,
+        columnInk: count(x - 1, area.top, 3, area.bottom - area.top, rgb),
+        height: Math.round((area.bottom - area.top) * scale),
+        labelInk: count(x - 260, chart.legend.bottom, 520, band, rgb),
+        band,
+      };
+    });
+  });
+}
+
 async function expectCleanPage({ page, requests, errors }: Opened): Promise<void> {
   expect(requests).toEqual([]);
   expect(errors).toEqual([]);
@@ -167,6 +210,39 @@ describe('report in Chromium', () => {
       expect(opened.errors).toEqual([]);
       await page.emulateMediaType('print');
       expect(await page.$eval('#toolbar', (el) => getComputedStyle(el).display)).toBe('none');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('draws scheduled network changes as dashed lines in the path colour, labelled above the plot, hidden with their path', async () => {
+    const opened = await openReport(await writeReport(writeSyntheticRunDir({ seconds: 40, network: true })));
+    const { page } = opened;
+    try {
+      await expectCleanPage(opened);
+      const markers = await markerInk(page);
+      expect(markers.map((m) => m.label)).toEqual(['hls-1s: up 270±50 ms', 'hls-1s: down 3 % loss', 'webrtc-h264: up 270±50 ms', 'webrtc-h264: down 3 % loss']);
+      for (const m of markers) {
+        // Two paths change at the same t: their dashes interleave, each colour on about a third of the column.
+        expect(m.columnInk / m.height, `${m.label}: dashed line`).toBeGreaterThan(0.2);
+        expect(m.columnInk / m.height, `${m.label}: dashed, not solid`).toBeLessThan(0.8);
+        expect(m.labelInk, `${m.label}: label`).toBeGreaterThan(20);
+      }
+      // Both labels at one t stack in two rows in a band between the legend and the plot, not over the data.
+      expect(markers[0]!.band).toBeGreaterThanOrEqual(2 * 15);
+      await page.$eval('canvas[data-chart="timeline"]', (canvas) => {
+        const chart = (window as unknown as { Chart: { getChart(c: unknown): TimelineChart } }).Chart.getChart(canvas)!;
+        chart.data.datasets.forEach((d, i) => d.label?.startsWith('hls-1s') && chart.setDatasetVisibility(i, false));
+        chart.update();
+      });
+      const hidden = await markerInk(page);
+      for (const m of hidden) {
+        if (m.label.startsWith('hls-1s')) expect(m.columnInk, `${m.label} hidden with its path`).toBeLessThan(m.height * 0.05);
+        else expect(m.columnInk / m.height, `${m.label} still drawn`).toBeGreaterThan(0.2);
+      }
+      expect(hidden[0]!.band, 'one row of labels left').toBeGreaterThanOrEqual(15);
+      expect(hidden[0]!.band).toBeLessThan(30);
+      expect(opened.errors).toEqual([]);
     } finally {
       await page.close();
     }
