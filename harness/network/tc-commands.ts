@@ -61,13 +61,27 @@ export function tbfArgs(rateKbps: number, queueMs: number): string[] {
 
 /**
  * netem backend: netem as the root qdisc of the device (handle 1:), with tbf (rate limit) or a plain pfifo as its
- * child. `replace` makes the same commands apply the base condition and every scheduled change.
+ * child. `replace` makes the same commands apply the base condition and every scheduled change; what the kernel does
+ * with them (checked on Debian's 6.1 kernel, scripts/netem-vm):
+ * - netem is changed in place (its queue, i.e. the packets in flight, is kept).
+ * - The child has no fixed handle: `replace` with a handle that exists changes that qdisc and is refused ("Invalid
+ *   qdisc name") when the kind differs, so a change that adds or removes the rate (pfifo ↔ tbf) would fail. Without
+ *   a handle, the kernel changes a child of the same kind and grafts a new one in place of a child of another kind.
+ * - netem keeps its jitter distribution table until it is given another one, and no table means uniform: changing to
+ *   uniform jitter in place would keep drawing from the previous table (normal by default). A condition with uniform
+ *   jitter therefore first replaces the root by a pfifo (destroying the netem, and with it the packets it held), then
+ *   adds a fresh netem.
+ * - Reorder and the netem rate, when a change leaves them out, stay in what `tc qdisc show` prints but not in what
+ *   netem does: without `reorder` tc sends gap 0, which turns reordering off, and the rate (10 Gbit/s) only ever
+ *   kept the order.
  */
 export function netemCommands(where: ShapedDevice, c: LinkCondition): Command[] {
   const child = c.rateKbps > 0 ? ['tbf', ...tbfArgs(c.rateKbps, c.queueMs)] : ['pfifo', 'limit', String(networkDefaults.queueLimitPackets)];
+  const freshNetem = c.jitterMs > 0 && c.jitterDistribution === 'uniform';
   return [
+    ...(freshNetem ? [tc(where.namespace, 'qdisc', 'replace', 'dev', where.device, 'root', 'pfifo', 'limit', String(networkDefaults.queueLimitPackets))] : []),
     tc(where.namespace, 'qdisc', 'replace', 'dev', where.device, 'root', 'handle', '1:', 'netem', ...netemArgs(c)),
-    tc(where.namespace, 'qdisc', 'replace', 'dev', where.device, 'parent', '1:1', 'handle', '10:', ...child),
+    tc(where.namespace, 'qdisc', 'replace', 'dev', where.device, 'parent', '1:1', ...child),
   ];
 }
 

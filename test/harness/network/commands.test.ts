@@ -58,9 +58,29 @@ describe('netem arguments from scenario values', () => {
   it('netem as root with tbf (rate) or pfifo as its child, in the namespace for the uplink', () => {
     expect(lines(netemCommands({ device: 'll1z-h0' }, condition({ delayMs: 150, rateKbps: 400, queueMs: 500 })))).toEqual([
       'tc qdisc replace dev ll1z-h0 root handle 1: netem limit 10000 delay 150ms',
-      'tc qdisc replace dev ll1z-h0 parent 1:1 handle 10: tbf rate 400kbit burst 3200 latency 500ms',
+      'tc qdisc replace dev ll1z-h0 parent 1:1 tbf rate 400kbit burst 3200 latency 500ms',
     ]);
-    expect(lines(netemCommands({ namespace: 'll1z-n0', device: 'll1z-v0' }, condition({}))).at(-1)).toBe('tc -n ll1z-n0 qdisc replace dev ll1z-v0 parent 1:1 handle 10: pfifo limit 10000');
+    expect(lines(netemCommands({ namespace: 'll1z-n0', device: 'll1z-v0' }, condition({}))).at(-1)).toBe('tc -n ll1z-n0 qdisc replace dev ll1z-v0 parent 1:1 pfifo limit 10000');
+  });
+
+  it('the child has no fixed handle, so a change between pfifo and tbf grafts the other kind instead of being refused', () => {
+    // With `handle 10:` the kernel changes the existing child in place and refuses another kind ("Invalid qdisc name").
+    for (const c of [condition({ rateKbps: 400 }), condition({ delayMs: 50 })]) {
+      const child = lines(netemCommands({ device: 'll1z-h0' }, c)).at(-1)!;
+      expect(child).toMatch(/^tc qdisc replace dev ll1z-h0 parent 1:1 (tbf|pfifo) /);
+      expect(child).not.toContain('handle');
+    }
+  });
+
+  it('uniform jitter gets a fresh netem: in place, netem would keep the distribution table it had before', () => {
+    expect(lines(netemCommands({ namespace: 'll1z-n0', device: 'll1z-v0' }, condition({ delayMs: 50, jitterMs: 20, jitterDistribution: 'uniform' })))).toEqual([
+      'tc -n ll1z-n0 qdisc replace dev ll1z-v0 root pfifo limit 10000',
+      'tc -n ll1z-n0 qdisc replace dev ll1z-v0 root handle 1: netem limit 10000 delay 50ms 20ms rate 10gbit',
+      'tc -n ll1z-n0 qdisc replace dev ll1z-v0 parent 1:1 pfifo limit 10000',
+    ]);
+    // Other distributions (and no jitter) are changed in place: netem keeps the packets it holds.
+    expect(netemCommands({ device: 'll1z-h0' }, condition({ delayMs: 50, jitterMs: 20 }))).toHaveLength(2);
+    expect(netemCommands({ device: 'll1z-h0' }, condition({ delayMs: 50 }))).toHaveLength(2);
   });
 
   it('tbf bucket: ≥ 2 full packets, or 10 ms at high rates', () => {
