@@ -120,6 +120,6 @@ export function networkChangesHtml(results: Results): string {
   });
   if (!rows.length) return '';
   return `<h3>Network link conditions</h3>
-<div class="table-wrap"><table class="network-changes"><thead><tr><th scope="col">Path</th><th scope="col">t<br><small>s</small></th><th scope="col" style="text-align:left">Scheduled</th><th scope="col" style="text-align:left">Link condition <small>new values; down = servers → viewer</small></th></tr></thead>
+<div class="table-wrap"><table class="network-changes"><thead><tr><th scope="col">Path</th><th scope="col">t<br><small>s</small></th><th scope="col" class="text">Scheduled</th><th scope="col" class="text">Link condition <small>new values; down = servers → viewer</small></th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`;
 }

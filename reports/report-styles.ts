@@ -39,6 +39,7 @@ th, td { padding:6px 8px; border-bottom:1px solid var(--line); text-align:left; 
 thead th { font-size:12px; color:var(--muted); font-weight:600; vertical-align:bottom; line-height:1.25; }
 thead th small { font-weight:normal; }
 td.num, thead th:not(:first-child) { text-align:right; }
+thead th.text { text-align:left; }
 td.num { white-space:nowrap; }
 td small { color:var(--muted); }
 td.num.key { font-weight:700; }
