@@ -36,7 +36,7 @@ export interface CalibrationPair {
  * injected delay). HLS and LL-HLS: how far the player is behind the real live edge beyond what it believes, i.e.
  * glass-to-glass − hls.js's own latency − the playlist's age at the origin (see `edgeLagMs`). An HLS viewer's
  * glass-to-glass latency is decided once, at join (where hls.js anchors playback after the playlist and the first
- * segment have crossed the link, ≈ 2 × the delay, and tens of ms apart for identical viewers); the edge lag is
+ * segment have crossed the link, ≈ 2 × the delay, and up to ~200 ms apart for identical viewers); the edge lag is
  * where the one-way delay appears 1:1, whatever the join did.
  */
 export type CalibrationMethod = 'glass-to-glass' | 'edge-lag';
