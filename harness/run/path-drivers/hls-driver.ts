@@ -8,7 +8,7 @@ import { LabTimeoutError } from '../../errors.ts';
 import type { HlsPathSpec } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
-import type { PathDriver, PathSetupContext } from './path-driver.ts';
+import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
 
 /**
  * Classic HLS: ffmpeg's segmenter writes into a folder the origin serves. A viewer starts only once the playlist
@@ -45,10 +45,7 @@ export class HlsDriver implements PathDriver {
 
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig {
     return {
-      kind: 'hls',
-      pathId: this.path.id,
-      viewerId: `v${viewerIndex}`,
-      statsIntervalMs: labDefaults.statsIntervalMs,
+      ...basePlayerConfig(this, viewerIndex),
       src: `${serverUrl}/media/${this.path.id}/index.m3u8`,
       liveSyncDurationCount: labDefaults.liveSyncDurationCount,
     };

@@ -12,7 +12,7 @@ import { LabTimeoutError } from '../../errors.ts';
 import type { LlHlsPathSpec, Scenario } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
-import type { PathDriver, PathSetupContext } from './path-driver.ts';
+import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
 
 /** Delta updates (CAN-SKIP-UNTIL) are offered only when the window is longer than this many target durations. */
 const SKIP_UNTIL_TARGET_DURATIONS = 6;
@@ -93,10 +93,7 @@ export class LlHlsDriver implements PathDriver {
 
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig {
     return {
-      kind: 'hls',
-      pathId: this.path.id,
-      viewerId: `v${viewerIndex}`,
-      statsIntervalMs: labDefaults.statsIntervalMs,
+      ...basePlayerConfig(this, viewerIndex),
       src: `${serverUrl}${llHlsPrefix(this.path.id)}index.m3u8`,
       lowLatencyMode: true,
       maxLiveSyncPlaybackRate: this.spec.maxLiveSyncPlaybackRate ?? labDefaults.llHlsMaxLiveSyncPlaybackRate,

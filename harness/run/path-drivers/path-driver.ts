@@ -1,5 +1,6 @@
 import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
+import { labDefaults } from '../../config/defaults.ts';
 import type { RouteHandler } from '../../server/lab-server.ts';
 import type { FailureSignal } from '../failure-signal.ts';
 import type { ResourceStack } from '../resource-stack.ts';
@@ -33,4 +34,9 @@ export interface PathDriver {
   /** Resolves when a viewer may start (playlist long enough for the join policy, RTP flowing). */
   ready(failure: FailureSignal): Promise<void>;
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig;
+}
+
+/** What every player config starts with: the player bundle's kind, who the viewer is, how often it samples stats. */
+export function basePlayerConfig(driver: Pick<PathDriver, 'path' | 'player'>, viewerIndex: number): PlayerConfig {
+  return { kind: driver.player, pathId: driver.path.id, viewerId: `v${viewerIndex}`, statsIntervalMs: labDefaults.statsIntervalMs };
 }

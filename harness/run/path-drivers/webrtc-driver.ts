@@ -8,7 +8,7 @@ import { labDefaults } from '../../config/defaults.ts';
 import type { WebrtcPathSpec } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
-import type { PathDriver, PathSetupContext } from './path-driver.ts';
+import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
 
 /**
  * WebRTC: ffmpeg sends RTP to the path's relay backend (werift, Janus or mediasoup); viewers signal over HTTP and
@@ -47,12 +47,10 @@ export class WebrtcDriver implements PathDriver {
   }
 
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig {
-    const viewerId = `v${viewerIndex}`;
+    const base = basePlayerConfig(this, viewerIndex);
+    const viewerId = base.viewerId;
     return {
-      kind: 'webrtc',
-      pathId: this.path.id,
-      viewerId,
-      statsIntervalMs: labDefaults.statsIntervalMs,
+      ...base,
       signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`,
       ...(this.turn ? { iceServers: [this.turn.iceServer(`${this.path.id}-${viewerId}`)], iceTransportPolicy: 'relay' as const } : {}),
     };
