@@ -175,18 +175,21 @@ export class ViewerCollector {
   private flushBin(): void {
     if (!this.bin || this.bin.values.length === 0) return;
     const v = this.bin.values;
-    const round = (x: number) => Math.round(x * 10) / 10;
     this.timeline.push({
       t: (this.bin.index * this.window.timelineBinMs) / 1000,
-      p50: round(median(v) ?? 0),
-      min: round(Math.min(...v)),
-      max: round(Math.max(...v)),
+      p50: round1(median(v) ?? 0),
+      min: round1(Math.min(...v)),
+      max: round1(Math.max(...v)),
       n: v.length,
     });
     this.bin = null;
   }
 }
 
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
 function roundOrNull(v: number | null): number | null {
-  return v === null ? null : Math.round(v * 10) / 10;
+  return v === null ? null : round1(v);
 }
