@@ -9,6 +9,12 @@ export interface DisplayedFrame {
   mediaTime: number;
 }
 
+/** What reading a frame's band gave: its stamp, null when the checksum failed, 'gone' when the frame was no longer shown. */
+type BandRead = number | null | 'gone';
+
+/** Media times of one frame, as rVFC mediaTime (s) and as VideoFrame timestamp (µs), agree within this (µs). */
+const SAME_FRAME_US = 1000;
+
 export interface FrameSink {
   frame(displayWallMs: number, latencyMs: number, costMs: number, mediaTime: number): void;
   undecodable(displayWallMs: number, costMs: number): void;
@@ -56,25 +62,29 @@ export class FrameProbe {
     // submission time is the better bound. Without this, latencies of −0.6 ms were recorded.
     const displayWallMs = this.clock.toWall(Math.max(meta.expectedDisplayTime, meta.presentationTime));
     this.sink.presented(meta.presentedFrames, displayWallMs);
-    const report = (value: number | null) => {
+    const report = (value: BandRead) => {
+      // The element had already moved on to a later frame when this callback ran (a late main thread): that frame's
+      // stamp is not this one's, so nothing is recorded (the frame still counts as presented, not as measured).
+      if (value === 'gone') return;
       const cost = performance.now() - t0;
       if (value === null) this.sink.undecodable(displayWallMs, cost);
       else this.sink.frame(displayWallMs, displayWallMs - unwrapMs(value, displayWallMs), cost, meta.mediaTime);
     };
-    const luma = this.readLuma();
+    const luma = this.readLuma(meta.mediaTime);
     if (luma) void luma.then(report, () => report(this.readCanvas()));
     else report(this.readCanvas());
   };
 
   /**
    * Copies just the band's rows of the decoded frame's luma plane (WebCodecs VideoFrame.copyTo with a rect): no
-   * colour conversion, no canvas. Undefined when the frame is not in a planar YUV format (then the canvas path runs).
+   * colour conversion, no canvas. Undefined when the frame is not in a planar YUV format (then the canvas path runs);
+   * 'gone' when the element no longer shows the frame the callback is for (its timestamp is not `mediaTime`).
    */
-  private readLuma(): Promise<number | null> | undefined {
+  private readLuma(mediaTime: number): Promise<BandRead> | undefined {
     if (this.lumaUnavailable || typeof VideoFrame === 'undefined') return undefined;
     let frame: VideoFrame;
     try {
-      frame = new VideoFrame(this.video, { timestamp: 0 });
+      frame = new VideoFrame(this.video);
     } catch {
       this.lumaUnavailable = true;
       return undefined;
@@ -83,6 +93,11 @@ export class FrameProbe {
       frame.close();
       this.lumaUnavailable = true;
       return undefined;
+    }
+    // A VideoFrame made from the element carries the media time (µs) of the frame the element shows now.
+    if (Math.abs(frame.timestamp - mediaTime * 1e6) > SAME_FRAME_US) {
+      frame.close();
+      return Promise.resolve('gone');
     }
     const rect = { x: 0, y: 0, width: BAND_WIDTH, height: BAND_HEIGHT };
     const buffer = new Uint8Array(frame.allocationSize({ rect }));
