@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { BrowserSession } from '../harness/browser/browser-session.ts';
-import { findBrowser } from '../harness/tools/find-programs.ts';
+import { findBrowser } from '../core/find-programs.ts';
 
 /**
  * Renders a report.html in headless Chromium (offline, file://) and saves a PNG of its top `height` px at 1280 px

@@ -4,14 +4,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labDefaults } from '../config/defaults.ts';
-import { LabError } from '../errors.ts';
-import { LabEventBus } from '../events.ts';
+import { labDefaults } from '../../core/defaults.ts';
+import { LabError } from '../../core/errors.ts';
+import { LabEventBus } from '../run/events.ts';
 import type { Results } from '../results/types.ts';
 import { runScenario } from '../run/run-controller.ts';
 import { planRun } from '../run/run-plan.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
-import { findBrowser, findFfmpeg } from '../tools/find-programs.ts';
+import { findBrowser, findFfmpeg } from '../../core/find-programs.ts';
 import { benchMarkdown, benchSchema, benchTargets, probeFigures, rssGrowthMbPerHour, scalingStep, type BenchReport, type ScalingStep } from './bench-report.ts';
 import { ProcessSampler } from './process-sampler.ts';
 

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { processRegistry } from '../process/process-registry.ts';
+import { processRegistry } from '../../core/process/process-registry.ts';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_BYTES = 4096;

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer';
-import { labDefaults } from '../config/defaults.ts';
-import { ComponentDiedError } from '../errors.ts';
-import { processRegistry } from '../process/process-registry.ts';
+import { labDefaults } from '../../core/defaults.ts';
+import { ComponentDiedError } from '../../core/errors.ts';
+import { processRegistry } from '../../core/process/process-registry.ts';
 
 interface BrowserSessionEvents {
   died: [error: ComponentDiedError];

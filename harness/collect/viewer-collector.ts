@@ -1,7 +1,7 @@
 import type { ProbeBatch, RawWebrtcStats } from '../../players/contract.ts';
 import type { PathResult, TimelinePoint, ViewerResult } from '../results/types.ts';
-import { median, SampleBuffer, summarize } from '../stats/summary.ts';
-import { labDefaults } from '../config/defaults.ts';
+import { median, SampleBuffer, summarize } from '../../core/stats/summary.ts';
+import { labDefaults } from '../../core/defaults.ts';
 import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
 

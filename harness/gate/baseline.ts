@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { LatencySummary, PathResult, Results } from '../results/types.ts';
-import { summarize } from '../stats/summary.ts';
+import { summarize } from '../../core/stats/summary.ts';
 import { GateInputError } from './errors.ts';
 import { buildHistogram, type LatencyHistogram } from './histogram.ts';
 import { readRun, SAMPLES_FILE } from './run-files.ts';

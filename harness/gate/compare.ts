@@ -1,8 +1,8 @@
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import type { LatencySummary } from '../results/types.ts';
-import { quantileSorted } from '../stats/summary.ts';
+import { quantileSorted } from '../../core/stats/summary.ts';
 import type { Baseline, BaselinePath } from './baseline.ts';
-import { formatNumber, formatPercent, formatTolerance } from './format.ts';
+import { formatNumber, formatPercent, formatTolerance } from './gate-format.ts';
 import { histogramValues, weightedMean, weightedQuantiles, type WeightedValues } from './histogram.ts';
 import { createCountResampler, createRandom, hashString, type Random } from './random.ts';
 

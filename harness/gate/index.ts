@@ -3,10 +3,9 @@ export { aggregateRuns, medianRunIndex, runScore } from './aggregate.ts';
 export { createBaseline, parseBaseline, readBaseline, snapshotRun, type Baseline, type BaselinePath } from './baseline.ts';
 export { compareToBaseline, comparisonsPassed, type Comparison, type ComparisonVerdict, type CompareOptions } from './compare.ts';
 export { GateInputError, NoRunsError, ThresholdParseError } from './errors.ts';
-export { registerGateCommands, parseTolerance, type GateIo } from './gate-commands.ts';
-export { buildGateReport, formatGateText, GATE_FAILURE_EXIT_CODE, type GateReport } from './report.ts';
-export { renderJunit } from './report-junit.ts';
-export { renderMarkdown, MARKDOWN_MAX_BYTES } from './report-markdown.ts';
+export { buildGateReport, formatGateText, GATE_FAILURE_EXIT_CODE, type GateReport } from './gate-outcome.ts';
+export { renderJunit } from './junit-output.ts';
+export { renderMarkdown, MARKDOWN_MAX_BYTES } from './markdown-output.ts';
 export { evaluateRunThresholds, readResults, readRun, readSamples } from './run-files.ts';
 export {
   evaluateThresholds,
@@ -15,4 +14,4 @@ export {
   type PathSamples,
   type ThresholdCheck,
 } from './threshold-eval.ts';
-export { parseThreshold, thresholdProblems, type Threshold } from './threshold-syntax.ts';
+export { parseThreshold, thresholdProblems, type Threshold } from '../scenario/threshold-syntax.ts';

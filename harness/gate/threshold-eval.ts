@@ -1,7 +1,7 @@
 import type { PathResult, Results } from '../results/types.ts';
-import { quantileSorted } from '../stats/summary.ts';
+import { quantileSorted } from '../../core/stats/summary.ts';
 import { ThresholdParseError } from './errors.ts';
-import { formatNumber } from './format.ts';
+import { formatNumber } from './gate-format.ts';
 import {
   matchGlob,
   parseThreshold,
@@ -9,7 +9,7 @@ import {
   type ThresholdMetric,
   type ThresholdOperator,
   type ThresholdUnit,
-} from './threshold-syntax.ts';
+} from '../scenario/threshold-syntax.ts';
 
 /** Per-frame latencies (ms) of each path, all viewers pooled, ascending. */
 export type PathSamples = ReadonlyMap<string, Float64Array>;

@@ -1,9 +1,9 @@
 import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ComponentDiedError } from '../errors.ts';
-import { ManagedProcess } from '../process/managed-process.ts';
-import { labDefaults } from '../config/defaults.ts';
+import type { ComponentDiedError } from '../../core/errors.ts';
+import { ManagedProcess } from '../../core/process/managed-process.ts';
+import { labDefaults } from '../../core/defaults.ts';
 import { runAll } from './command-runner.ts';
 import { moveTunCommands } from './ip-commands.ts';
 import type { DirectionCounters } from './link-emulator.ts';

@@ -2,7 +2,7 @@ import type { LinkCondition } from './link-plan.ts';
 import { networkDefaults } from './network-defaults.ts';
 import { gilbertElliott } from './tc-commands.ts';
 
-export { seededRandom } from '../stats/seeded-random.ts';
+export { seededRandom } from '../../core/stats/seeded-random.ts';
 
 function standardNormal(random: () => number): number {
   const u = Math.max(random(), 1e-12);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ComponentDiedError } from '../errors.ts';
+import type { ComponentDiedError } from '../../core/errors.ts';
 import type { LinkAddresses } from './address-pool.ts';
 import { runAll, runEach } from './command-runner.ts';
 import { EmulatorLink, type EmulatorCounters } from './emulator-link.ts';

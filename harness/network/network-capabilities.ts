@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { onPath } from '../tools/find-programs.ts';
+import { onPath } from '../../core/find-programs.ts';
 import { conflictingRoutes, parseCidr, type Cidr } from './address-pool.ts';
 import { run, runEach } from './command-runner.ts';
 import { deleteNamespaceCommand } from './ip-commands.ts';

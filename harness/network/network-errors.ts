@@ -1,4 +1,4 @@
-import { LabError, UsageError } from '../errors.ts';
+import { LabError, UsageError } from '../../core/errors.ts';
 
 /** The scenario asks for impairment but this machine cannot provide it (no root, no ip/tc/socat): exit 2. */
 export class NetworkUnavailableError extends UsageError {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlive } from '../process/process-registry.ts';
+import { isAlive } from '../../core/process/process-registry.ts';
 import { run, runEach } from './command-runner.ts';
 import { deleteLinkCommand, deleteNamespaceCommand } from './ip-commands.ts';
 import { ownerPid } from './link-names.ts';

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { UsageError } from '../errors.ts';
-import { SampleBuffer } from '../stats/summary.ts';
+import { UsageError } from '../../core/errors.ts';
+import { SampleBuffer } from '../../core/stats/summary.ts';
 import { RESULTS_SCHEMA_VERSION, type Results } from './types.ts';
 
 /**

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario/schema.ts';
+import type { LatencySummary } from '../../core/stats/summary.ts';
 
 /**
  * results.json, schemaVersion 1. `lab run` (collect) writes it; the report and the gate only read it. Later tools
@@ -8,17 +9,7 @@ export const RESULTS_SCHEMA_VERSION = 1;
 
 export type RunStatus = 'complete' | 'interrupted' | 'failed';
 
-export interface LatencySummary {
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  min: number;
-  max: number;
-  mean: number;
-  stddev: number;
-  count: number;
-}
+export type { LatencySummary } from '../../core/stats/summary.ts';
 
 export interface PlaybackRateSummary {
   /** Fastest rate used (1 = never sped up). */

@@ -8,19 +8,19 @@ import { BrowserSession } from '../browser/browser-session.ts';
 import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
 import { Viewer } from '../browser/viewer.ts';
 import { ViewerCollector } from '../collect/viewer-collector.ts';
-import { labDefaults } from '../config/defaults.ts';
-import { InterruptedError, LabError, LabTimeoutError } from '../errors.ts';
-import type { LabEventBus, PathProgress } from '../events.ts';
-import { buildPathResults } from '../results/build-results.ts';
+import { labDefaults } from '../../core/defaults.ts';
+import { InterruptedError, LabError, LabTimeoutError } from '../../core/errors.ts';
+import type { LabEventBus, PathProgress } from './events.ts';
+import { buildPathResults } from './build-results.ts';
 import { environmentInfo } from '../results/environment.ts';
 import { RESULTS_SCHEMA_VERSION, type Results, type RunStatus, type SourceInfo } from '../results/types.ts';
-import { NetworkSession, withNetworkResults } from '../network/network-session.ts';
+import { NetworkSession, withNetworkResults } from './network-session.ts';
 import { LabServer, type RouteHandler } from '../server/lab-server.ts';
-import { median, SampleBuffer } from '../stats/summary.ts';
-import { programVersion } from '../tools/find-programs.ts';
-import { FailureSignal } from './failure-signal.ts';
+import { median, SampleBuffer } from '../../core/stats/summary.ts';
+import { programVersion } from '../../core/find-programs.ts';
+import { FailureSignal } from '../../core/failure-signal.ts';
 import { createPathDriver } from './path-drivers/create-path-driver.ts';
-import { ResourceStack } from './resource-stack.ts';
+import { ResourceStack } from '../../core/resource-stack.ts';
 import type { RunPlan } from './run-plan.ts';
 
 export interface RunOptions {

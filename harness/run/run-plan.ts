@@ -1,7 +1,7 @@
 import type { PathSpec, Scenario } from '../scenario/schema.ts';
 import { pathIdOf } from '../scenario/path-ids.ts';
 import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
-import { llHlsParams } from './path-drivers/ll-hls-driver.ts';
+import { llHlsParams } from '../scenario/path-params.ts';
 
 export interface PlannedPath {
   id: string;

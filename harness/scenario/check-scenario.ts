@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { labDefaults } from '../config/defaults.ts';
-import { thresholdProblems } from '../gate/threshold-syntax.ts';
+import { labDefaults } from '../../core/defaults.ts';
+import { thresholdProblems } from './threshold-syntax.ts';
 import { networkProblems } from '../network/link-plan.ts';
 import { originField, type ScenarioPoint } from './expand-scenario.ts';
 import { llHlsProblems } from './check-ll-hls.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { core } from 'zod';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { KNOWN_KEYS, scenarioSchema, type Scenario } from './schema.ts';
 import { checkScenario } from './check-scenario.ts';
 import { expandScenario, type ScenarioPoint } from './expand-scenario.ts';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ComponentDiedError } from '../../harness/errors.ts';
-import { ManagedProcess } from '../../harness/process/managed-process.ts';
+import type { ComponentDiedError } from '../../core/errors.ts';
+import { ManagedProcess } from '../../core/process/managed-process.ts';
 import type { PacingStats } from '../source/clock-source.ts';
 import { buildFfmpegArgs, type PipelineOutput, type VideoInput } from './ffmpeg-args.ts';
 

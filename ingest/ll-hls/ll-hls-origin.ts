@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MEDIA_TYPES } from '../hls/hls-origin.ts';
-import { playlistTimingHeaders } from '../hls/playlist-timing.ts';
+import { playlistTimingHeaders } from '../../core/playlist-timing.ts';
 import type { CmafPackager } from './cmaf-packager.ts';
 import { advancePartLimit, DeliveryDirectiveError, parseDeliveryDirectives, readiness, type DeliveryDirectives } from './delivery-directives.ts';
 import type { GrowingBody } from './growing-body.ts';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
-import { ComponentDiedError, LabTimeoutError, MissingDependencyError } from '../../harness/errors.ts';
-import { isAlive, processRegistry } from '../../harness/process/process-registry.ts';
+import { ComponentDiedError, LabTimeoutError, MissingDependencyError } from '../../core/errors.ts';
+import { isAlive, processRegistry } from '../../core/process/process-registry.ts';
 import { dtlsParametersOf, consumerOffer } from './mediasoup-sdp.ts';
 import { portBlock } from './ports.ts';
 import { findMediasoupWorker, RELAY_INSTALL_HINT } from './relay-backends.ts';

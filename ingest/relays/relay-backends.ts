@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MissingDependencyError } from '../../harness/errors.ts';
-import { executable, onPath } from '../../harness/tools/find-programs.ts';
+import { MissingDependencyError } from '../../core/errors.ts';
+import { executable, onPath } from '../../core/find-programs.ts';
 
 /**
  * Where the external relay backends live and whether they can run here: the Janus gateway and coturn (Debian

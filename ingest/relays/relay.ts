@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { ComponentDiedError } from '../../harness/errors.ts';
+import type { ComponentDiedError } from '../../core/errors.ts';
 
 /**
  * A WebRTC relay backend, in the manner of mediasoup-client's HandlerInterface: the run talks to every backend

@@ -4,8 +4,8 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ComponentDiedError, LabTimeoutError } from '../../harness/errors.ts';
-import { ManagedProcess } from '../../harness/process/managed-process.ts';
+import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
+import { ManagedProcess } from '../../core/process/managed-process.ts';
 import { freeUdpPort, portBlock } from './ports.ts';
 import { findTurnserver } from './relay-backends.ts';
 

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import { LabTimeoutError } from '../../harness/errors.ts';
+import { LabTimeoutError } from '../../core/errors.ts';
 import type { Relay, RelayEvents, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
 
 /** H.264 constrained baseline, the profile Chromium and ffmpeg's x264 baseline agree on. */

@@ -1,4 +1,4 @@
-import { BAND_HEIGHT, BAND_WIDTH, writeBandLuma } from '../timecode/timecode.ts';
+import { BAND_HEIGHT, BAND_WIDTH, writeBandLuma } from '../../core/timecode.ts';
 
 export interface FrameSize {
   width: number;

@@ -1,5 +1,5 @@
 import Hls, { type LevelDetails, type LevelLoadedData } from 'hls.js';
-import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../ingest/hls/playlist-timing.ts';
+import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../core/playlist-timing.ts';
 import type { PlayerConfig } from '../contract.ts';
 import type { DisplayedFrame } from '../probe/frame-probe.ts';
 import { WallClock } from '../probe/wall-clock.ts';

@@ -1,4 +1,4 @@
-import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '../../ingest/timecode/timecode.ts';
+import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '../../core/timecode.ts';
 import { WallClock } from './wall-clock.ts';
 
 /** A frame the probe timed: when it was on glass, its glass-to-glass latency and its media time. */

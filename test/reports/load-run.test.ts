@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../harness/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { loadRun } from '../../reports/load-run.ts';
 import { writeSyntheticRunDir } from './fixtures/synthetic-run.ts';
 

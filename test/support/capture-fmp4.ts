@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FfmpegPipeline } from '../../ingest/ffmpeg/ffmpeg-pipeline.ts';
-import { findFfmpeg } from '../../harness/tools/find-programs.ts';
+import { findFfmpeg } from '../../core/find-programs.ts';
 
 export const CAPTURE_VIDEO = { width: 640, height: 360, fps: 30, bitrateKbps: 1000 };
 

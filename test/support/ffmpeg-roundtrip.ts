@@ -3,7 +3,7 @@
  * (rawvideo → encoder stdin, encoder stdout → decoder stdin, decoder stdout → rawvideo frames), no temp files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { findFfmpeg } from '../../harness/tools/find-programs.ts';
+import { findFfmpeg } from '../../core/find-programs.ts';
 import { yuv420pFrameBytes, type FrameSize } from '../../ingest/source/frame-painter.ts';
 
 export interface RoundTripOptions extends FrameSize {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { UsageError } from '../../harness/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { parseScenarioPoints } from '../../harness/scenario/load-scenario.ts';
 
 /** The problems a scenario object is rejected with (fails the test if it is accepted or fails otherwise). */

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { HlsOrigin, playlistSegmentCount } from '../../../ingest/hls/hls-origin.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
-import { labDefaults } from '../../config/defaults.ts';
-import { LabTimeoutError } from '../../errors.ts';
+import { labDefaults } from '../../../core/defaults.ts';
+import { LabTimeoutError } from '../../../core/errors.ts';
 import type { HlsPathSpec } from '../../scenario/schema.ts';
-import type { FailureSignal } from '../failure-signal.ts';
+import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
 

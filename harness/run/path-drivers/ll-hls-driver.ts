@@ -5,43 +5,14 @@ import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { CmafPackager } from '../../../ingest/ll-hls/cmaf-packager.ts';
 import { FragmentIngest, MAX_SOCKET_PATH } from '../../../ingest/ll-hls/fragment-ingest.ts';
 import { LlHlsOrigin, llHlsPrefix } from '../../../ingest/ll-hls/ll-hls-origin.ts';
-import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../../ingest/ll-hls/playlist-writer.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
-import { labDefaults } from '../../config/defaults.ts';
-import { LabTimeoutError } from '../../errors.ts';
-import type { LlHlsPathSpec, Scenario } from '../../scenario/schema.ts';
-import type { FailureSignal } from '../failure-signal.ts';
+import { labDefaults } from '../../../core/defaults.ts';
+import { LabTimeoutError } from '../../../core/errors.ts';
+import type { LlHlsPathSpec } from '../../scenario/schema.ts';
+import { llHlsOptionsFor } from '../../scenario/path-params.ts';
+import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
-
-/** Delta updates (CAN-SKIP-UNTIL) are offered only when the window is longer than this many target durations. */
-const SKIP_UNTIL_TARGET_DURATIONS = 6;
-
-/** The path's playlist settings: PART-HOLD-BACK 3 × part unless given; delta updates when the window allows them. */
-export function llHlsOptionsFor(spec: LlHlsPathSpec): LlHlsPlaylistOptions {
-  const base = llHlsPlaylistOptions(spec.segmentDuration, spec.partDuration, spec.partHoldBack);
-  const skipUntil = SKIP_UNTIL_TARGET_DURATIONS * base.targetDuration;
-  return spec.listSize * spec.segmentDuration > skipUntil ? { ...base, canSkipUntil: skipUntil } : base;
-}
-
-/**
- * results.json params of an LL-HLS path. `modelLatencyMs` is the report's model: hls.js plays PART-HOLD-BACK behind
- * its estimate of the live edge, and the newest listed part ends up to one part before real time, so a viewer sits
- * ≈ PART-HOLD-BACK + part behind; "measured − model" is what encoding, muxing, requests and decoding add.
- */
-export function llHlsParams(spec: LlHlsPathSpec, join: Scenario['join'], gop: number): Record<string, string | number | boolean> {
-  const o = llHlsOptionsFor(spec);
-  return {
-    segmentDuration: spec.segmentDuration,
-    partDuration: spec.partDuration,
-    partHoldBack: o.partHoldBack,
-    targetDuration: o.targetDuration,
-    listSize: spec.listSize,
-    join,
-    gop,
-    modelLatencyMs: Math.round((o.partHoldBack + spec.partDuration) * 1000),
-  };
-}
 
 /**
  * Low-Latency HLS: ffmpeg's fragmented-MP4 tee output (same encode as every other path) goes over a unix socket

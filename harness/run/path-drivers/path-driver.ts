@@ -1,9 +1,9 @@
 import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
-import { labDefaults } from '../../config/defaults.ts';
+import { labDefaults } from '../../../core/defaults.ts';
 import type { RouteHandler } from '../../server/lab-server.ts';
-import type { FailureSignal } from '../failure-signal.ts';
-import type { ResourceStack } from '../resource-stack.ts';
+import type { FailureSignal } from '../../../core/failure-signal.ts';
+import type { ResourceStack } from '../../../core/resource-stack.ts';
 import type { PlannedPath } from '../run-plan.ts';
 
 /** What a path driver may use while it sets up its server side. */

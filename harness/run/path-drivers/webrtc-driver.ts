@@ -4,9 +4,9 @@ import type { Relay } from '../../../ingest/relays/relay.ts';
 import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
 import { TurnServer } from '../../../ingest/relays/turn-server.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
-import { labDefaults } from '../../config/defaults.ts';
+import { labDefaults } from '../../../core/defaults.ts';
 import type { WebrtcPathSpec } from '../../scenario/schema.ts';
-import type { FailureSignal } from '../failure-signal.ts';
+import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
 

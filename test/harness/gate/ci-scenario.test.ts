@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseThreshold } from '../../../harness/gate/threshold-syntax.ts';
+import { parseThreshold } from '../../../harness/scenario/threshold-syntax.ts';
 import { pathIdOf } from '../../../harness/scenario/path-ids.ts';
 import { loadScenario } from '../../../harness/scenario/load-scenario.ts';
 

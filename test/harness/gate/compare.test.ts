@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotRun, type Baseline } from '../../../harness/gate/baseline.ts';
 import { compareToBaseline, parseComparisonMetric } from '../../../harness/gate/compare.ts';
-import { UsageError } from '../../../harness/errors.ts';
+import { UsageError } from '../../../core/errors.ts';
 import { latencies, pathResult, results } from './fixtures.ts';
 
 /** A snapshot (baseline-shaped) of a synthetic run: path id → per-frame latencies. */

@@ -5,7 +5,7 @@ import type { PathResult, Results, ViewerResult } from '../../../harness/results
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 import type { ScenarioInput } from '../../../harness/scenario/schema.ts';
 import { createRandom } from '../../../harness/gate/random.ts';
-import { summarize } from '../../../harness/stats/summary.ts';
+import { summarize } from '../../../core/stats/summary.ts';
 
 /** Synthetic run data for gate tests: no ffmpeg, no browser. */
 

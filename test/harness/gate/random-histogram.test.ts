@@ -10,7 +10,7 @@ import {
   weightedQuantiles,
 } from '../../../harness/gate/histogram.ts';
 import { createCountResampler, createRandom, hashString, logGamma, poisson } from '../../../harness/gate/random.ts';
-import { quantileSorted } from '../../../harness/stats/summary.ts';
+import { quantileSorted } from '../../../core/stats/summary.ts';
 import { latencies } from './fixtures.ts';
 
 describe('createRandom', () => {

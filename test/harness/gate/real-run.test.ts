@@ -7,7 +7,7 @@ import { evaluateThresholds, formatThresholdLines } from '../../../harness/gate/
 import { loadScenario } from '../../../harness/scenario/load-scenario.ts';
 import { sharedRunDir } from '../../support/shared-run.ts';
 import { removeTempDirs, tempDir } from './fixtures.ts';
-import { runGate } from './gate-cli.ts';
+import { runGate } from '../../cli/gate-cli.ts';
 import { findAll, parseXml } from './xml-check.ts';
 
 /**

@@ -9,7 +9,7 @@ import { planLink } from '../../../harness/network/link-plan.ts';
 import { NamespaceLink } from '../../../harness/network/namespace-link.ts';
 import { probeNetwork } from '../../../harness/network/network-capabilities.ts';
 import { sweepStale } from '../../../harness/network/stale-sweep.ts';
-import { isAlive } from '../../../harness/process/process-registry.ts';
+import { isAlive } from '../../../core/process/process-registry.ts';
 import { ownedBy } from '../../support/lab-network.ts';
 
 const pexec = promisify(execFile);

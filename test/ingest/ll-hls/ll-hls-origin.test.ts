@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabServer } from '../../../harness/server/lab-server.ts';
-import { findFfmpeg } from '../../../harness/tools/find-programs.ts';
+import { findFfmpeg } from '../../../core/find-programs.ts';
 import { FfmpegPipeline } from '../../../ingest/ffmpeg/ffmpeg-pipeline.ts';
 import { CmafPackager, partUri } from '../../../ingest/ll-hls/cmaf-packager.ts';
 import { FragmentIngest } from '../../../ingest/ll-hls/fragment-ingest.ts';

@@ -1,7 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import { describe, expect, it } from 'vitest';
 import { BrowserSession } from '../../../harness/browser/browser-session.ts';
-import { findBrowser } from '../../../harness/tools/find-programs.ts';
+import { findBrowser } from '../../../core/find-programs.ts';
 import { browserRtpCapabilities, routerCodec } from '../../../ingest/relays/mediasoup-relay.ts';
 import { consumerOffer, dtlsParametersOf } from '../../../ingest/relays/mediasoup-sdp.ts';
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ComponentDiedError } from '../../../harness/errors.ts';
-import { isAlive, processRegistry } from '../../../harness/process/process-registry.ts';
-import type { ManagedProcess } from '../../../harness/process/managed-process.ts';
+import { ComponentDiedError } from '../../../core/errors.ts';
+import { isAlive, processRegistry } from '../../../core/process/process-registry.ts';
+import type { ManagedProcess } from '../../../core/process/managed-process.ts';
 import { createRelay } from '../../../ingest/relays/create-relay.ts';
 import { relayProblems } from '../../../ingest/relays/relay-backends.ts';
 import type { Relay, RelayName } from '../../../ingest/relays/relay.ts';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RTCIceServer } from 'werift';
-import { ManagedProcess } from '../../../harness/process/managed-process.ts';
-import { findFfmpeg } from '../../../harness/tools/find-programs.ts';
+import { ManagedProcess } from '../../../core/process/managed-process.ts';
+import { findFfmpeg } from '../../../core/find-programs.ts';
 import type { Relay, RtpIngest } from '../../../ingest/relays/relay.ts';
 import { waitForIceGathering } from '../../../ingest/relays/werift-relay.ts';
 

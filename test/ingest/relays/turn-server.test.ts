@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ComponentDiedError } from '../../../harness/errors.ts';
-import { isAlive } from '../../../harness/process/process-registry.ts';
-import type { ManagedProcess } from '../../../harness/process/managed-process.ts';
+import { ComponentDiedError } from '../../../core/errors.ts';
+import { isAlive } from '../../../core/process/process-registry.ts';
+import type { ManagedProcess } from '../../../core/process/managed-process.ts';
 import { relayProblems } from '../../../ingest/relays/relay-backends.ts';
 import { stunBinding, turnCredentials, turnserverArgs, TurnServer } from '../../../ingest/relays/turn-server.ts';
 import { WeriftRelay } from '../../../ingest/relays/werift-relay.ts';

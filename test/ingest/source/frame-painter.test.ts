@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FramePainter, yuv420pFrameBytes, type FrameSize } from '../../../ingest/source/frame-painter.ts';
-import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, writeBandLuma } from '../../../ingest/timecode/timecode.ts';
+import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, writeBandLuma } from '../../../core/timecode.ts';
 
 const NOW_LIKE = 1_700_000_000_123;
 

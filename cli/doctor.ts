@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BrowserSession } from '../harness/browser/browser-session.ts';
+import { findBrowser, findFfmpeg, INSTALL_HINT, programVersion, type FoundProgram } from '../core/find-programs.ts';
+import { relayBackendChecks } from '../ingest/relays/relay-backends.ts';
+import { networkDoctorCheck } from '../harness/network/network-doctor.ts';
+
+const run = promisify(execFile);
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  hint?: string;
+  /** Needed only by some scenarios (relay backends, TURN): reported, but does not fail `lab doctor`. */
+  optional?: boolean;
+}
+
+async function ffmpegChecks(): Promise<DoctorCheck[]> {
+  let ffmpeg: FoundProgram;
+  try {
+    ffmpeg = findFfmpeg();
+  } catch (err) {
+    return [{ name: 'ffmpeg', ok: false, detail: (err as Error).message, hint: INSTALL_HINT.ffmpeg }];
+  }
+  const checks: DoctorCheck[] = [{ name: 'ffmpeg', ok: true, detail: `${ffmpeg.path} (${ffmpeg.source}): ${await programVersion(ffmpeg.path)}` }];
+  const { stdout } = await run(ffmpeg.path, ['-hide_banner', '-encoders'], { timeout: 10_000 }).catch(() => ({ stdout: '' }));
+  for (const [encoder, use] of [['libx264', 'H.264 for HLS and WebRTC'], ['libvpx', 'VP8 for WebRTC']] as const) {
+    const ok = new RegExp(`\\s${encoder}\\s`).test(stdout);
+    checks.push({ name: `ffmpeg encoder ${encoder}`, ok, detail: ok ? use : `missing (${use})`, ...(ok ? {} : { hint: `use an ffmpeg build with ${encoder} (Debian's ffmpeg has it)` }) });
+  }
+  return checks;
+}
+
+async function browserChecks(): Promise<DoctorCheck[]> {
+  let browser: FoundProgram;
+  try {
+    browser = await findBrowser();
+  } catch (err) {
+    return [{ name: 'browser', ok: false, detail: (err as Error).message, hint: INSTALL_HINT.browser }];
+  }
+  let session: BrowserSession | undefined;
+  try {
+    session = await BrowserSession.launch(browser.path);
+    const checks: DoctorCheck[] = [{ name: 'browser', ok: true, detail: `${browser.path} (${browser.source}): ${await session.version()}` }];
+    const page = await session.browser.newPage();
+    const caps = await page.evaluate(() => ({
+      mseH264: typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported('video/mp4; codecs="avc1.42E01E"'),
+      rtc: (RTCRtpReceiver.getCapabilities('video')?.codecs ?? []).map((c) => c.mimeType),
+      rvfc: 'requestVideoFrameCallback' in HTMLVideoElement.prototype,
+    }));
+    const hint = 'use Debian/Ubuntu Chromium or Google Chrome (Chrome for Testing may lack H.264); set CHROME_PATH';
+    checks.push({ name: 'browser plays H.264 (MSE, for hls.js)', ok: caps.mseH264, detail: caps.mseH264 ? 'yes' : 'no', ...(caps.mseH264 ? {} : { hint }) });
+    for (const codec of ['video/H264', 'video/VP8']) {
+      const ok = caps.rtc.includes(codec);
+      checks.push({ name: `browser receives ${codec.slice(6)} over WebRTC`, ok, detail: ok ? 'yes' : 'no', ...(ok ? {} : { hint }) });
+    }
+    checks.push({ name: 'requestVideoFrameCallback', ok: caps.rvfc, detail: caps.rvfc ? 'yes' : 'no (the frame probe needs it)' });
+    return checks;
+  } catch (err) {
+    return [{ name: 'browser', ok: false, detail: `${browser.path}: ${(err as Error).message}`, hint: INSTALL_HINT.browser }];
+  } finally {
+    await session?.close();
+  }
+}
+
+/** Checks everything a run needs; every failed check carries an exact install hint. */
+export async function doctor(): Promise<DoctorCheck[]> {
+  const node: DoctorCheck = {
+    name: 'node',
+    ok: Number(process.versions.node.split('.')[0]) >= 20,
+    detail: `${process.execPath}: ${process.version}`,
+    hint: 'install Node.js 20 or newer',
+  };
+  const relays = (await relayBackendChecks()).map((c): DoctorCheck => ({ ...c, optional: true }));
+  return [node, ...(await ffmpegChecks()), ...(await browserChecks()), ...relays, await networkDoctorCheck()];
+}
+
+/** Whether every required check passed (optional ones only inform). */
+export function doctorPassed(checks: DoctorCheck[]): boolean {
+  return checks.every((c) => c.ok || c.optional);
+}
+
+export function formatChecks(checks: DoctorCheck[]): string {
+  return checks
+    .map((c) => `${c.ok ? '✓' : c.optional ? '-' : '✗'} ${c.name}${c.optional ? ' (optional)' : ''}: ${c.detail}${!c.ok && c.hint ? `\n    fix: ${c.hint}` : ''}`)
+    .join('\n');
+}

@@ -1,0 +1,22 @@
+import type { ViewerCollector } from '../collect/viewer-collector.ts';
+import type { RunPlan } from './run-plan.ts';
+import { SampleBuffer, summarize } from '../../core/stats/summary.ts';
+import type { PathResult } from '../results/types.ts';
+
+/** Per-path figures: viewers' own results plus path-level statistics over all their frames. */
+export function buildPathResults(plan: RunPlan, collectors: Map<string, ViewerCollector[]>, latencies: Map<string, SampleBuffer>): PathResult[] {
+  return plan.paths.map((path) => {
+    const viewers = (collectors.get(path.id) ?? []).map((c) => c.result(path.spec.kind));
+    return {
+      id: path.id,
+      kind: path.spec.kind,
+      params: path.params,
+      latencyMs: summarize(latencies.get(path.id)?.values() ?? []),
+      framesMeasured: viewers.reduce((n, v) => n + v.framesMeasured, 0),
+      framesUndecodable: viewers.reduce((n, v) => n + v.framesUndecodable, 0),
+      viewers,
+    };
+  });
+}
+
+export { SampleBuffer };
