@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { labDefaults } from '../core/defaults.ts';
 import { UsageError } from '../core/errors.ts';
+import { median } from '../core/stats/quantiles.ts';
 import { LabEventBus } from '../harness/run/events.ts';
 import { effectiveNetwork, isPerfect, planLink } from '../harness/network/link-plan.ts';
 import { networkPreflight } from '../harness/run/network-preflight.ts';
@@ -138,8 +139,7 @@ export function medianOutcome(runs: CalibrationOutcome[]): { measuredMs: number 
   const first = runs[0]!;
   const label = labelOf(first.kind);
   if (!measured.length) return { measuredMs: null, errorMs: null, ok: false, line: `✗ ${label}: no run measured both paths` };
-  const mid = measured.length / 2;
-  const measuredMs = measured.length % 2 ? measured[Math.floor(mid)]! : (measured[mid - 1]! + measured[mid]!) / 2;
+  const measuredMs = median(measured)!;
   const errorMs = measuredMs - first.expectedMs;
   const ok = runs.every((r) => r.status === 'complete') && Math.abs(errorMs) <= first.toleranceMs;
   const line = `${ok ? '✓' : '✗'} ${label}, median of ${runs.length} runs: injected +${first.injectedMs} ms → measured ${signed(measuredMs)}${first.method === 'edge-lag' ? ' behind the live edge' : ''} (error ${signed(errorMs)}, ${ok ? 'within' : 'OUTSIDE'} ±${first.toleranceMs.toFixed(1)} ms; runs ${measured.map((v) => v.toFixed(0)).join(', ')} ms)`;

@@ -1,4 +1,5 @@
 import type { LatencySummary, PathResult, Results, StallSummary } from '../harness/results/types.ts';
+import { median } from '../core/stats/quantiles.ts';
 import { pathIdOf } from '../harness/scenario/path-ids.ts';
 import { hlsModelMs } from './latency-model.ts';
 
@@ -29,13 +30,8 @@ export interface PathRow {
   errors: string[];
 }
 
-/** Median of numbers (mean of the two middle values for an even count); null when empty. */
-export function medianOf(values: number[]): number | null {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+/** The lab's one median (core/stats/quantiles.ts: finite values, mean of the two middle ones), as the report calls it. */
+export const medianOf: (values: readonly number[]) => number | null = median;
 
 /** Segment duration of an HLS path: results params first, else the matching path of the resolved scenario. */
 export function segmentDurationOf(path: PathResult, results: Pick<Results, 'scenario'>): number | null {

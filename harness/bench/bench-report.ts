@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { median } from '../../core/stats/quantiles.ts';
 import type { Results } from '../results/types.ts';
 import type { ComponentUsage } from './process-sampler.ts';
 
@@ -57,12 +58,12 @@ export function scalingStep(viewersPerPath: number, results: Results, cpu: Recor
 /** Probe cost per frame over every viewer of the given runs (the median of viewer p50s, the worst viewer p99). */
 export function probeFigures(runs: Results[]): BenchReport['probe'] {
   const viewers = runs.flatMap((r) => r.paths.flatMap((p) => p.viewers));
-  const p50s = viewers.flatMap((v) => (v.probeCostMs ? [v.probeCostMs.p50] : [])).sort((a, b) => a - b);
+  const p50s = viewers.flatMap((v) => (v.probeCostMs ? [v.probeCostMs.p50] : []));
   const p99s = viewers.flatMap((v) => (v.probeCostMs ? [v.probeCostMs.p99] : []));
   const measured = viewers.reduce((n, v) => n + v.framesMeasured + v.framesUndecodable, 0);
   const presented = viewers.reduce((n, v) => n + v.framesPresented, 0);
   return {
-    msPerFrame: { p50: p50s[Math.floor(p50s.length / 2)] ?? 0, p99: p99s.length ? Math.max(...p99s) : 0 },
+    msPerFrame: { p50: median(p50s) ?? 0, p99: p99s.length ? Math.max(...p99s) : 0 },
     framesMeasuredRatio: presented ? Math.round((measured / presented) * 10000) / 10000 : 0,
   };
 }

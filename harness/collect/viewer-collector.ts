@@ -1,6 +1,7 @@
 import type { ProbeBatch, RawWebrtcStats } from '../../players/contract.ts';
 import type { PathResult, TimelinePoint, ViewerResult } from '../results/types.ts';
-import { median, SampleBuffer, summarize } from '../../core/stats/summary.ts';
+import { median } from '../../core/stats/quantiles.ts';
+import { SampleBuffer, summarize } from '../../core/stats/summary.ts';
 import { labDefaults } from '../../core/defaults.ts';
 import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';

@@ -1,5 +1,5 @@
 import type { Results } from '../results/types.ts';
-import { median } from '../../core/stats/summary.ts';
+import { median } from '../../core/stats/quantiles.ts';
 import { NoRunsError } from './errors.ts';
 
 /**

@@ -1,16 +1,16 @@
 import { UsageError } from '../../core/errors.ts';
 import type { LatencySummary } from '../results/types.ts';
-import { quantileSorted } from '../../core/stats/summary.ts';
+import { bootstrapDifferences } from '../../core/stats/bootstrap.ts';
+import { weightedMean, weightedQuantiles } from '../../core/stats/quantiles.ts';
+import { hashString, seededRandom } from '../../core/stats/seeded-random.ts';
 import type { Baseline, BaselinePath } from './baseline.ts';
 import { formatNumber, formatPercent, formatTolerance } from './gate-format.ts';
-import { histogramValues, weightedMean, weightedQuantiles, type WeightedValues } from './histogram.ts';
-import { createCountResampler, createRandom, hashString, type Random } from './random.ts';
+import { histogramValues } from './histogram.ts';
 
 /**
  * Run vs baseline, per path and metric: the difference (current − baseline) with a bootstrap confidence interval.
- * Frames are resampled on both sides with the Poisson bootstrap (each frame weighted by a Poisson(1) draw, so a
- * histogram bin of c frames becomes Poisson(c) frames: the same distribution as resampling with replacement for
- * more than a few dozen frames, at a cost per resample bounded by the number of bins, not of frames).
+ * Frames are resampled on both sides with the Poisson bootstrap of their histograms (core/stats/bootstrap.ts: a
+ * bin of c frames becomes Poisson(c) frames; the cost per resample is bounded by the number of bins, not frames).
  * A regression is declared only when the whole interval lies above +tolerance × baseline, hyperfine/tachometer style.
  */
 
@@ -142,7 +142,7 @@ export function compareToBaseline(run: Baseline, baseline: Baseline, options: Co
       continue;
     }
     const intervals = bootstrapDifferences(histogramValues(cur!.histogram), histogramValues(base!.histogram), metrics, {
-      random: createRandom((o.seed ^ hashString(id)) >>> 0),
+      random: seededRandom((o.seed ^ hashString(id)) >>> 0),
       resamples: o.resamples,
       confidence: o.confidence,
     });
@@ -167,57 +167,6 @@ function pointEstimate(path: BaselinePath, metric: MetricSpec): number {
   if (key && path.latencyMs) return path.latencyMs[key];
   const w = histogramValues(path.histogram);
   return metric.kind === 'mean' ? weightedMean(w.values, w.counts, w.total) : weightedQuantiles(w.values, w.counts, w.total, [metric.q])[0]!;
-}
-
-interface BootstrapSettings {
-  random: Random;
-  resamples: number;
-  confidence: number;
-}
-
-/** Percentile-bootstrap intervals of (current − baseline) for each metric, from one set of resamples. */
-export function bootstrapDifferences(
-  current: WeightedValues,
-  baseline: WeightedValues,
-  metrics: readonly MetricSpec[],
-  { random, resamples, confidence }: BootstrapSettings,
-): Array<[number, number]> {
-  const quantileMetrics = metrics.flatMap((m, i) => (m.kind === 'quantile' ? [{ i, q: m.q }] : [])).sort((a, b) => a.q - b.q);
-  const qs = quantileMetrics.map((m) => m.q);
-  const diffs = metrics.map(() => new Float64Array(resamples));
-  const curCounts = new Float64Array(current.counts.length);
-  const baseCounts = new Float64Array(baseline.counts.length);
-  const resampleCurrent = nonEmpty(createCountResampler(current.counts, random));
-  const resampleBaseline = nonEmpty(createCountResampler(baseline.counts, random));
-  for (let r = 0; r < resamples; r++) {
-    const curTotal = resampleCurrent(curCounts);
-    const baseTotal = resampleBaseline(baseCounts);
-    const curQ = weightedQuantiles(current.values, curCounts, curTotal, qs);
-    const baseQ = weightedQuantiles(baseline.values, baseCounts, baseTotal, qs);
-    quantileMetrics.forEach(({ i }, k) => {
-      diffs[i]![r] = curQ[k]! - baseQ[k]!;
-    });
-    metrics.forEach((m, i) => {
-      if (m.kind === 'mean') {
-        diffs[i]![r] = weightedMean(current.values, curCounts, curTotal) - weightedMean(baseline.values, baseCounts, baseTotal);
-      }
-    });
-  }
-  const alpha = (1 - confidence) / 2;
-  return diffs.map((d) => {
-    d.sort();
-    return [quantileSorted(d, alpha), quantileSorted(d, 1 - alpha)];
-  });
-}
-
-/** Redraws the (tiny-sample) case of an empty resample, which has no quantiles. */
-function nonEmpty(resample: (into: Float64Array) => number): (into: Float64Array) => number {
-  return (into) => {
-    for (let attempt = 0; ; attempt++) {
-      const total = resample(into);
-      if (total > 0 || attempt >= 1000) return total;
-    }
-  };
 }
 
 function judge(

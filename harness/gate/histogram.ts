@@ -1,3 +1,5 @@
+import type { WeightedValues } from '../../core/stats/quantiles.ts';
+
 /**
  * Per-frame latencies kept as a sparse log-spaced histogram: bin i covers [MIN_MS·r^i, MIN_MS·r^(i+1)) with
  * r = 1.001, so a bin's representative value is within 0.05 % of every frame in it, far below any tolerance a
@@ -43,55 +45,11 @@ export function buildHistogram(values: ArrayLike<number>): LatencyHistogram {
   return { scheme: 'log', ratio: BIN_RATIO, minMs: MIN_MS, bins, counts: bins.map((b) => counts.get(b)!) };
 }
 
-/** The histogram as representative values (ascending) and their counts, ready for resampling. */
-export interface WeightedValues {
-  values: Float64Array;
-  counts: Float64Array;
-  total: number;
-}
-
+/** The histogram as representative values (ascending) and their counts, ready for quantiles and resampling. */
 export function histogramValues(histogram: LatencyHistogram): WeightedValues {
   const values = Float64Array.from(histogram.bins, (b) => binValue(b, histogram.ratio, histogram.minMs));
   const counts = Float64Array.from(histogram.counts);
   let total = 0;
   for (const c of counts) total += c;
   return { values, counts, total };
-}
-
-/**
- * Quantiles (q ascending, 0..1) of weighted values, each as if the values were expanded into a sorted array of
- * `total` elements and read with linear interpolation (R type 7, as quantileSorted). One pass for all q.
- */
-export function weightedQuantiles(values: Float64Array, counts: Float64Array, total: number, qs: readonly number[]): number[] {
-  const out: number[] = [];
-  if (total <= 0) return qs.map(() => NaN);
-  let bin = 0;
-  let below = 0; // elements in bins before `bin`
-  const at = (rank: number): number => {
-    while (bin < values.length - 1 && below + counts[bin]! <= rank) {
-      below += counts[bin]!;
-      bin++;
-    }
-    return values[bin]!;
-  };
-  for (const q of qs) {
-    const h = (total - 1) * Math.min(1, Math.max(0, q));
-    const lo = Math.floor(h);
-    const low = at(lo);
-    // Save the walk position: the upper neighbour may be in a later bin, but the next q starts from `lo` again.
-    const savedBin = bin;
-    const savedBelow = below;
-    const high = h > lo ? at(lo + 1) : low;
-    bin = savedBin;
-    below = savedBelow;
-    out.push(low + (h - lo) * (high - low));
-  }
-  return out;
-}
-
-export function weightedMean(values: Float64Array, counts: Float64Array, total: number): number {
-  if (total <= 0) return NaN;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]! * counts[i]!;
-  return sum / total;
 }

@@ -1,5 +1,5 @@
 import type { PathResult, Results } from '../results/types.ts';
-import { quantileSorted } from '../../core/stats/summary.ts';
+import { quantileSorted } from '../../core/stats/quantiles.ts';
 import { ThresholdParseError } from './errors.ts';
 import { formatNumber } from './gate-format.ts';
 import {

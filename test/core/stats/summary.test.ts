@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quantileSorted, SampleBuffer, summarize } from '../../../core/stats/summary.ts';
+import { quantileSorted } from '../../../core/stats/quantiles.ts';
+import { SampleBuffer, summarize } from '../../../core/stats/summary.ts';
 
 describe('summary statistics', () => {
   it('matches numpy percentiles (linear interpolation)', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { PathResult, Results, ViewerResult } from '../../../harness/results/types.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 import type { ScenarioInput } from '../../../harness/scenario/schema.ts';
-import { createRandom } from '../../../harness/gate/random.ts';
+import { seededRandom as createRandom } from '../../../core/stats/seeded-random.ts';
 import { summarize } from '../../../core/stats/summary.ts';
 
 /** Synthetic run data for gate tests: no ffmpeg, no browser. */

@@ -6,11 +6,11 @@ import {
   buildHistogram,
   histogramValues,
   MAX_BINS,
-  weightedMean,
-  weightedQuantiles,
 } from '../../../harness/gate/histogram.ts';
-import { createCountResampler, createRandom, hashString, logGamma, poisson } from '../../../harness/gate/random.ts';
-import { quantileSorted } from '../../../core/stats/summary.ts';
+import { createCountResampler } from '../../../core/stats/bootstrap.ts';
+import { logGamma, poisson } from '../../../core/stats/poisson.ts';
+import { quantileSorted, weightedMean, weightedQuantiles } from '../../../core/stats/quantiles.ts';
+import { seededRandom as createRandom, hashString } from '../../../core/stats/seeded-random.ts';
 import { latencies } from './fixtures.ts';
 
 describe('createRandom', () => {

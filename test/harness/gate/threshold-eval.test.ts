@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateThresholds, formatThresholdLines, measure, thresholdsPassed } from '../../../harness/gate/threshold-eval.ts';
 import { parseThreshold } from '../../../harness/scenario/threshold-syntax.ts';
-import { quantileSorted } from '../../../core/stats/summary.ts';
+import { quantileSorted } from '../../../core/stats/quantiles.ts';
 import { latencies, pathResult, results, viewer } from './fixtures.ts';
 
 const sorted = (values: readonly number[]) => Float64Array.from(values).sort();

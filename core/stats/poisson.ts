@@ -1,44 +1,9 @@
-/** Seeded randomness for the bootstrap: same seed, same intervals, on every machine. */
+import type { Random } from './seeded-random.ts';
 
-export type Random = () => number;
-
-/** sfc32 seeded through splitmix32; returns uniform doubles in [0, 1). */
-export function createRandom(seed: number): Random {
-  let s = seed >>> 0;
-  const splitmix = (): number => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
-}
-
-/** A 32-bit FNV-1a hash, to derive independent per-path seeds that do not depend on path order. */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+/** Poisson draws for the bootstrap: a histogram bin holding c frames is resampled to Poisson(c) frames. */
 
 /**
  * Poisson(lambda) draw: multiplication method below 10, Hörmann's PTRS transformed rejection above (as numpy).
- * Used by the Poisson bootstrap: a bin holding c frames is resampled to Poisson(c) frames.
  */
 export function poisson(random: Random, lambda: number): number {
   if (lambda <= 0) return 0;
@@ -72,11 +37,11 @@ export function poisson(random: Random, lambda: number): number {
 }
 
 /** Largest whole λ served from a cumulative table (inversion with one uniform per draw). */
-const TABLE_MAX_LAMBDA = 64;
+export const TABLE_MAX_LAMBDA = 64;
 const cdfTables = new Map<number, Float64Array>();
 
 /** Cumulative Poisson(λ) probabilities for whole λ ≤ TABLE_MAX_LAMBDA (shared, immutable). */
-function cdfTable(lambda: number): Float64Array {
+export function poissonCdfTable(lambda: number): Float64Array {
   let table = cdfTables.get(lambda);
   if (!table) {
     const cdf: number[] = [];
@@ -91,33 +56,6 @@ function cdfTable(lambda: number): Float64Array {
     cdfTables.set(lambda, (table = Float64Array.from(cdf)));
   }
   return table;
-}
-
-/**
- * Poisson bootstrap of a histogram: each call fills `into` with one Poisson(counts[j]) draw per bin and returns
- * their total. Bin counts are whole numbers, mostly small, so those bins draw by table inversion (one uniform and a
- * short search, no exp()); larger ones use poisson().
- */
-export function createCountResampler(counts: Float64Array, random: Random): (into: Float64Array) => number {
-  const tables = Array.from(counts, (c) => (Number.isInteger(c) && c > 0 && c <= TABLE_MAX_LAMBDA ? cdfTable(c) : null));
-  return (into) => {
-    let total = 0;
-    for (let j = 0; j < counts.length; j++) {
-      const table = tables[j];
-      let k: number;
-      if (table) {
-        const u = random();
-        k = 0;
-        const last = table.length - 1;
-        while (k < last && u >= table[k]!) k++;
-      } else {
-        k = poisson(random, counts[j]!);
-      }
-      into[j] = k;
-      total += k;
-    }
-    return total;
-  };
 }
 
 const STIRLING = [
