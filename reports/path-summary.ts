@@ -1,7 +1,6 @@
 import type { LatencySummary, PathResult, Results, StallSummary } from '../harness/results/types.ts';
 import { median } from '../core/stats/quantiles.ts';
-import { pathIdOf } from '../harness/scenario/path-ids.ts';
-import { hlsModelMs } from './latency-model.ts';
+import { hlsModelMs, type JoinMode } from '../harness/scenario/latency-model.ts';
 
 /** One row of the summary table: the path's exact statistics from results.json plus the derived columns. */
 export interface PathRow {
@@ -16,9 +15,12 @@ export interface PathRow {
   firstFrameMs: number | null;
   /** Summed over viewers. */
   stalls: StallSummary;
-  /** HLS only: seconds per segment (params, else the scenario's path). */
+  /** HLS only: seconds per segment (params.segmentDuration). */
   segmentDuration: number | null;
-  /** HLS only: 3 × (steady join) or 1 × (first-segment join) the segment duration, in ms. */
+  /**
+   * The path's latency model (harness/scenario/latency-model.ts), ms: HLS 3 × (steady join) or 1 × (first-segment
+   * join) the segment duration; LL-HLS PART-HOLD-BACK + part, as recorded in params.modelLatencyMs; WebRTC none.
+   */
   modelMs: number | null;
   /** p50 − model (ms). */
   modelDeltaMs: number | null;
@@ -33,24 +35,23 @@ export interface PathRow {
 /** The lab's one median (core/stats/quantiles.ts: finite values, mean of the two middle ones), as the report calls it. */
 export const medianOf: (values: readonly number[]) => number | null = median;
 
-/** Segment duration of an HLS path: results params first, else the matching path of the resolved scenario. */
-export function segmentDurationOf(path: PathResult, results: Pick<Results, 'scenario'>): number | null {
-  if (path.kind !== 'hls') return null;
-  const fromParams = path.params.segmentDuration;
-  if (typeof fromParams === 'number' && fromParams > 0) return fromParams;
-  if (typeof fromParams === 'string' && Number(fromParams) > 0) return Number(fromParams);
-  const spec = results.scenario.paths.find((p) => p.kind === 'hls' && pathIdOf(p) === path.id);
-  return spec && spec.kind === 'hls' ? spec.segmentDuration : null;
+/** The model a path's measured latency is compared against (ms), or null for WebRTC. */
+export function modelMsOf(path: PathResult, join: JoinMode): number | null {
+  switch (path.kind) {
+    case 'hls':
+      return hlsModelMs(path.params.segmentDuration, join);
+    case 'll-hls':
+      return path.params.modelLatencyMs;
+    case 'webrtc':
+      return null;
+  }
 }
 
 /** The summary table rows, in results order. */
 export function summarizePaths(results: Results): PathRow[] {
   const rows: PathRow[] = results.paths.map((path, index) => {
-    const segmentDuration = segmentDurationOf(path, results);
-    // LL-HLS: hls.js plays PART-HOLD-BACK behind the live edge, which itself trails by about one part; the driver
-    // records that model in params.modelLatencyMs.
-    const llModel = path.kind === 'll-hls' ? Number(path.params.modelLatencyMs) : NaN;
-    const modelMs = Number.isFinite(llModel) ? llModel : segmentDuration === null ? null : hlsModelMs(segmentDuration, results.scenario.join);
+    const segmentDuration = path.kind === 'hls' ? path.params.segmentDuration : null;
+    const modelMs = modelMsOf(path, results.scenario.join);
     const p50 = path.latencyMs?.p50 ?? null;
     const firstFrames = path.viewers.flatMap((v) => (v.firstFrameMs === null || v.firstFrameMs === undefined ? [] : [v.firstFrameMs]));
     return {

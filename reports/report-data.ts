@@ -1,6 +1,6 @@
 import type { PathResult, Results } from '../harness/results/types.ts';
 import { cdf, downsampleTimeline, downsampleWebrtc, histogram, type Cdf, type Histogram, type Series, type WebrtcSeries } from './distribution.ts';
-import { hlsModelSegments, type JoinMode } from './latency-model.ts';
+import { hlsModelSegments, type JoinMode } from '../harness/scenario/latency-model.ts';
 import { networkMarkers, type NetworkMarker } from './network-changes.ts';
 import { summarizePaths } from './path-summary.ts';
 import { pathColour, viewerColour } from './report-colours.ts';

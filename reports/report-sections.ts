@@ -2,7 +2,7 @@ import { stringify as toYaml } from 'yaml';
 import type { PathResult, Results, ViewerResult } from '../harness/results/types.ts';
 import { DASH, formatCount, formatDuration, formatMs, formatSignedMs, formatSlower, formatTimestamp } from './format.ts';
 import { escapeHtml as esc } from './html.ts';
-import { hlsModelSegments, HLS_JS_LIVE_SYNC_DURATION_COUNT } from './latency-model.ts';
+import { hlsModelSegments, HLS_JS_LIVE_SYNC_DURATION_COUNT } from '../harness/scenario/latency-model.ts';
 import type { PathRow } from './path-summary.ts';
 import { medianOf } from './path-summary.ts';
 import type { ReportData } from './report-data.ts';

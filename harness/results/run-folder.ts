@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../core/errors.ts';
 import { SampleBuffer } from '../../core/stats/summary.ts';
+import { completeParams } from '../scenario/path-params.ts';
 import { RESULTS_SCHEMA_VERSION, type Results } from './types.ts';
 
 /**
@@ -71,7 +72,8 @@ export async function readResultsFile(file: string): Promise<Results> {
   if (typeof candidate !== 'object' || !Array.isArray(candidate.paths) || !candidate.scenario || !candidate.environment) {
     throw new RunFolderError(`${file} is not a latency-lab results file (missing scenario, environment or paths)`);
   }
-  return candidate as Results;
+  // Every path's params typed as its kind's: a file trimmed by hand gets the missing ones from its own scenario.
+  return completeParams(candidate as Results);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario/schema.ts';
+import type { KindedParams } from '../scenario/path-params.ts';
 import type { LatencySummary } from '../../core/stats/summary.ts';
 
 /**
@@ -114,11 +115,18 @@ export interface ViewerResult {
   error?: string;
 }
 
-export interface PathResult {
+/**
+ * A path's `kind` with its `params`: the resolved scenario fields (segmentDuration, listSize / relay, codec, …) plus
+ * derived ones (gop, LL-HLS modelLatencyMs), typed per kind (harness/scenario/path-params.ts), so that narrowing on
+ * `kind` narrows `params`.
+ */
+export type { HlsParams, KindedParams, LlHlsParams, PathParams, WebrtcParams } from '../scenario/path-params.ts';
+
+export type PathResult = PathFigures & KindedParams;
+
+/** What every path records, whatever its kind. */
+export interface PathFigures {
   id: string;
-  kind: 'hls' | 'webrtc' | 'll-hls';
-  /** The path's resolved scenario fields (segmentDuration, listSize / relay, codec, …) plus derived ones (gop). */
-  params: Record<string, string | number | boolean>;
   latencyMs: LatencySummary | null;
   framesMeasured: number;
   framesUndecodable: number;

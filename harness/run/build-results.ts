@@ -5,12 +5,11 @@ import type { PathResult } from '../results/types.ts';
 
 /** Per-path figures: viewers' own results plus path-level statistics over all their frames. */
 export function buildPathResults(plan: RunPlan, collectors: Map<string, ViewerCollector[]>, latencies: Map<string, SampleBuffer>): PathResult[] {
-  return plan.paths.map((path) => {
-    const viewers = (collectors.get(path.id) ?? []).map((c) => c.result(path.spec.kind));
+  // id, kind and params as planned (kind and params stay one discriminated pair); spec and viewer count stay behind.
+  return plan.paths.map(({ spec, viewers: _viewerCount, ...path }) => {
+    const viewers = (collectors.get(path.id) ?? []).map((c) => c.result(spec.kind));
     return {
-      id: path.id,
-      kind: path.spec.kind,
-      params: path.params,
+      ...path,
       latencyMs: summarize(latencies.get(path.id)?.values() ?? []),
       framesMeasured: viewers.reduce((n, v) => n + v.framesMeasured, 0),
       framesUndecodable: viewers.reduce((n, v) => n + v.framesUndecodable, 0),

@@ -118,6 +118,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         ffmpegPath: options.ffmpegPath,
         video: scenario.video,
         outputs,
+        gop: plan.gop,
         readyTimeoutMs: labDefaults.ffmpegReadyTimeoutMs,
         killTimeoutMs: labDefaults.killTimeoutMs,
       }),

@@ -1,33 +1,29 @@
 import type { PathSpec, Scenario } from '../scenario/schema.ts';
 import { pathIdOf } from '../scenario/path-ids.ts';
-import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
-import { llHlsParams } from '../scenario/path-params.ts';
+import { pathParams, scenarioGop, type KindedParams } from '../scenario/path-params.ts';
 
-export interface PlannedPath {
+/** One path of the run: its id, spec, viewer count, and its kind with the params results.json records. */
+export type PlannedPath = {
   id: string;
   spec: PathSpec;
   viewers: number;
-  params: Record<string, string | number | boolean>;
-}
+} & KindedParams;
 
 export interface RunPlan {
   scenario: Scenario;
   paths: PlannedPath[];
+  /** Frames per GOP of the one encode (ffmpeg's -g); every path's params carry it too. */
   gop: number;
 }
 
-/** Resolves ids, viewer counts and the GOP every output shares. */
+/** Resolves ids, viewer counts, the GOP every output shares and each path's params. */
 export function planRun(scenario: Scenario): RunPlan {
-  const segmentDurations = scenario.paths.flatMap((p) => (p.kind === 'webrtc' ? [] : [p.segmentDuration]));
-  const gop = gopFrames(scenario.video.fps, segmentDurations);
-  const paths = scenario.paths.map((spec): PlannedPath => {
-    const params: Record<string, string | number | boolean> =
-      spec.kind === 'hls'
-        ? { segmentDuration: spec.segmentDuration, listSize: spec.listSize, ...(spec.segmentType === 'fmp4' ? { segmentType: 'fmp4' } : {}), join: scenario.join, gop }
-        : spec.kind === 'll-hls'
-          ? llHlsParams(spec, scenario.join, gop)
-          : { relay: spec.relay, codec: spec.codec, ...(spec.turn ? { turn: true } : {}), gop };
-    return { id: pathIdOf(spec), spec, viewers: spec.viewers ?? scenario.viewers, params };
-  });
+  const gop = scenarioGop(scenario);
+  const paths = scenario.paths.map((spec): PlannedPath => ({
+    id: pathIdOf(spec),
+    spec,
+    viewers: spec.viewers ?? scenario.viewers,
+    ...pathParams(spec, scenario, gop),
+  }));
   return { scenario, paths, gop };
 }

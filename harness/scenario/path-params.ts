@@ -1,10 +1,56 @@
+import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
 import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll-hls/playlist-writer.ts';
-import type { LlHlsPathSpec, Scenario } from './schema.ts';
+import { llHlsModelMs, type JoinMode } from './latency-model.ts';
+import { pathIdOf } from './path-ids.ts';
+import type { HlsPathSpec, LlHlsPathSpec, PathSpec, Scenario, WebrtcPathSpec } from './schema.ts';
 
 /**
  * Path parameters derived from a path's spec: computed once, here, below the run plan and the path drivers, so the
- * plan, the drivers, the report and calibrate read the same values.
+ * plan, the drivers, results.json, the report and calibrate read the same values. results.json (schemaVersion 1)
+ * stores them as each path's `params`: add fields, never rename them.
  */
+
+/** Classic HLS: the segmenter's settings. `segmentType` appears only for fmp4 (mpegts is the default). */
+export interface HlsParams {
+  segmentDuration: number;
+  listSize: number;
+  segmentType?: 'fmp4';
+  join: JoinMode;
+  gop: number;
+}
+
+/** LL-HLS: the packager's and playlist's settings, and the latency model (PART-HOLD-BACK + part, ms). */
+export interface LlHlsParams {
+  segmentDuration: number;
+  partDuration: number;
+  partHoldBack: number;
+  targetDuration: number;
+  listSize: number;
+  join: JoinMode;
+  gop: number;
+  modelLatencyMs: number;
+}
+
+/** WebRTC: relay backend and codec; `turn` appears only when the viewers take the TURN detour. */
+export interface WebrtcParams {
+  relay: WebrtcPathSpec['relay'];
+  codec: WebrtcPathSpec['codec'];
+  turn?: true;
+  gop: number;
+}
+
+export interface PathParamsByKind {
+  hls: HlsParams;
+  'll-hls': LlHlsParams;
+  webrtc: WebrtcParams;
+}
+
+export type PathKind = keyof PathParamsByKind;
+
+/** A path's kind with its params, one discriminated pair: narrowing on `kind` narrows `params`. */
+export type KindedParams = { [K in PathKind]: { kind: K; params: PathParamsByKind[K] } }[PathKind];
+
+export type PathParams = KindedParams['params'];
 
 /** Delta updates (CAN-SKIP-UNTIL) are offered only when the window is longer than this many target durations. */
 const SKIP_UNTIL_TARGET_DURATIONS = 6;
@@ -17,11 +63,20 @@ export function llHlsOptionsFor(spec: LlHlsPathSpec): LlHlsPlaylistOptions {
 }
 
 /**
- * results.json params of an LL-HLS path. `modelLatencyMs` is the report's model: hls.js plays PART-HOLD-BACK behind
- * its estimate of the live edge, and the newest listed part ends up to one part before real time, so a viewer sits
- * ≈ PART-HOLD-BACK + part behind; "measured − model" is what encoding, muxing, requests and decoding add.
+ * Frames per GOP of the run's one encode: divides every HLS and LL-HLS segment, at most one second (gopFrames).
+ * The run plan computes it once; ffmpeg's arguments and every path's params take it from there.
  */
-export function llHlsParams(spec: LlHlsPathSpec, join: Scenario['join'], gop: number): Record<string, string | number | boolean> {
+export function scenarioGop(scenario: Pick<Scenario, 'video' | 'paths'>): number {
+  const segmentDurations = scenario.paths.flatMap((p) => (p.kind === 'webrtc' ? [] : [p.segmentDuration]));
+  return gopFrames(scenario.video.fps, segmentDurations);
+}
+
+function hlsParams(spec: HlsPathSpec, join: JoinMode, gop: number): HlsParams {
+  return { segmentDuration: spec.segmentDuration, listSize: spec.listSize, ...(spec.segmentType === 'fmp4' ? { segmentType: 'fmp4' as const } : {}), join, gop };
+}
+
+/** LL-HLS params; `modelLatencyMs` is the report's model (latency-model.ts). */
+export function llHlsParams(spec: LlHlsPathSpec, join: JoinMode, gop: number): LlHlsParams {
   const o = llHlsOptionsFor(spec);
   return {
     segmentDuration: spec.segmentDuration,
@@ -31,6 +86,47 @@ export function llHlsParams(spec: LlHlsPathSpec, join: Scenario['join'], gop: nu
     listSize: spec.listSize,
     join,
     gop,
-    modelLatencyMs: Math.round((o.partHoldBack + spec.partDuration) * 1000),
+    modelLatencyMs: llHlsModelMs(o.partHoldBack, spec.partDuration),
   };
+}
+
+function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
+  return { relay: spec.relay, codec: spec.codec, ...(spec.turn ? { turn: true as const } : {}), gop };
+}
+
+/** The params of one path of the scenario, with its kind (the scenario's join, the run's GOP). */
+export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join'>, gop: number): KindedParams {
+  switch (spec.kind) {
+    case 'hls':
+      return { kind: 'hls', params: hlsParams(spec, scenario.join, gop) };
+    case 'll-hls':
+      return { kind: 'll-hls', params: llHlsParams(spec, scenario.join, gop) };
+    case 'webrtc':
+      return { kind: 'webrtc', params: webrtcParams(spec, gop) };
+  }
+}
+
+/** What completeParams needs of results.json: its resolved scenario, the source's GOP and the paths. */
+interface ParamsRecord<P extends KindedParams & { id: string }> {
+  scenario: Scenario;
+  source?: { gop: number } | null;
+  paths: P[];
+}
+
+/**
+ * results.json as `lab run` writes it carries every param of every path; a file trimmed by hand or by a script may
+ * not. Fills the missing ones from the run's own resolved scenario (the file's values win), so that readers rely on
+ * the typed params instead of looking the spec up themselves. Paths the scenario does not list stay as they are.
+ */
+export function completeParams<P extends KindedParams & { id: string }, R extends ParamsRecord<P>>(results: R): R {
+  if (!Array.isArray(results.scenario?.paths) || typeof results.scenario.video?.fps !== 'number') return results;
+  const specs = new Map(results.scenario.paths.map((spec) => [pathIdOf(spec), spec]));
+  const gop = results.source?.gop ?? scenarioGop(results.scenario);
+  const paths = results.paths.map((path) => {
+    const spec = specs.get(path.id);
+    if (!spec || spec.kind !== path.kind) return path;
+    const planned = pathParams(spec, results.scenario, gop);
+    return { ...path, params: { ...planned.params, ...path.params } };
+  });
+  return { ...results, paths };
 }

@@ -3,6 +3,7 @@
  * the tee muxer to every output that carries that codec (HLS segmenters, the LL-HLS packager's fMP4, RTP for WebRTC
  * relays), so that every path carries identical frames.
  */
+import { LabError } from '../../core/errors.ts';
 
 export interface VideoInput {
   width: number;
@@ -48,7 +49,8 @@ function gcd(a: number, b: number): number {
 
 /**
  * Frames per GOP: divides every HLS segment (segments are only cut on keyframes) and is at most one second, because
- * ffmpeg cannot answer a WebRTC viewer's keyframe request (PLI): the GOP bounds its time to first frame.
+ * ffmpeg cannot answer a WebRTC viewer's keyframe request (PLI): the GOP bounds its time to first frame. The run plan
+ * computes it once (harness/scenario/path-params.ts) and hands it to buildFfmpegArgs.
  */
 export function gopFrames(fps: number, segmentDurations: number[]): number {
   let gop = fps;
@@ -124,9 +126,19 @@ export interface PipelineArgs {
   gop: number;
 }
 
-export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[]): PipelineArgs {
-  const segmentDurations = outputs.flatMap((o) => (o.kind === 'rtp' ? [] : [o.segmentDuration]));
-  const gop = gopFrames(video.fps, segmentDurations);
+/**
+ * The command line for `outputs`, encoding with a keyframe every `gop` frames (the run plan's GOP). Refuses a GOP
+ * that does not divide a segment output's duration: its segments could not be cut where they should be.
+ */
+export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], gop: number): PipelineArgs {
+  if (!Number.isInteger(gop) || gop < 1) throw new LabError(`ffmpeg: the GOP must be a whole number of frames ≥ 1, got ${gop}`);
+  for (const out of outputs) {
+    if (out.kind === 'rtp') continue;
+    const frames = Math.round(out.segmentDuration * video.fps);
+    if (frames % gop !== 0) {
+      throw new LabError(`ffmpeg: a GOP of ${gop} frames does not divide the ${out.kind} output's ${out.segmentDuration} s segments (${frames} frames at ${video.fps} fps)`);
+    }
+  }
   const args = [
     '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
     '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${video.width}x${video.height}`, '-r', String(video.fps),

@@ -9,6 +9,8 @@ export interface FfmpegPipelineOptions {
   ffmpegPath: string;
   video: VideoInput;
   outputs: PipelineOutput[];
+  /** Frames per GOP: the run plan's (gopFrames over the scenario's segment durations). */
+  gop: number;
   readyTimeoutMs: number;
   killTimeoutMs: number;
 }
@@ -42,7 +44,7 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   }
 
   static async start(options: FfmpegPipelineOptions): Promise<FfmpegPipeline> {
-    const built = buildFfmpegArgs(options.video, options.outputs);
+    const built = buildFfmpegArgs(options.video, options.outputs, options.gop);
     const { width, height, fps } = options.video;
     const source = await ManagedProcess.start({
       name: 'clock source',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../../harness/results/types.ts';
-import { hlsModelMs, hlsModelSegments } from '../../reports/latency-model.ts';
+import type { HlsParams, LlHlsParams, Results } from '../../harness/results/types.ts';
+import { completeParams } from '../../harness/scenario/path-params.ts';
+import { hlsModelMs, hlsModelSegments } from '../../harness/scenario/latency-model.ts';
 import { medianOf, summarizePaths } from '../../reports/path-summary.ts';
 import { syntheticRun } from './fixtures/synthetic-run.ts';
 
@@ -40,17 +41,18 @@ describe('summarizePaths', () => {
   it('models LL-HLS as PART-HOLD-BACK + part (params.modelLatencyMs from the driver)', () => {
     const { results } = syntheticRun({ seconds: 5 });
     const path = results.paths.find((p) => p.id === 'webrtc-h264')!;
-    const ll = { ...path, id: 'll-hls-1s-200ms', kind: 'll-hls' as const, params: { partDuration: 0.2, partHoldBack: 0.6, modelLatencyMs: 800 } };
+    const ll = { ...path, id: 'll-hls-1s-200ms', kind: 'll-hls' as const, params: { partDuration: 0.2, partHoldBack: 0.6, modelLatencyMs: 800 } as LlHlsParams };
     const row = summarizePaths({ ...results, paths: [...results.paths, ll] }).find((r) => r.id === 'll-hls-1s-200ms')!;
     expect(row.modelMs).toBe(800);
     expect(row.modelDeltaMs).toBeCloseTo(ll.latencyMs!.p50 - 800, 10);
   });
 
+  // results.json read from disk goes through completeParams (harness/results/run-folder.ts); the report trusts params.
   it('falls back to the scenario for the segment duration when params lack it', () => {
     const { results } = syntheticRun({ seconds: 5 });
     const copy = structuredClone(results) as Results;
-    copy.paths[1]!.params = {};
-    expect(summarizePaths(copy)[1]!.modelMs).toBe(3000);
+    copy.paths[1]!.params = {} as HlsParams;
+    expect(summarizePaths(completeParams(copy))[1]!.modelMs).toBe(3000);
   });
 
   it('marks the lowest p50 fastest and the others N× slower', () => {

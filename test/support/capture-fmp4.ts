@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
 import { FfmpegPipeline } from '../../ingest/ffmpeg/ffmpeg-pipeline.ts';
 import { findFfmpeg } from '../../core/find-programs.ts';
 
@@ -35,6 +36,7 @@ export async function captureFmp4(seconds: number): Promise<Capture> {
       ffmpegPath: findFfmpeg().path,
       video: CAPTURE_VIDEO,
       outputs: [{ kind: 'll-hls', socketPath, segmentDuration: 1 }],
+      gop: gopFrames(CAPTURE_VIDEO.fps, [1]),
       readyTimeoutMs: 15_000,
       killTimeoutMs: 3000,
     });

@@ -8,7 +8,7 @@ import { LabTimeoutError } from '../../../core/errors.ts';
 import type { HlsPathSpec } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
-import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
+import { basePlayerConfig, segmentsReadyDeadline, type PathDriver, type PathSetupContext } from './path-driver.ts';
 
 /**
  * Classic HLS: ffmpeg's segmenter writes into a folder the origin serves. A viewer starts only once the playlist
@@ -34,7 +34,7 @@ export class HlsDriver implements PathDriver {
   }
 
   async ready(failure: FailureSignal): Promise<void> {
-    const deadline = Date.now() + (this.needed + 2) * this.spec.segmentDuration * 1000 + labDefaults.ffmpegReadyTimeoutMs;
+    const deadline = segmentsReadyDeadline(this.needed, this.spec.segmentDuration);
     while ((await playlistSegmentCount(this.playlist)) < this.needed) {
       if (Date.now() > deadline) {
         throw new LabTimeoutError(`${this.path.id}: the playlist did not reach ${this.needed} segment(s) in time; is ffmpeg writing ${this.playlist}?`);

@@ -12,7 +12,7 @@ import type { LlHlsPathSpec } from '../../scenario/schema.ts';
 import { llHlsOptionsFor } from '../../scenario/path-params.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
-import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
+import { basePlayerConfig, segmentsReadyDeadline, type PathDriver, type PathSetupContext } from './path-driver.ts';
 
 /**
  * Low-Latency HLS: ffmpeg's fragmented-MP4 tee output (same encode as every other path) goes over a unix socket
@@ -53,7 +53,7 @@ export class LlHlsDriver implements PathDriver {
   async ready(failure: FailureSignal): Promise<void> {
     const packager = this.packager;
     if (!packager) throw new Error(`${this.path.id}: setup() was not called`);
-    const deadline = Date.now() + (this.needed + 2) * this.spec.segmentDuration * 1000 + labDefaults.ffmpegReadyTimeoutMs;
+    const deadline = segmentsReadyDeadline(this.needed, this.spec.segmentDuration);
     while (packager.segmentsCompleted < this.needed) {
       if (Date.now() > deadline) {
         throw new LabTimeoutError(`${this.path.id}: the LL-HLS packager did not complete ${this.needed} segment(s) in time (${packager.partsCompleted} parts so far); is ffmpeg writing to its socket?`);

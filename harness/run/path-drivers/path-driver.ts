@@ -36,6 +36,14 @@ export interface PathDriver {
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig;
 }
 
+/**
+ * When an HLS or LL-HLS path stops waiting for its first `segments` segments (ms since the epoch): the time they
+ * take to be written, two segments of slack, and ffmpeg's own start-up allowance.
+ */
+export function segmentsReadyDeadline(segments: number, segmentDuration: number, now = Date.now()): number {
+  return now + (segments + 2) * segmentDuration * 1000 + labDefaults.ffmpegReadyTimeoutMs;
+}
+
 /** What every player config starts with: the player bundle's kind, who the viewer is, how often it samples stats. */
 export function basePlayerConfig(driver: Pick<PathDriver, 'path' | 'player'>, viewerIndex: number): PlayerConfig {
   return { kind: driver.player, pathId: driver.path.id, viewerId: `v${viewerIndex}`, statsIntervalMs: labDefaults.statsIntervalMs };

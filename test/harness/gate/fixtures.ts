@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PathResult, Results, ViewerResult } from '../../../harness/results/types.ts';
+import type { HlsParams, PathFigures, PathResult, Results, ViewerResult, WebrtcParams } from '../../../harness/results/types.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 import type { ScenarioInput } from '../../../harness/scenario/schema.ts';
 import { seededRandom as createRandom } from '../../../core/stats/seeded-random.ts';
@@ -27,12 +27,11 @@ export function viewer(overrides: Partial<ViewerResult> = {}): ViewerResult {
   };
 }
 
-export function pathResult(id: string, latencies: readonly number[], overrides: Partial<PathResult> = {}): PathResult {
+export function pathResult(id: string, latencies: readonly number[], overrides: Partial<PathFigures> = {}): PathResult {
   const summary = summarize(latencies);
   return {
     id,
-    kind: id.startsWith('hls') ? 'hls' : 'webrtc',
-    params: {},
+    ...(id.startsWith('hls') ? { kind: 'hls' as const, params: {} as HlsParams } : { kind: 'webrtc' as const, params: {} as WebrtcParams }),
     latencyMs: summary,
     framesMeasured: latencies.length,
     framesUndecodable: 0,

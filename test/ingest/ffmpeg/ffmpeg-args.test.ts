@@ -14,7 +14,7 @@ describe('ffmpeg command', () => {
       { kind: 'hls', dir: '/tmp/a', segmentDuration: 2, listSize: 6 },
       { kind: 'rtp', codec: 'h264', port: 5000, payloadType: 102, ssrc: 1 },
       { kind: 'rtp', codec: 'vp8', port: 5002, payloadType: 96, ssrc: 2 },
-    ]);
+    ], gopFrames(30, [2]));
     expect(gop).toBe(30);
     expect(args.filter((a) => a === 'libx264')).toHaveLength(1);
     expect(args.filter((a) => a === 'libvpx')).toHaveLength(1);
@@ -31,7 +31,7 @@ describe('ffmpeg command', () => {
       { kind: 'hls', dir: '/tmp/a', segmentDuration: 2, listSize: 6, segmentType: 'fmp4' },
       { kind: 'll-hls', socketPath: '/tmp/b/ll.sock', segmentDuration: 0.5 },
       { kind: 'rtp', codec: 'h264', port: 5000, payloadType: 102, ssrc: 1 },
-    ]);
+    ], gopFrames(30, [2, 0.5]));
     expect(gop).toBe(15);
     expect(args.filter((a) => a === 'libx264')).toHaveLength(1);
     const slaves = args[args.indexOf('tee') + 1]!.split('|');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabServer } from '../../../harness/server/lab-server.ts';
 import { findFfmpeg } from '../../../core/find-programs.ts';
+import { gopFrames } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { FfmpegPipeline } from '../../../ingest/ffmpeg/ffmpeg-pipeline.ts';
 import { CmafPackager, partUri } from '../../../ingest/ll-hls/cmaf-packager.ts';
 import { FragmentIngest } from '../../../ingest/ll-hls/fragment-ingest.ts';
@@ -75,6 +76,7 @@ describe('LL-HLS origin over real HTTP, fed by the lab\'s real ffmpeg', () => {
       ffmpegPath: findFfmpeg().path,
       video: { width: 640, height: 360, fps: 30, bitrateKbps: 1000 },
       outputs: [{ kind: 'll-hls', socketPath: join(dir, 'in.sock'), segmentDuration: 1 }],
+      gop: gopFrames(30, [1]),
       readyTimeoutMs: 15_000,
       killTimeoutMs: 3000,
     });

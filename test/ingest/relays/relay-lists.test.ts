@@ -26,7 +26,7 @@ describe('relay comparison in one scenario', () => {
 
   it('feeds every relay from the same encode: one tee with one RTP output per relay', () => {
     const outputs: PipelineOutput[] = [5000, 5002, 5004, 5006].map((port) => ({ kind: 'rtp', codec: 'h264', port, payloadType: 102, ssrc: port }));
-    const { args } = buildFfmpegArgs({ width: 640, height: 360, fps: 30, bitrateKbps: 1000 }, outputs);
+    const { args } = buildFfmpegArgs({ width: 640, height: 360, fps: 30, bitrateKbps: 1000 }, outputs, planRun(point!.scenario).gop);
     expect(args.filter((a) => a === 'libx264')).toHaveLength(1);
     const tee = args[args.indexOf('tee') + 1]!;
     expect(tee.split('|')).toHaveLength(4);
