@@ -50,7 +50,7 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
       detached: true,
       stdio: [options.stdin === true ? 'pipe' : options.stdin ? (options.stdin as unknown as import('node:stream').Stream) : 'ignore', 'pipe', 'pipe'],
     });
-    if (this.child.pid !== undefined) processRegistry.add(this.child.pid, options.name);
+    if (this.child.pid !== undefined) processRegistry.add(this.child.pid, options.name, options.command);
     this.child.stdin?.on('error', () => {
       /* EPIPE after the process died is reported through 'died' */
     });
