@@ -5,6 +5,7 @@ import { isAlive, processRegistry } from '../../core/process/process-registry.ts
 import { dtlsParametersOf, consumerOffer } from './mediasoup-sdp.ts';
 import { portBlock } from './ports.ts';
 import { findMediasoupWorker, RELAY_INSTALL_HINT } from './relay-backends.ts';
+import { loadMediasoup } from './mediasoup-worker.ts';
 import type { Relay, RelayEvents, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
 
 const PAYLOAD_TYPE = 102;
@@ -79,7 +80,7 @@ export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
   private async launch(): Promise<RtpIngest> {
     const found = await findMediasoupWorker();
     if (!found.ok) throw new MissingDependencyError(`relay "mediasoup": ${found.reason}; ${RELAY_INSTALL_HINT.mediasoup}`);
-    const mediasoup = await import('mediasoup');
+    const mediasoup = await loadMediasoup(found.bin); // spawns the worker found (MEDIASOUP_WORKER_BIN, setup's cache, the package's)
     mediasoup.setLogEventListeners({
       onwarn: (namespace, log) => this.note(`${namespace}: ${log}`),
       onerror: (namespace, log) => this.note(`${namespace}: ${log}`),

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MissingDependencyError } from '../../core/errors.ts';
 import { executable, onPath } from '../../core/find-programs.ts';
+import { findMediasoupWorker, startMediasoupWorker, type MediasoupWorker } from './mediasoup-worker.ts';
+
+export { findMediasoupWorker, type MediasoupWorker };
 
 /**
  * Where the external relay backends live and whether they can run here: the Janus gateway and coturn (Debian
@@ -14,9 +17,8 @@ export const RELAY_INSTALL_HINT = {
   coturn: 'install coturn: `npm run setup` (Debian/Ubuntu: apt-get install -y coturn) or point TURNSERVER_PATH at a turnserver binary',
   compiler: 'install a C compiler: `npm run setup` (Debian/Ubuntu: apt-get install -y gcc libc6-dev) or point CC at one',
   mediasoup:
-    "mediasoup's worker binary is not installed. Its install script downloads a prebuilt worker from GitHub (or builds one with Python, meson and a C++ toolchain); " +
-    'this project denies that script (package.json "allowScripts") so that `npm ci` still installs mediasoup\'s code and types where the download is impossible. ' +
-    'On a machine that can download or build it: `npm explore mediasoup -- node npm-scripts.mjs postinstall`; or point MEDIASOUP_WORKER_BIN at a mediasoup-worker binary of the same version; ' +
+    "build mediasoup's worker: `npm run setup` (Debian/Ubuntu: scripts/mediasoup-worker/build.sh compiles it from the C++ sources in node_modules/mediasoup " +
+    'with Debian packages, about 7 min on 2 cores, cached per machine); or point MEDIASOUP_WORKER_BIN at a mediasoup-worker binary of the same version; ' +
     'or use relay: werift / janus',
 } as const;
 
@@ -77,27 +79,6 @@ export function findCCompiler(): string {
   return found;
 }
 
-export type MediasoupWorker = { ok: true; bin: string; version: string; source: string } | { ok: false; reason: string };
-
-/**
- * Whether a mediasoup worker can be spawned here: MEDIASOUP_WORKER_BIN, else the binary a normal install of the
- * mediasoup package puts in its worker/out/Release folder. Never throws.
- */
-export async function findMediasoupWorker(): Promise<MediasoupWorker> {
-  let mediasoup: { workerBin: string; version: string };
-  try {
-    mediasoup = await import('mediasoup');
-  } catch (err) {
-    return { ok: false, reason: `the mediasoup package is not installed (${(err as Error).message.split('\n')[0]}); run npm install` };
-  }
-  const fromEnv = process.env.MEDIASOUP_WORKER_BIN;
-  const bin = fromEnv || mediasoup.workerBin;
-  const source = fromEnv ? 'MEDIASOUP_WORKER_BIN' : 'mediasoup package';
-  if (!existsSync(bin)) return { ok: false, reason: `mediasoup ${mediasoup.version} is installed but its worker binary ${bin} (${source}) does not exist` };
-  if (!executable(bin)) return { ok: false, reason: `mediasoup worker ${bin} (${source}) is not executable` };
-  return { ok: true, bin, version: mediasoup.version, source };
-}
-
 export interface BackendCheck {
   name: string;
   ok: boolean;
@@ -121,11 +102,19 @@ export async function relayBackendChecks(): Promise<BackendCheck[]> {
   }, RELAY_INSTALL_HINT.janus);
   const compiler = check('relay janus: C compiler for its loopback shim', findCCompiler, RELAY_INSTALL_HINT.compiler);
   const coturn = check('TURN (coturn, for turn: true)', findTurnserver, RELAY_INSTALL_HINT.coturn);
+  return [janus, compiler, coturn, await mediasoupCheck()];
+}
+
+/** The mediasoup worker, proven by starting it (a worker and a router, then closed), not just found. */
+async function mediasoupCheck(): Promise<BackendCheck> {
   const worker = await findMediasoupWorker();
-  const mediasoup: BackendCheck = worker.ok
-    ? { name: 'relay mediasoup', ok: true, detail: `mediasoup ${worker.version}, worker ${worker.bin} (${worker.source})` }
-    : { name: 'relay mediasoup', ok: false, detail: worker.reason, hint: RELAY_INSTALL_HINT.mediasoup };
-  return [janus, compiler, coturn, mediasoup];
+  if (!worker.ok) return { name: 'relay mediasoup', ok: false, detail: worker.reason, hint: RELAY_INSTALL_HINT.mediasoup };
+  try {
+    return { name: 'relay mediasoup', ok: true, detail: await startMediasoupWorker(worker) };
+  } catch (err) {
+    const detail = `mediasoup ${worker.version}, worker ${worker.bin} (${worker.source}) does not start: ${(err as Error).message.split('\n')[0]}`;
+    return { name: 'relay mediasoup', ok: false, detail, hint: RELAY_INSTALL_HINT.mediasoup };
+  }
 }
 
 /**
