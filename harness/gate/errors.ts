@@ -1,7 +1,6 @@
 import { LabError, UsageError } from '../../core/errors.ts';
 
-export { ThresholdParseError, THRESHOLD_SYNTAX_HINT } from '../scenario/threshold-syntax.ts';
-
+/** The gate's own errors. A threshold that does not parse is the scenario's ThresholdParseError (threshold-syntax.ts). */
 
 /** A run folder, samples.csv or baseline file the gate cannot use (missing, unreadable, wrong format): exit 2. */
 export class GateInputError extends UsageError {

@@ -2,7 +2,7 @@
 export { aggregateRuns, medianRunIndex, runScore } from './aggregate.ts';
 export { createBaseline, parseBaseline, readBaseline, snapshotRun, type Baseline, type BaselinePath } from './baseline.ts';
 export { compareToBaseline, comparisonsPassed, type Comparison, type ComparisonVerdict, type CompareOptions } from './compare.ts';
-export { GateInputError, NoRunsError, ThresholdParseError } from './errors.ts';
+export { GateInputError, NoRunsError } from './errors.ts';
 export { buildGateReport, formatGateText, GATE_FAILURE_EXIT_CODE, type GateReport } from './gate-outcome.ts';
 export { renderJunit } from './junit-output.ts';
 export { renderMarkdown, MARKDOWN_MAX_BYTES } from './markdown-output.ts';
@@ -14,4 +14,4 @@ export {
   type PathSamples,
   type ThresholdCheck,
 } from './threshold-eval.ts';
-export { parseThreshold, thresholdProblems, type Threshold } from '../scenario/threshold-syntax.ts';
+export { parseThreshold, ThresholdParseError, thresholdProblems, type Threshold } from '../scenario/threshold-syntax.ts';

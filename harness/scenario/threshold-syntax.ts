@@ -1,4 +1,24 @@
 import { LabError } from '../../core/errors.ts';
+import { metricRow, THRESHOLD_METRICS, writtenForm, type MetricName, type ThresholdUnit } from './threshold-metrics.ts';
+
+/**
+ * k6-style threshold expressions, one per string: `p(95)<150`, `mean<=80ms`, `undecodable<1%`, `stalls==0`, `fps>=25`.
+ * The metrics, their units and how each is measured are the rows of threshold-metrics.ts.
+ */
+
+/** The comparisons, in the order the hint lists them. */
+export const THRESHOLD_OPERATORS = {
+  '<': (value: number, limit: number) => value < limit,
+  '<=': (value: number, limit: number) => value <= limit,
+  '>': (value: number, limit: number) => value > limit,
+  '>=': (value: number, limit: number) => value >= limit,
+  '==': (value: number, limit: number) => value === limit,
+} as const;
+
+export type ThresholdOperator = keyof typeof THRESHOLD_OPERATORS;
+
+/** `p(N), min, max, …, fps with <, <=, >, >=, ==`: what an expression may use, from the tables. */
+export const THRESHOLD_SYNTAX_HINT = `${THRESHOLD_METRICS.map(writtenForm).join(', ')} with ${Object.keys(THRESHOLD_OPERATORS).join(', ')}`;
 
 /** A threshold expression the gate cannot read, e.g. `p(95<150`. */
 export class ThresholdParseError extends LabError {
@@ -9,21 +29,11 @@ export class ThresholdParseError extends LabError {
   }
 }
 
-export const THRESHOLD_SYNTAX_HINT =
-  'p(N), min, max, mean, firstFrame, stalls, undecodable, fps with <, <=, >, >=, ==';
-
-/**
- * k6-style threshold expressions, one per string: `p(95)<150`, `mean<=80ms`, `undecodable<1%`, `stalls==0`, `fps>=25`.
- * Latency metrics are in ms (an optional `ms` suffix is accepted), `undecodable` is a percentage and must say `%`.
- */
-
-export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==';
-
-export type SimpleMetricName = 'min' | 'max' | 'mean' | 'firstFrame' | 'stalls' | 'undecodable' | 'fps';
-
-export type ThresholdMetric = { kind: 'percentile'; p: number } | { kind: SimpleMetricName };
-
-export type ThresholdUnit = 'ms' | '%' | 'stalls' | 'fps';
+/** A metric as parsed: its row's name, and the argument for a metric written with one (95 in p(95)). */
+export interface ThresholdMetric {
+  name: MetricName;
+  argument?: number;
+}
 
 export interface Threshold {
   /** The expression as written. */
@@ -36,24 +46,12 @@ export interface Threshold {
   unit: ThresholdUnit;
 }
 
-const SIMPLE_METRICS: readonly SimpleMetricName[] = ['min', 'max', 'mean', 'firstFrame', 'stalls', 'undecodable', 'fps'];
-const UNITS: Record<SimpleMetricName | 'percentile', ThresholdUnit> = {
-  percentile: 'ms',
-  min: 'ms',
-  max: 'ms',
-  mean: 'ms',
-  firstFrame: 'ms',
-  stalls: 'stalls',
-  undecodable: '%',
-  fps: 'fps',
-};
-
 /** Operators longest first, so `<=` is not read as `<` followed by `=150`. */
 const OPERATOR_PATTERN = /<=|>=|==|!=|=<|=>|<|>|=/;
 const NUMBER_PATTERN = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(%|ms)?$/i;
 
 export function metricNameOf(metric: ThresholdMetric): string {
-  return metric.kind === 'percentile' ? `p(${metric.p})` : metric.kind;
+  return metric.argument === undefined ? metric.name : `${metric.name}(${metric.argument})`;
 }
 
 /** Parses one expression; throws ThresholdParseError whose message says what is wrong and what is allowed. */
@@ -76,7 +74,7 @@ export function parseThreshold(expression: string): Threshold {
   if (OPERATOR_PATTERN.test(right)) return fail('only one comparison per expression; write a second expression');
 
   const metric = parseMetric(left, fail);
-  const unit = UNITS[metric.kind];
+  const unit = metricRow(metric.name).unit;
   const metricName = metricNameOf(metric);
 
   if (!right) return fail(`nothing after "${op}"; expected a number`);
@@ -88,31 +86,44 @@ export function parseThreshold(expression: string): Threshold {
   if (unit === '%' && suffix !== '%') {
     return fail(`${metricName} is a percentage of frames: write it like ${metricName}${op}${number[1]}%`);
   }
-  if (suffix === '%' && unit !== '%') return fail(`"%" only applies to undecodable; ${metricName} is in ${unit}`);
+  if (suffix === '%' && unit !== '%') {
+    const percentages = THRESHOLD_METRICS.filter((row) => row.unit === '%').map(writtenForm);
+    return fail(`"%" only applies to ${percentages.join(', ')}; ${metricName} is in ${unit}`);
+  }
   if (suffix === 'ms' && unit !== 'ms') return fail(`${metricName} is not in ms; drop "ms"`);
   if (limit < 0) return fail(`${metricName} cannot be negative, got ${limit}`);
   return { source: expression, metric, metricName, operator, limit, unit };
 }
 
 function parseMetric(left: string, fail: (reason: string) => never): ThresholdMetric {
-  const call = /^p\s*\((.*)$/i.exec(left);
-  if (call) {
+  for (const row of THRESHOLD_METRICS) {
+    const argument = row.argument;
+    const call = argument && new RegExp(`^${row.name}\\s*\\((.*)$`, 'i').exec(left);
+    if (!argument || !call) continue;
     const inner = call[1]!;
     const close = inner.indexOf(')');
     if (close < 0) return fail(`missing ")" after ${JSON.stringify(left)}`);
-    if (inner.slice(close + 1).trim()) return fail(`unexpected ${JSON.stringify(inner.slice(close + 1).trim())} after "p(…)"`);
+    const rest = inner.slice(close + 1).trim();
+    if (rest) return fail(`unexpected ${JSON.stringify(rest)} after "${row.name}(…)"`);
     const arg = inner.slice(0, close).trim();
-    if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(arg)) return fail(`percentile ${JSON.stringify(arg)} is not a number; write p(95)`);
-    const p = Number(arg);
-    if (p < 0 || p > 100) return fail(`percentile must be between 0 and 100, got ${p}`);
-    return { kind: 'percentile', p };
+    const example = `${row.name}(${argument.example})`;
+    if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(arg)) return fail(`${argument.what} ${JSON.stringify(arg)} is not a number; write ${example}`);
+    const value = Number(arg);
+    if (value < argument.min || value > argument.max) {
+      return fail(`${argument.what} must be between ${argument.min} and ${argument.max}, got ${value}`);
+    }
+    return { name: row.name, argument: value };
   }
-  const exact = SIMPLE_METRICS.find((m) => m === left);
-  if (exact) return { kind: exact };
-  const bare = /^p(?:ercentile)?\s*(\d+(?:\.\d+)?)$/i.exec(left);
-  if (bare) return fail(`unknown metric ${JSON.stringify(left)} (did you mean "p(${bare[1]})"?)`);
-  const folded = SIMPLE_METRICS.find((m) => m.toLowerCase() === left.toLowerCase().replace(/[\s_-]/g, ''));
-  return fail(`unknown metric ${JSON.stringify(left)}${folded ? ` (did you mean "${folded}"?)` : ''}`);
+  const plain = THRESHOLD_METRICS.filter((row) => !row.argument);
+  const exact = plain.find((row) => row.name === left);
+  if (exact) return { name: exact.name };
+  // `p95`, `percentile95`: the argument without its parentheses.
+  for (const row of THRESHOLD_METRICS) {
+    const bare = row.argument && new RegExp(`^(?:${row.name}|${row.argument.what})\\s*(\\d+(?:\\.\\d+)?)$`, 'i').exec(left);
+    if (bare) return fail(`unknown metric ${JSON.stringify(left)} (did you mean "${row.name}(${bare[1]})"?)`);
+  }
+  const folded = plain.find((row) => row.name.toLowerCase() === left.toLowerCase().replace(/[\s_-]/g, ''));
+  return fail(`unknown metric ${JSON.stringify(left)}${folded ? ` (did you mean "${folded.name}"?)` : ''}`);
 }
 
 /** Path id globs: lowercase letters, digits, dashes, `*` (any run of characters) and `?` (one character). */

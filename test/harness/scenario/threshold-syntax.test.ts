@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ThresholdParseError } from '../../../harness/gate/errors.ts';
-import { matchGlob, parseThreshold, thresholdProblems } from '../../../harness/scenario/threshold-syntax.ts';
+import { matchGlob, parseThreshold, ThresholdParseError, thresholdProblems } from '../../../harness/scenario/threshold-syntax.ts';
 import { UsageError } from '../../../core/errors.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 

@@ -1,0 +1,158 @@
+import { quantileSorted } from '../../core/stats/quantiles.ts';
+
+/**
+ * The threshold metrics, one row each (lighthouse-ci's assertion tables are the model): how a metric is written in
+ * an expression, its unit, a line of help, and how its value is read from a path's results. Parsing
+ * (threshold-syntax.ts), the syntax hint and evaluation (harness/gate/threshold-eval.ts) all read this table, so a
+ * new metric is one row here.
+ *
+ * Units: `ms` accepts an optional `ms` suffix on the limit, `%` requires a `%` suffix, any other unit is a count or a
+ * rate written as a bare number (the gate shows counts as "1 stall", "3 stalls").
+ */
+
+/**
+ * The fields of one path's results the metrics read. The scenario layer sits below the results, so this is declared
+ * here structurally; harness/results' PathResult satisfies it.
+ */
+export interface MetricInput {
+  latencyMs: Readonly<Record<'p50' | 'p90' | 'p95' | 'p99' | 'min' | 'max' | 'mean', number>> | null;
+  framesMeasured: number;
+  framesUndecodable: number;
+  viewers: readonly MetricViewer[];
+}
+
+export interface MetricViewer {
+  viewer: number;
+  firstFrameMs: number | null;
+  stalls: { count: number };
+  framesPresented: number;
+  /** Wall-clock ms of the viewer's measurement window. */
+  measureFrom: number | null;
+  measureTo: number | null;
+}
+
+/** What a metric found on a path: the value in the metric's unit, or null and why. */
+export interface Measured {
+  value: number | null;
+  /** Why the value is missing, or how it was obtained when that matters. */
+  note?: string;
+}
+
+export interface MetricContext {
+  /** The path's per-frame latencies (samples.csv, all viewers pooled, ascending), when the gate has them. */
+  samples?: Float64Array;
+  /** The argument of a metric written with one, e.g. 95 in p(95). */
+  argument?: number;
+}
+
+export interface MetricRow {
+  /** As written in an expression: `mean`, or `p` for a metric that takes an argument, written `p(95)`. */
+  name: string;
+  unit: string;
+  /** One line for people: what is measured, over what. */
+  help: string;
+  /** Present when the metric is written with an argument `name(N)`: what N is and the values it may take. */
+  argument?: { what: string; min: number; max: number; example: number };
+  get(path: MetricInput, context: MetricContext): Measured;
+}
+
+const NO_FRAMES: Measured = { value: null, note: 'no measured frames' };
+const SUMMARY_PERCENTILES: Readonly<Record<number, 'p50' | 'p90' | 'p95' | 'p99'>> = { 50: 'p50', 90: 'p90', 95: 'p95', 99: 'p99' };
+
+/** min / max / mean: exact from results.json's summary, else from samples.csv. */
+function latencyStat(kind: 'min' | 'max' | 'mean'): MetricRow['get'] {
+  return (path, { samples }) => {
+    if (path.latencyMs) return { value: path.latencyMs[kind] };
+    if (!samples || samples.length === 0) return NO_FRAMES;
+    if (kind === 'min') return { value: samples[0]! };
+    if (kind === 'max') return { value: samples[samples.length - 1]! };
+    let sum = 0;
+    for (const v of samples) sum += v;
+    return { value: sum / samples.length };
+  };
+}
+
+const ROWS = [
+  {
+    name: 'p',
+    unit: 'ms',
+    help: 'latency percentile N (0–100) over all frames of the path; any N from samples.csv, else p(50|90|95|99) from results.json',
+    argument: { what: 'percentile', min: 0, max: 100, example: 95 },
+    get(path, { samples, argument = NaN }) {
+      if (samples && samples.length > 0) return { value: quantileSorted(samples, argument / 100) };
+      const summary = path.latencyMs;
+      if (!summary) return NO_FRAMES;
+      const key = SUMMARY_PERCENTILES[argument];
+      if (key) return { value: summary[key] };
+      if (argument === 0) return { value: summary.min };
+      if (argument === 100) return { value: summary.max };
+      return { value: null, note: `p(${argument}) needs samples.csv; results.json only has p(50), p(90), p(95), p(99)` };
+    },
+  },
+  { name: 'min', unit: 'ms', help: 'lowest latency of any frame', get: latencyStat('min') },
+  { name: 'max', unit: 'ms', help: 'highest latency of any frame', get: latencyStat('max') },
+  { name: 'mean', unit: 'ms', help: 'mean latency over all frames', get: latencyStat('mean') },
+  {
+    name: 'firstFrame',
+    unit: 'ms',
+    help: 'time from play to the first presented frame, worst viewer',
+    get(path) {
+      if (path.viewers.length === 0) return { value: null, note: 'no viewers' };
+      const missing = path.viewers.find((v) => v.firstFrameMs === null);
+      if (missing) return { value: null, note: `viewer ${missing.viewer} never presented a frame` };
+      return { value: Math.max(...path.viewers.map((v) => v.firstFrameMs!)) };
+    },
+  },
+  {
+    name: 'stalls',
+    unit: 'stalls',
+    help: 'playback stalls (the video element waiting), summed over viewers',
+    get: (path) => ({ value: path.viewers.reduce((sum, v) => sum + v.stalls.count, 0) }),
+  },
+  {
+    name: 'undecodable',
+    unit: '%',
+    help: 'share of frames whose timecode band could not be read',
+    get(path) {
+      const total = path.framesMeasured + path.framesUndecodable;
+      if (total === 0) return NO_FRAMES;
+      return { value: (100 * path.framesUndecodable) / total };
+    },
+  },
+  {
+    name: 'fps',
+    unit: 'fps',
+    help: 'presented frames per second over the measurement window, slowest viewer (no window counts as 0)',
+    get(path) {
+      if (path.viewers.length === 0) return { value: null, note: 'no viewers' };
+      let worst = Infinity;
+      let worstNote: string | undefined;
+      for (const v of path.viewers) {
+        const seconds = v.measureFrom !== null && v.measureTo !== null ? (v.measureTo - v.measureFrom) / 1000 : 0;
+        const fps = seconds > 0 ? v.framesPresented / seconds : 0;
+        if (fps < worst) {
+          worst = fps;
+          worstNote = seconds > 0 ? undefined : `viewer ${v.viewer} has no measurement window`;
+        }
+      }
+      return worstNote ? { value: worst, note: worstNote } : { value: worst };
+    },
+  },
+] as const satisfies readonly MetricRow[];
+
+export type MetricName = (typeof ROWS)[number]['name'];
+export type ThresholdUnit = (typeof ROWS)[number]['unit'];
+export type MetricDefinition = MetricRow & { name: MetricName; unit: ThresholdUnit };
+
+/** Every metric, in the order the syntax hint lists them. */
+export const THRESHOLD_METRICS: readonly MetricDefinition[] = ROWS;
+
+/** The row of a metric name (names come from parsed thresholds, so the row exists). */
+export function metricRow(name: MetricName): MetricDefinition {
+  return THRESHOLD_METRICS.find((row) => row.name === name)!;
+}
+
+/** How the row is written: `p(N)` for a metric with an argument, else its name. */
+export function writtenForm(row: MetricRow): string {
+  return row.argument ? `${row.name}(N)` : row.name;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateThresholds, formatValue } from '../../../harness/gate/threshold-eval.ts';
+import { THRESHOLD_METRICS, writtenForm, type MetricDefinition, type MetricInput } from '../../../harness/scenario/threshold-metrics.ts';
+import { parseThreshold, THRESHOLD_SYNTAX_HINT } from '../../../harness/scenario/threshold-syntax.ts';
+import { pathResult, results, viewer } from '../gate/fixtures.ts';
+
+/** One path whose every metric has a known value: two viewers, 990 measured and 10 undecodable frames. */
+const PATH = pathResult('webrtc-h264', Array.from({ length: 990 }, (_, i) => 40 + (i % 100) / 10), {
+  framesUndecodable: 10,
+  viewers: [
+    viewer({ viewer: 1, firstFrameMs: 850, stalls: { count: 1, totalMs: 300 }, framesPresented: 600, measureFrom: 0, measureTo: 20_000 }),
+    viewer({ viewer: 2, firstFrameMs: 1200, stalls: { count: 2, totalMs: 500 }, framesPresented: 580, measureFrom: 0, measureTo: 20_000 }),
+  ],
+});
+const summary = PATH.latencyMs!;
+
+/** What each row must find on PATH; a new row needs its line here (the test below fails until it has one). */
+const EXPECTED: Record<string, number> = {
+  p: summary.p95,
+  min: summary.min,
+  max: summary.max,
+  mean: summary.mean,
+  firstFrame: 1200,
+  stalls: 3,
+  undecodable: 1,
+  fps: 29,
+};
+
+/** An expression for the row that holds on PATH: `<= value`, with the suffix its unit asks for. */
+function expressionFor(row: MetricDefinition): string {
+  const written = row.argument ? `${row.name}(${row.argument.example})` : row.name;
+  return `${written}<=${EXPECTED[row.name]}${row.unit === '%' ? '%' : ''}`;
+}
+
+describe('the threshold metric table', () => {
+  it('has an expectation for every row, and every name once', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(THRESHOLD_METRICS.map((row) => row.name).sort());
+    expect(new Set(THRESHOLD_METRICS.map((row) => row.name.toLowerCase())).size).toBe(THRESHOLD_METRICS.length);
+  });
+
+  it.each(THRESHOLD_METRICS.map((row) => [row.name, row] as const))('%s parses with its unit', (_, row) => {
+    const threshold = parseThreshold(expressionFor(row));
+    expect(threshold.metric.name).toBe(row.name);
+    expect(threshold.unit).toBe(row.unit);
+    expect(threshold.metricName).toBe(row.argument ? `${row.name}(${row.argument.example})` : row.name);
+  });
+
+  it.each(THRESHOLD_METRICS.map((row) => [row.name, row] as const))('%s evaluates on a path through the gate', (_, row) => {
+    const expression = expressionFor(row);
+    const [check] = evaluateThresholds(results([PATH]), { thresholds: { 'webrtc-*': [expression] } });
+    expect(check!.value).toBeCloseTo(EXPECTED[row.name]!, 9);
+    expect(check!.unit).toBe(row.unit);
+    expect(check!.ok).toBe(true);
+    expect(check!.message).toBe(`webrtc-h264 ${expression}: ${formatValue(check!.value!, row.unit)}`);
+  });
+
+  it('lists every row in the syntax hint, in table order', () => {
+    expect(THRESHOLD_SYNTAX_HINT).toBe(`${THRESHOLD_METRICS.map(writtenForm).join(', ')} with <, <=, >, >=, ==`);
+    for (const row of THRESHOLD_METRICS) expect(THRESHOLD_SYNTAX_HINT).toContain(writtenForm(row));
+  });
+
+  it('reads only the fields MetricInput declares (a bare MetricInput is enough)', () => {
+    const input: MetricInput = {
+      latencyMs: { p50: 10, p90: 20, p95: 30, p99: 40, min: 5, max: 50, mean: 15 },
+      framesMeasured: 100,
+      framesUndecodable: 0,
+      viewers: [{ viewer: 1, firstFrameMs: 700, stalls: { count: 0 }, framesPresented: 300, measureFrom: 0, measureTo: 10_000 }],
+    };
+    for (const row of THRESHOLD_METRICS) expect(row.get(input, { argument: row.argument?.example }).value, row.name).not.toBeNull();
+    const value = (name: string) => THRESHOLD_METRICS.find((row) => row.name === name)!.get(input, { argument: 95 }).value;
+    expect([value('p'), value('mean'), value('firstFrame'), value('fps')]).toEqual([30, 15, 700, 30]);
+  });
+});
