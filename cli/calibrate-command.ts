@@ -206,10 +206,9 @@ export async function calibrateCommand(scenarioArg: string | undefined, options:
   if (delay !== undefined && (!Number.isFinite(delay) || delay <= 0 || delay > 10_000)) throw new UsageError(`--delay: must be a number of ms in (0, 10000], got "${options.delay}"`);
   const repeat = options.repeat === undefined ? 1 : Number(options.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new UsageError(`--repeat: must be a whole number from 1 to 20, got "${options.repeat}"`);
-  const duration = options.duration === undefined ? undefined : Number(options.duration);
-  if (duration !== undefined && (!Number.isFinite(duration) || duration <= 0)) throw new UsageError(`--duration: must be a number of seconds > 0, got "${options.duration}"`);
-  const base = loadScenarioPoints(file)[0]!.scenario;
-  const scenario = duration === undefined ? base : { ...base, duration };
+  // --duration goes into the scenario before its validation (the schema's limits hold for it); --delay and --repeat
+  // are calibrate's own: the delayed paths' downlink delay and the runs per kind.
+  const scenario = loadScenarioPoints(file, { duration: options.duration })[0]!.scenario;
   const pairs = calibrationPairs(scenario, delay);
   if (!pairs.length) {
     throw new UsageError(`${file}: no calibration pair found; each kind needs a path with \`network: {}\` and one with only \`network: { downlink: { delayMs: N } }\``);

@@ -43,21 +43,6 @@ function utcStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-function applyOverrides(scenario: Scenario, options: RunCommandOptions): Scenario {
-  let out = scenario;
-  if (options.duration !== undefined) {
-    const duration = Number(options.duration);
-    if (!Number.isFinite(duration) || duration <= 0) throw new UsageError(`--duration: must be a number of seconds > 0, got "${options.duration}"`);
-    out = { ...out, duration };
-  }
-  if (options.repeat !== undefined) {
-    const repeat = Number(options.repeat);
-    if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new UsageError(`--repeat: must be a whole number from 1 to 20, got "${options.repeat}"`);
-    out = { ...out, repeat };
-  }
-  return out;
-}
-
 /** The relay backends and TURN servers the scenario's WebRTC paths need must be installed (exit 2 with the fix). */
 async function preflight(scenario: Scenario): Promise<void> {
   const webrtc = scenario.paths.flatMap((path) => (path.kind === 'webrtc' ? [{ id: pathIdOf(path), relay: path.relay, turn: path.turn }] : []));
@@ -78,7 +63,8 @@ interface PointOutcome {
  */
 export async function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): Promise<number> {
   const file = resolveScenarioFile(scenarioArg);
-  const points = loadScenarioPoints(file).map((point) => ({ ...point, scenario: applyOverrides(point.scenario, options) }));
+  // --duration and --repeat go into the scenario before its validation: the schema's limits hold for them too.
+  const points = loadScenarioPoints(file, { duration: options.duration, repeat: options.repeat });
   for (const point of points) await preflight(point.scenario);
   const swept = await networkPreflight(points.map((p) => p.scenario));
   if (swept.length && !options.quiet) process.stderr.write(`removed what a crashed run left behind: ${swept.join(', ')}\n`);

@@ -5,6 +5,7 @@ import { UsageError } from '../../core/errors.ts';
 import { KNOWN_KEYS, scenarioSchema, type Scenario } from './schema.ts';
 import { checkScenario } from './check-scenario.ts';
 import { expandScenario, type ScenarioPoint } from './expand-scenario.ts';
+import { overrideFlag, withOverrides, type ScenarioOverrides } from './scenario-overrides.ts';
 
 /** A scenario with exactly one sweep point (no list of videos). */
 export function loadScenario(file: string): Scenario {
@@ -20,8 +21,11 @@ function single(points: ScenarioPoint[], source: string): Scenario {
   return points[0]!.scenario;
 }
 
-/** Reads, parses, validates and expands a scenario file; every problem is listed by field path (UsageError, exit 2). */
-export function loadScenarioPoints(file: string): ScenarioPoint[] {
+/**
+ * Reads, parses, validates and expands a scenario file; every problem is listed by field path (UsageError, exit 2).
+ * Command-line overrides (--duration, --repeat) replace the file's fields before validation and are named by flag.
+ */
+export function loadScenarioPoints(file: string, overrides: ScenarioOverrides = {}): ScenarioPoint[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -35,14 +39,18 @@ export function loadScenarioPoints(file: string): ScenarioPoint[] {
     const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : (err as Error).message;
     throw new UsageError(`scenario ${file} is not valid YAML: ${detail}`);
   }
-  return parseScenarioPoints(raw, file);
+  return parseScenarioPoints(raw, file, overrides);
 }
 
-/** Validates an already parsed scenario object and expands its sweeps. */
-export function parseScenarioPoints(raw: unknown, source = 'scenario'): ScenarioPoint[] {
+/** Validates an already parsed scenario object, with the command line's overrides in place, and expands its sweeps. */
+export function parseScenarioPoints(parsed: unknown, source = 'scenario', overrides: ScenarioOverrides = {}): ScenarioPoint[] {
+  const raw = withOverrides(parsed, overrides);
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
-    throw new UsageError(`${source} is invalid:`, [...new Set(result.error.issues.flatMap((issue) => describeIssue(issue, raw, [])))]);
+    const { issues } = result.error;
+    const onlyFlags = issues.every((issue) => overrideFlag(issue.path, overrides));
+    const problems = [...new Set(issues.flatMap((issue) => describeIssue(issue, raw, [], overrides)))];
+    throw new UsageError(onlyFlags ? 'invalid command-line option:' : `${source} is invalid:`, problems);
   }
   const points = expandScenario(result.data);
   const problems = [...new Set(points.flatMap(checkScenario))];
@@ -90,7 +98,7 @@ function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly
   return [];
 }
 
-function describeIssue(nested: core.$ZodIssue, root: unknown, prefix: PropertyKey[]): string[] {
+function describeIssue(nested: core.$ZodIssue, root: unknown, prefix: PropertyKey[], overrides: ScenarioOverrides): string[] {
   const issue = { ...nested, path: [...prefix, ...nested.path] } as core.$ZodIssue;
   const value = valueAt(root, issue.path);
   if (issue.code === 'invalid_union' && issue.errors.length === 2 && !(issue.path[issue.path.length - 1] === 'kind')) {
@@ -99,13 +107,16 @@ function describeIssue(nested: core.$ZodIssue, root: unknown, prefix: PropertyKe
     if (!Array.isArray(value) && branch[0]?.code === 'invalid_type') {
       return [`${formatPath(issue.path)}: must be ${branch[0].expected === 'number' ? 'a number' : `a ${branch[0].expected}`} or a list of them, got ${show(value)}`];
     }
-    return branch.flatMap((i) => describeIssue(i, root, issue.path as PropertyKey[]));
+    return branch.flatMap((i) => describeIssue(i, root, issue.path as PropertyKey[], overrides));
   }
-  return [describeOne(issue, root)];
+  return [describeOne(issue, root, overrides)];
 }
 
-function describeOne(issue: core.$ZodIssue, root: unknown): string {
-  const where = formatPath(issue.path);
+function describeOne(issue: core.$ZodIssue, root: unknown, overrides: ScenarioOverrides): string {
+  // A field a command-line flag set is named by the flag, and its limits carry the unit (`--duration: … 86400 s`).
+  const flag = overrideFlag(issue.path, overrides);
+  const where = flag?.flag ?? formatPath(issue.path);
+  const unit = flag?.unit ? ` ${flag.unit}` : '';
   const got = show(valueAt(root, issue.path));
   switch (issue.code) {
     case 'unrecognized_keys':
@@ -118,9 +129,9 @@ function describeOne(issue: core.$ZodIssue, root: unknown): string {
         .join('\n  - ');
     case 'too_small':
       if (issue.origin === 'array') return `${where}: must have at least ${String(issue.minimum)} item(s)`;
-      return `${where}: must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${got}`;
+      return `${where}: must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}${unit}, got ${got}`;
     case 'too_big':
-      return `${where}: must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${got}`;
+      return `${where}: must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}${unit}, got ${got}`;
     case 'invalid_type':
       if (got === 'nothing') return `${where}: is required (${issue.expected})`;
       if (issue.expected === 'int') return `${where}: must be a whole number, got ${got}`;
