@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateThresholds, formatValue } from '../../../harness/gate/threshold-eval.ts';
 import { THRESHOLD_METRICS, writtenForm, type MetricDefinition, type MetricInput } from '../../../harness/scenario/threshold-metrics.ts';
 import { parseThreshold, THRESHOLD_SYNTAX_HINT } from '../../../harness/scenario/threshold-syntax.ts';
+import { ROOT } from '../../support/lab-cli.ts';
 import { pathResult, results, viewer } from '../gate/fixtures.ts';
 
 /** One path whose every metric has a known value: two viewers, 990 measured and 10 undecodable frames. */
@@ -57,6 +59,11 @@ describe('the threshold metric table', () => {
   it('lists every row in the syntax hint, in table order', () => {
     expect(THRESHOLD_SYNTAX_HINT).toBe(`${THRESHOLD_METRICS.map(writtenForm).join(', ')} with <, <=, >, >=, ==`);
     for (const row of THRESHOLD_METRICS) expect(THRESHOLD_SYNTAX_HINT).toContain(writtenForm(row));
+  });
+
+  it('documents every row in docs/ci-gate.md', () => {
+    const doc = readFileSync(`${ROOT}/docs/ci-gate.md`, 'utf8');
+    for (const row of THRESHOLD_METRICS) expect(doc, writtenForm(row)).toContain(`| \`${writtenForm(row)}\` |`);
   });
 
   it('reads only the fields MetricInput declares (a bare MetricInput is enough)', () => {
