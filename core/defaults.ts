@@ -1,6 +1,6 @@
 /**
  * Every tunable the lab uses that is not part of a scenario, in one commented object (hls.js style). Values were
- * chosen from measurements on a 2-core machine (see shared LAB-NOTES and README); change them here, not inline.
+ * chosen from measurements on a 2-core machine (see shared LAB-NOTES and docs/measurements.md); change them here, not inline.
  */
 export const labDefaults = {
   /** Chromium flags. The background-networking family stops Chromium from calling the internet (closed here). */
@@ -48,7 +48,7 @@ export const labDefaults = {
   rtpTimeoutMs: 15_000,
   /**
    * Viewers one core holds at 360p30 with every viewer at ≥ 29 fps (measured with `lab bench`: 2 viewers per path,
-   * 4 in all, on 2 cores; see README "Viewer capacity"); more than viewerOverloadFactor × that is refused.
+   * 4 in all, on 2 cores; see docs/measurements.md "Viewer capacity"); more than viewerOverloadFactor × that is refused.
    */
   viewerCapacityPerCore: 2,
   viewerOverloadFactor: 3,
