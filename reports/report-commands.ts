@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
+import { refuseForeignHost } from '../harness/server/lab-server.ts';
 import { onPath } from '../core/find-programs.ts';
 import { loadRun } from './load-run.ts';
 import { loadPageAssets } from './page-assets.ts';
@@ -79,6 +80,7 @@ export async function showReport(runDirOrUndefined: string | undefined, runsRoot
   if (!existsSync(file)) file = await writeReport(runDir);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (refuseForeignHost(req, res)) return; // DNS rebinding: only http://127.0.0.1:<port>/ or localhost:<port>
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;

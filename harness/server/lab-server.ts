@@ -1,12 +1,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * Whether a request's Host header names the address and port it arrived on (or `localhost:<port>` on loopback).
+ * A page of another site that got its name pointed at 127.0.0.1 (DNS rebinding) sends its own name as Host and is
+ * refused, so it can read nothing from the lab's servers.
+ */
+export function isAllowedHost(host: string | undefined, localAddress: string | undefined, localPort: number | undefined): boolean {
+  if (!host || !localAddress || localPort === undefined) return false;
+  const address = localAddress.replace(/^::ffff:/, '');
+  const allowed = [`${address}:${localPort}`];
+  if (address.startsWith('127.')) allowed.push(`localhost:${localPort}`);
+  return allowed.includes(host.toLowerCase());
+}
+
+/** Answers 403 unless the Host header is the server's own address (see isAllowedHost); returns whether it did. */
+export function refuseForeignHost(req: IncomingMessage, res: ServerResponse): boolean {
+  if (isAllowedHost(req.headers.host, req.socket.localAddress, req.socket.localPort)) return false;
+  res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' }).end('forbidden: the Host header must be this server\'s own address\n');
+  return true;
+}
+
 /** A route handler: returns true when it took the request. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean;
 
 /**
  * The run's one HTTP server, on loopback (plus any lab-made veth address) with an OS-chosen port: player pages and
- * bundles, the HLS origin and WebRTC signaling share one origin, so no CORS is involved.
+ * bundles, the HLS origin and WebRTC signaling share one origin, so no CORS is involved. Requests whose Host is not
+ * the address they came in on are refused (DNS rebinding).
  */
 export class LabServer {
   private server: Server | undefined;
@@ -75,6 +96,7 @@ export class LabServer {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    if (refuseForeignHost(req, res)) return;
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://lab').pathname;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserOpener, resolveRunDir, showReport, writeReport } from '../../reports/report-commands.ts';
 import { writeSyntheticRunDir } from './fixtures/synthetic-run.ts';
+import { getWithHost } from '../support/host-request.ts';
 
 function runsRoot(): { root: string; older: string; newer: string } {
   const root = mkdtempSync(join(tmpdir(), 'lab-runs-'));
@@ -64,6 +65,21 @@ describe('showReport', () => {
       await shown.close();
     }
     await expect(fetch(shown.url)).rejects.toThrow();
+  });
+
+  it('refuses a request whose Host is not its own address (DNS rebinding) with 403', async () => {
+    const { root } = runsRoot();
+    const shown = await showReport(undefined, root, { open: false });
+    try {
+      const port = Number(new URL(shown.url).port);
+      expect(await getWithHost(port, `attacker.example:${port}`)).toBe(403);
+      expect(await getWithHost(port, `127.0.0.1.attacker.example:${port}`, '/report.html')).toBe(403);
+      expect(await getWithHost(port, `127.0.0.1:${port + 1}`)).toBe(403);
+      expect(await getWithHost(port, `127.0.0.1:${port}`)).toBe(200);
+      expect(await getWithHost(port, `localhost:${port}`)).toBe(200);
+    } finally {
+      await shown.close();
+    }
   });
 
   it('serves a named run', async () => {
