@@ -6,12 +6,25 @@ export class LabError extends Error {
   readonly exitCode: number = 1;
 }
 
+/** Problems a UsageError's message lists (all stay in `problems`), and the longest line it prints of each. */
+const SHOWN_PROBLEMS = 20;
+const SHOWN_LINE_CHARS = 500;
+
+/** The message's list: a broken list of thousands, or a huge value echoed, must not flood the terminal. */
+function problemList(problems: string[]): string {
+  const lines = problems.slice(0, SHOWN_PROBLEMS).map((p) =>
+    `  - ${p.split('\n').map((line) => (line.length > SHOWN_LINE_CHARS ? `${line.slice(0, SHOWN_LINE_CHARS - 1)}…` : line)).join('\n')}`,
+  );
+  if (problems.length > SHOWN_PROBLEMS) lines.push(`  - … and ${problems.length - SHOWN_PROBLEMS} more problems`);
+  return lines.join('\n');
+}
+
 /** A scenario or command line the lab refuses before starting anything (exit 2). */
 export class UsageError extends LabError {
   override name = 'UsageError';
   override readonly exitCode = 2;
   constructor(message: string, readonly problems: string[] = []) {
-    super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
+    super(problems.length ? `${message}\n${problemList(problems)}` : message);
   }
 }
 

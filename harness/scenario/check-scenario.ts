@@ -14,7 +14,9 @@ export function checkScenario(point: ScenarioPoint): string[] {
   const where = point.label ? ` (video ${point.label})` : '';
   scenario.paths.forEach((path, i) => {
     const origin = origins[i] ?? { index: i, sweep: {} };
-    if ('segmentDuration' in path && typeof path.segmentDuration === 'number') {
+    const short = shorterThanAFrame(path, fps, (name) => originField(origin, name), where);
+    problems.push(...short);
+    if ('segmentDuration' in path && typeof path.segmentDuration === 'number' && !short.length) {
       const frames = path.segmentDuration * fps;
       if (Math.abs(frames - Math.round(frames)) > 1e-9) {
         problems.push(
@@ -43,6 +45,17 @@ export function checkScenario(point: ScenarioPoint): string[] {
   problems.push(...networkProblems(scenario.network, 'network'));
   scenario.paths.forEach((path, i) => problems.push(...networkProblems(path.network, `paths[${origins[i]?.index ?? i}].network`)));
   return [...new Set(problems)];
+}
+
+/**
+ * Segment and part durations under one frame: nothing can be cut that short (1e-12 s passes the whole-frames test
+ * as 0 frames; ffmpeg then dies, or a part of 0 ms makes a hold-back of 0).
+ */
+function shorterThanAFrame(path: ScenarioPoint['scenario']['paths'][number], fps: number, field: (name: string) => string, where: string): string[] {
+  const durations = path.kind === 'll-hls' ? { segmentDuration: path.segmentDuration, partDuration: path.partDuration } : path.kind === 'hls' ? { segmentDuration: path.segmentDuration } : {};
+  return Object.entries(durations)
+    .filter(([, seconds]) => seconds * fps < 1 - 1e-9)
+    .map(([name, seconds]) => `${field(name)}: ${seconds} s is shorter than one frame at ${fps} fps${where}; it must be at least one frame, ${Number((1 / fps).toFixed(4))} s`);
 }
 
 /** Viewers a point asks for, and how many this machine holds at 360p30 (scaled from the measured per-core figure). */

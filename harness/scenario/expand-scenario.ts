@@ -1,5 +1,7 @@
 import { DEFAULT_VIDEO, VIDEO_PRESETS, type PathFileSpec, type PathSpec, type Scenario, type ScenarioFile, type VideoSpec } from './schema.ts';
 import { pathIdOf } from './path-ids.ts';
+import { MAX_PATHS } from './input-limits.ts';
+import { UsageError } from '../../core/errors.ts';
 
 type VideoFileSpec = Exclude<ScenarioFile['video'], unknown[]>;
 
@@ -75,10 +77,34 @@ export function expandPath(path: PathFileSpec, index: number): { paths: PathSpec
 }
 
 /**
- * Expands a validated scenario file into sweep points: one per `video` entry (run one after another), each with
- * every path's lists expanded into concrete paths fed from the same source and encode.
+ * How many paths the file's lists would make, counted without expanding them (three lists of 3000 make 2.7e10), and
+ * a problem naming the lists when that is more than MAX_PATHS.
  */
-export function expandScenario(file: ScenarioFile): ScenarioPoint[] {
+export function pathCountProblem(file: ScenarioFile): string | undefined {
+  let total = 0;
+  const lists: string[] = [];
+  file.paths.forEach((path, index) => {
+    let count = 1;
+    for (const [key, value] of Object.entries(path)) {
+      if (!Array.isArray(value) || value.length < 2) continue;
+      count *= value.length;
+      lists.push(`paths[${index}].${key}: ${value.length} values`);
+    }
+    total += count;
+  });
+  if (total <= MAX_PATHS) return undefined;
+  const shown = lists.length > 6 ? [...lists.slice(0, 6), `${lists.length - 6} more lists`] : lists;
+  return `paths: the lists would make ${total.toLocaleString('en-US')} paths (${shown.join(', ')}); a run takes at most ${MAX_PATHS} paths: shorten the lists or split them over several scenarios`;
+}
+
+/**
+ * Expands a validated scenario file into sweep points: one per `video` entry (run one after another), each with
+ * every path's lists expanded into concrete paths fed from the same source and encode. Refuses (UsageError) before
+ * expanding anything when the lists would make more than MAX_PATHS paths.
+ */
+export function expandScenario(file: ScenarioFile, source = 'scenario'): ScenarioPoint[] {
+  const tooMany = pathCountProblem(file);
+  if (tooMany) throw new UsageError(`${source} is invalid:`, [tooMany]);
   const videos = Array.isArray(file.video) ? file.video : [file.video];
   const expanded = file.paths.map((p, i) => expandPath(p, i));
   const paths = expanded.flatMap((e) => e.paths);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { core } from 'zod';
 import { UsageError } from '../../core/errors.ts';
+import { clip, readScenarioText } from './input-limits.ts';
 import { KNOWN_KEYS, scenarioSchema, type Scenario } from './schema.ts';
 import { checkScenario } from './check-scenario.ts';
 import { expandScenario, type ScenarioPoint } from './expand-scenario.ts';
@@ -28,8 +28,9 @@ function single(points: ScenarioPoint[], source: string): Scenario {
 export function loadScenarioPoints(file: string, overrides: ScenarioOverrides = {}): ScenarioPoint[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readScenarioText(file); // at most 1 MiB, text only
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read scenario ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let raw: unknown;
@@ -37,7 +38,7 @@ export function loadScenarioPoints(file: string, overrides: ScenarioOverrides = 
     raw = parseYaml(text);
   } catch (err) {
     const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : (err as Error).message;
-    throw new UsageError(`scenario ${file} is not valid YAML: ${detail}`);
+    throw new UsageError(`scenario ${file} is not valid YAML: ${clip(detail ?? '', 200)}`);
   }
   return parseScenarioPoints(raw, file, overrides);
 }
@@ -52,7 +53,7 @@ export function parseScenarioPoints(parsed: unknown, source = 'scenario', overri
     const problems = [...new Set(issues.flatMap((issue) => describeIssue(issue, raw, [], overrides)))];
     throw new UsageError(onlyFlags ? 'invalid command-line option:' : `${source} is invalid:`, problems);
   }
-  const points = expandScenario(result.data);
+  const points = expandScenario(result.data, source);
   const problems = [...new Set(points.flatMap(checkScenario))];
   if (problems.length) throw new UsageError(`${source} is invalid:`, problems);
   return points;
@@ -76,7 +77,7 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return clip(JSON.stringify(value));
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
@@ -121,16 +122,19 @@ function describeOne(issue: core.$ZodIssue, root: unknown, overrides: ScenarioOv
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys
+        .slice(0, 10)
         .map((key) => {
           const known = knownKeysFor(root, issue.path);
-          const hint = didYouMean(key, known);
-          return `${formatPath([...issue.path, key])}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${known.join(', ')}`;
+          const hint = key.length <= 100 ? didYouMean(key, known) : undefined;
+          return `${formatPath([...issue.path, clip(key)])}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${known.join(', ')}`;
         })
+        .concat(issue.keys.length > 10 ? [`… and ${issue.keys.length - 10} more unknown keys`] : [])
         .join('\n  - ');
     case 'too_small':
       if (issue.origin === 'array') return `${where}: must have at least ${String(issue.minimum)} item(s)`;
       return `${where}: must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}${unit}, got ${got}`;
     case 'too_big':
+      if (issue.origin === 'string') return `${where}: must be at most ${String(issue.maximum)} characters, got ${String((valueAt(root, issue.path) as string).length)}`;
       return `${where}: must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}${unit}, got ${got}`;
     case 'invalid_type':
       if (got === 'nothing') return `${where}: is required (${issue.expected})`;

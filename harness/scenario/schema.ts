@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { NETWORK_KEYS, networkSchema } from '../network/network-schema.ts';
+import { MAX_NAME_LENGTH } from './input-limits.ts';
 
 /**
  * The scenario file (v1). One schema validates user files and (later) generates the editor JSON Schema; names are
  * part of the public format: keep them.
  */
 
-const pathId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
+const pathId = z.string().max(MAX_NAME_LENGTH).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
 const viewers = z.number().int().min(1).max(64);
 
 /**
@@ -85,8 +86,8 @@ export const llHlsPathSchema = z.strictObject({
 export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema, llHlsPathSchema]);
 
 export const scenarioSchema = z.strictObject({
-  /** Used in the results folder name: lowercase letters, digits and dashes. */
-  name: z.string().regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+'),
+  /** Used in the results folder name: lowercase letters, digits and dashes, at most 64 characters. */
+  name: z.string().max(MAX_NAME_LENGTH).regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+'),
   description: z.string().max(2000).optional(),
   /** Seconds measured per viewer, after its warm-up. */
   duration: z.number().gt(0).max(86_400).default(30),
