@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDefaults } from '../core/defaults.ts';
 import { LabError, UsageError } from '../core/errors.ts';
@@ -20,6 +20,7 @@ import { attachProgress } from './progress.ts';
 import { summaryTable } from './summary-table.ts';
 import { writeReport } from '../reports/report-commands.ts';
 import { keepMedianRun } from './repeat-runs.ts';
+import { checkOutDir } from './out-dir.ts';
 
 export interface RunCommandOptions {
   out?: string;
@@ -65,13 +66,13 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
   const file = resolveScenarioFile(scenarioArg);
   // --duration and --repeat go into the scenario before its validation: the schema's limits hold for them too.
   const points = loadScenarioPoints(file, { duration: options.duration, repeat: options.repeat });
+  // The results folder first: one that cannot be made or written is refused at once, before anything starts.
+  const baseDir = checkOutDir(options.out ?? join(labDefaults.runsDir, `${utcStamp(new Date())}-${points[0]!.scenario.name}`));
   for (const point of points) await preflight(point.scenario);
   const swept = await networkPreflight(points.map((p) => p.scenario));
   if (swept.length && !options.quiet) process.stderr.write(`removed what a crashed run left behind: ${swept.join(', ')}\n`);
   const ffmpeg = findFfmpeg();
   const browser = await findBrowser();
-  const name = points[0]!.scenario.name;
-  const baseDir = resolve(options.out ?? join(labDefaults.runsDir, `${utcStamp(new Date())}-${name}`));
 
   const controller = new AbortController();
   let interrupts = 0;
