@@ -101,9 +101,10 @@ function slaveFor(out: PipelineOutput): string {
   }
 }
 
+/** RTP to the relay on loopback; localaddr binds ffmpeg's own RTP and RTCP sockets to loopback too (else 0.0.0.0). */
 function rtpSlave(out: RtpOutput): string {
   const options = ['f=rtp', `payload_type=${out.payloadType}`, `ssrc=${out.ssrc}`];
-  return `[${options.join(':')}]rtp://127.0.0.1:${out.port}?pkt_size=${RTP_PACKET_SIZE}`;
+  return `[${options.join(':')}]rtp://127.0.0.1:${out.port}?pkt_size=${RTP_PACKET_SIZE}&localaddr=127.0.0.1`;
 }
 
 function encoderArgs(codec: 'h264' | 'vp8', video: VideoInput, gop: number): string[] {

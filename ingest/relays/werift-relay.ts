@@ -34,9 +34,19 @@ export async function waitForIceGathering(pc: RTCPeerConnection): Promise<void> 
 }
 
 /**
+ * The address a werift relay's ICE sockets bind to: a path's viewers are either all on loopback or all in the
+ * path's network namespace, which reaches the lab only through its veth's host end (hostAddresses = loopback plus
+ * that address); so the non-loopback address when there is one, else loopback.
+ */
+export function iceBindAddress(hostAddresses: readonly string[]): string {
+  return hostAddresses.find((address) => !address.startsWith('127.')) ?? hostAddresses[0] ?? '127.0.0.1';
+}
+
+/**
  * werift (WebRTC in pure TypeScript) as a relay: ffmpeg's RTP arrives on a loopback UDP socket and is written to
  * one sendonly track per viewer; werift rewrites SSRC, payload type and sequence numbers, and does real ICE and
- * DTLS-SRTP with the browser. ICE is confined to `hostAddresses` (no STUN servers, no other interfaces).
+ * DTLS-SRTP with the browser. ICE is confined to one of `hostAddresses` (iceBindAddress: no STUN servers, no other
+ * interface, no wildcard socket); the RTP ingest listens on 127.0.0.1 only.
  */
 export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
   readonly name = 'werift' as const;
@@ -89,12 +99,16 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
     if (this.closed) throw new Error(`${this.pathId}: relay is closed`);
     await this.unsubscribe(viewerId);
     const allowed = new Set([...this.options.hostAddresses, ...(this.options.peerAddresses ?? [])]);
+    const iceAddress = iceBindAddress(this.options.hostAddresses);
     const pc = new RTCPeerConnection({
       codecs: { video: [codecParameters(this.options.codec)], audio: [] },
       iceServers: [],
       iceUseIpv4: false,
       iceUseIpv6: false,
-      iceAdditionalHostAddresses: this.options.hostAddresses,
+      // werift binds every ICE socket of a PeerConnection to one address per family (0.0.0.0 when none is given):
+      // bind it to the one address this path's viewers reach, and offer only that as a host candidate.
+      iceInterfaceAddresses: { udp4: iceAddress },
+      iceAdditionalHostAddresses: [iceAddress],
       iceFilterCandidatePair: (pair) => allowed.has(pair.remoteCandidate.host) || pair.remoteCandidate.host.startsWith('127.'),
     });
     const track = new MediaStreamTrack({ kind: 'video' });

@@ -20,9 +20,9 @@ describe('ffmpeg command', () => {
     expect(args.filter((a) => a === 'libvpx')).toHaveLength(1);
     const tees = args.filter((_, i) => args[i - 1] === 'tee');
     expect(tees[0]).toBe(
-      '[f=hls:hls_time=2:hls_list_size=6:hls_flags=delete_segments+temp_file+independent_segments+program_date_time:hls_segment_type=mpegts:hls_segment_filename=/tmp/a/seg-%06d.ts]/tmp/a/index.m3u8|[f=rtp:payload_type=102:ssrc=1]rtp://127.0.0.1:5000?pkt_size=1200',
+      '[f=hls:hls_time=2:hls_list_size=6:hls_flags=delete_segments+temp_file+independent_segments+program_date_time:hls_segment_type=mpegts:hls_segment_filename=/tmp/a/seg-%06d.ts]/tmp/a/index.m3u8|[f=rtp:payload_type=102:ssrc=1]rtp://127.0.0.1:5000?pkt_size=1200&localaddr=127.0.0.1',
     );
-    expect(tees[1]).toBe('[f=rtp:payload_type=96:ssrc=2]rtp://127.0.0.1:5002?pkt_size=1200');
+    expect(tees[1]).toBe('[f=rtp:payload_type=96:ssrc=2]rtp://127.0.0.1:5002?pkt_size=1200&localaddr=127.0.0.1');
     expect(args.join(' ')).toContain('-g 30 -keyint_min 30');
   });
 

@@ -46,6 +46,7 @@ export async function watch(relay: Relay, viewerId: string, options: { iceServer
     iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
     iceUseIpv4: false,
     iceUseIpv6: false,
+    iceInterfaceAddresses: { udp4: '127.0.0.1' },
     iceAdditionalHostAddresses: ['127.0.0.1'],
   });
   let packets = 0;
