@@ -31,7 +31,7 @@ export function labChildren(): string[] {
   return out
     .split('\n')
     .filter((line) => line.includes(`${tmpdir()}/latency-lab-`) || /clock-source-main\.ts|rtp:\/\/127\.0\.0\.1/.test(line))
-    .filter((line) => !line.includes(' ps -eo'));
+    .filter((line) => !line.includes(' ps -eo') && !/\bflock\b/.test(line)); // a developer's job lock is not a lab child
 }
 
 /** Polls `predicate` every 200 ms until it holds; rejects after timeoutMs. */
