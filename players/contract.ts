@@ -82,6 +82,8 @@ export interface ProbeBatch {
   probeCostMs: number[];
   errors: string[];
   fatal: string | null;
+  /** [wallMs, jumpMs] per refresh of the page's clock mapping (Date.now() − performance.now()): how far it moved. */
+  clockRemaps?: number[];
 }
 
 export interface LatencyLabApi {

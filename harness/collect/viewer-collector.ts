@@ -5,6 +5,7 @@ import { SampleBuffer, summarize } from '../../core/stats/summary.ts';
 import { labDefaults } from '../../core/defaults.ts';
 import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
+import { FreezeDetector } from './freezes.ts';
 
 export interface ViewerWindow {
   warmupMs: number;
@@ -44,6 +45,13 @@ export class ViewerCollector {
   private readonly timeline: TimelinePoint[] = [];
   private bin: { index: number; values: number[] } | null = null;
   private lastWallSeen = 0;
+  /** Freezes overlapping the measurement window, from every presented frame (warm-up ones feed the mean). */
+  private readonly freezes = new FreezeDetector((start, end) => {
+    const from = this.measureFrom;
+    const to = this.measureTo;
+    return from !== null && to !== null && start < to && end > from;
+  });
+  private clockJumpMaxMs: number | null = null;
   readonly probeCostMs = new SampleBuffer();
   /** Most recent latencies (for live progress). */
   readonly recent: number[] = [];
@@ -76,6 +84,7 @@ export class ViewerCollector {
     const to = this.measureTo;
     const inWindow = (wall: number) => from !== null && to !== null && wall >= from && wall < to;
     const f = batch.frames;
+    this.feedFreezes(f, batch.undecodableAt);
     for (let i = 0; i + 2 < f.length; i += 3) {
       const wall = f[i]!;
       const latency = f[i + 1]!;
@@ -120,6 +129,10 @@ export class ViewerCollector {
     if (this.playbackRates.length < 100_000) this.playbackRates.push(...(batch.playbackRates ?? []));
     for (const s of batch.webrtcStats) this.webrtcRaw.push(s);
     for (const c of batch.probeCostMs) this.probeCostMs.push(c);
+    const remaps = batch.clockRemaps ?? [];
+    for (let i = 0; i + 1 < remaps.length; i += 2) {
+      if (inWindow(remaps[i]!)) this.clockJumpMaxMs = Math.max(this.clockJumpMaxMs ?? 0, Math.abs(remaps[i + 1]!));
+    }
     if (batch.fatal && !this.error) this.error = batch.fatal;
   }
 
@@ -141,6 +154,8 @@ export class ViewerCollector {
       framesDropped: this.droppedAtStart === null ? 0 : Math.max(0, this.droppedLatest - this.droppedAtStart),
       firstFrameMs,
       stalls: { count: stallDurations.length, totalMs: Math.round(stallDurations.reduce((a, b) => a + b, 0)) },
+      freezes: this.freezes.summary(this.window.runStartMs),
+      clockJumpMaxMs: this.clockJumpMaxMs === null ? null : round1(this.clockJumpMaxMs),
       timeline: this.timeline,
       fps: this.measureFrom === null ? null : Math.round((framesPresented / (this.window.durationMs / 1000)) * 100) / 100,
       probeCostMs: cost ? { p50: cost.p50, p99: cost.p99, max: cost.max } : null,
@@ -159,6 +174,22 @@ export class ViewerCollector {
     } else result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
     if (this.error) result.error = this.error;
     return result;
+  }
+
+  /** Frames ([wall, latency, presented] triples) and undecodable frames ([wall, presented] pairs) in display order. */
+  private feedFreezes(frames: readonly number[], undecodable: readonly number[]): void {
+    let i = 0;
+    let j = 0;
+    while (i + 2 < frames.length || j + 1 < undecodable.length) {
+      const takeFrame = j + 1 >= undecodable.length || (i + 2 < frames.length && frames[i]! <= undecodable[j]!);
+      if (takeFrame) {
+        this.freezes.frame(frames[i]!, frames[i + 2]!);
+        i += 3;
+      } else {
+        this.freezes.frame(undecodable[j]!, undecodable[j + 1]!);
+        j += 2;
+      }
+    }
   }
 
   private countPresented(presented: number): void {

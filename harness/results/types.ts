@@ -26,6 +26,47 @@ export interface StallSummary {
   totalMs: number;
 }
 
+/**
+ * Freezes (every path kind): a presented-frame gap longer than max(3 × the mean of the previous 30 frame intervals,
+ * that mean + 150 ms), WebRTC stats' definition, computed from the probe's presented-frame times
+ * (harness/collect/freezes.ts). `events` lists the first 100 as t (s since the run started) and duration (ms).
+ */
+export interface FreezeSummary {
+  count: number;
+  totalMs: number;
+  events: Array<{ t: number; ms: number }>;
+}
+
+/** A reason a run or path cannot be trusted as measured (harness/validity): what was found and the limit it broke. */
+export interface ValidityReason {
+  /** Stable identifier: cpu-busy, source-late, source-backpressure, encoder-behind, fps-low, measured-low, freezes, emulator-late, clock-jump. */
+  code: string;
+  message: string;
+  pathId?: string;
+  viewerId?: number;
+  value: number;
+  limit: number;
+}
+
+export interface Validity {
+  /** degraded: the machine or the instrument could not keep real time; read the figures as suspect. */
+  verdict: 'valid' | 'degraded';
+  reasons: ValidityReason[];
+}
+
+/** The run-level validity: the verdict, the limits it was judged by, and the run-wide figures measured. */
+export interface RunValidity extends Validity {
+  limits: Record<string, number>;
+  /** Over the measurement window (first viewer's start to last viewer's end); null when not measured. */
+  measured: {
+    windowSeconds: number | null;
+    cpuBusyPct: number | null;
+    sourceLatePct: number | null;
+    backpressuredPct: number | null;
+    encoderLagMsMax: number | null;
+  };
+}
+
 /** One second of one viewer's latency, for charts (exact statistics live in latencyMs). */
 export interface TimelinePoint {
   /** Seconds since the run started (startedAt), the same axis for every path. */
@@ -83,6 +124,10 @@ export interface ViewerResult {
   /** From the moment the viewer started playing to its first presented frame (ms). */
   firstFrameMs: number | null;
   stalls: StallSummary;
+  /** No new frame for longer than the freeze limit, counted from presented-frame times (absent in older results). */
+  freezes?: FreezeSummary;
+  /** Largest change of the page's clock mapping (Date.now() − performance.now()) between two readings in the window (ms). */
+  clockJumpMaxMs?: number | null;
   /** Median over the window of hls.js's own latency (its live-edge estimate − playhead, evaluated at each sample; a cross-check, not glass-to-glass). */
   hlsJsLatencyMs?: number | null;
   /** Median of hls.js's `targetLatency` over the window (ms): LL-HLS: PART-HOLD-BACK, plus 1 s per stall it saw. */
@@ -133,6 +178,8 @@ export interface PathFigures {
   viewers: ViewerResult[];
   /** Present when the path's viewers ran in a network namespace of their own, behind an impaired link. */
   network?: PathNetworkResult;
+  /** This path's own reasons plus every run-wide one (absent in older results). */
+  validity?: Validity;
 }
 
 /** One direction's condition (see harness/network/network-schema.ts; rateKbps 0 = unlimited). */
@@ -220,4 +267,6 @@ export interface Results {
   joinWaitSeconds: number;
   source: SourceInfo | null;
   paths: PathResult[];
+  /** Can these figures be trusted? (harness/validity; absent in results written before it existed). */
+  validity?: RunValidity;
 }

@@ -1,4 +1,5 @@
 import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '../../core/timecode.ts';
+import { PlayerError } from '../player-error.ts';
 import { WallClock } from './wall-clock.ts';
 
 /** A frame the probe timed: when it was on glass, its glass-to-glass latency and its media time. */
@@ -19,6 +20,8 @@ export interface FrameSink {
   frame(displayWallMs: number, latencyMs: number, costMs: number, mediaTime: number): void;
   undecodable(displayWallMs: number, costMs: number): void;
   presented(presentedFrames: number, displayWallMs: number): void;
+  /** The clock mapping was refreshed and moved by jumpMs (see WallClock). */
+  clockRemap(wallMs: number, jumpMs: number): void;
 }
 
 /**
@@ -29,17 +32,18 @@ export interface FrameSink {
  */
 export class FrameProbe {
   private readonly context: CanvasRenderingContext2D;
-  private readonly clock = new WallClock();
+  private readonly clock: WallClock;
   private handle: number | undefined;
   private stopped = false;
   private lumaUnavailable = false;
 
   constructor(private readonly video: HTMLVideoElement, private readonly sink: FrameSink) {
+    this.clock = new WallClock((wallMs, jumpMs) => sink.clockRemap(wallMs, jumpMs));
     const canvas = document.createElement('canvas');
     canvas.width = BAND_WIDTH;
     canvas.height = BAND_HEIGHT;
     const context = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
-    if (!context) throw new Error('no 2d canvas context');
+    if (!context) throw new PlayerError('frame probe: this browser gives no 2d canvas context to read the timecode band with');
     this.context = context;
   }
 

@@ -1,3 +1,4 @@
+import { AlreadyStartedError } from '../../core/errors.ts';
 import type { LatencyLabApi, PlayerConfig, ProbeBatch, RawWebrtcStats } from '../contract.ts';
 import { FrameProbe, type DisplayedFrame, type FrameSink } from '../probe/frame-probe.ts';
 
@@ -22,7 +23,7 @@ export interface PlayerReport {
 function emptyBatch(): ProbeBatch {
   return {
     frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
-    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], probeCostMs: [], errors: [], fatal: null,
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], probeCostMs: [], clockRemaps: [], errors: [], fatal: null,
   };
 }
 
@@ -63,11 +64,14 @@ export function installPlayerRuntime(player: Player): void {
       presentedFrames = count;
       firstFrameWallMs ??= displayWallMs;
     },
+    clockRemap(wallMs, jumpMs) {
+      batch.clockRemaps?.push(wallMs, jumpMs);
+    },
   };
 
   const api: LatencyLabApi = {
     async start(config) {
-      if (video) throw new Error('player already started');
+      if (video) throw new AlreadyStartedError('player');
       video = document.createElement('video');
       video.muted = true;
       video.autoplay = true;
