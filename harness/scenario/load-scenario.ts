@@ -54,7 +54,7 @@ export function parseScenarioPoints(parsed: unknown, source = 'scenario', overri
     throw new UsageError(onlyFlags ? 'invalid command-line option:' : `${source} is invalid:`, problems);
   }
   const points = expandScenario(result.data, source);
-  const problems = [...new Set(points.flatMap(checkScenario))];
+  const problems = [...new Set(points.flatMap((point) => checkScenario(point)))];
   if (problems.length) throw new UsageError(`${source} is invalid:`, problems);
   return points;
 }
@@ -87,6 +87,7 @@ function show(value: unknown): string {
 function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.scenario;
   if (path[0] === 'video') return KNOWN_KEYS.video;
+  if (path[0] === 'validity') return KNOWN_KEYS.validity;
   if (path.includes('network')) {
     const last = path[path.length - 1];
     if (last === 'uplink' || last === 'downlink') return KNOWN_KEYS.direction;

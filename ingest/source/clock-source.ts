@@ -18,6 +18,10 @@ export interface PacingStats {
   /** The last hand-off's distance from its schedule (ms) and the time since the first frame (s). */
   driftMs: number;
   elapsedSeconds: number;
+  /** Hand-offs later than one frame interval after their schedule (cumulative; the validity verdict windows it). */
+  lateFrames: number;
+  /** Wall-clock ms of frame 0's schedule (t0): frame n is due at startedWallMs + n × 1000/fps. */
+  startedWallMs: number;
 }
 
 interface ClockSourceEvents {
@@ -36,6 +40,8 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
   private n = 0;
   private t0 = 0;
   private backpressured = 0;
+  private lateFrames = 0;
+  private t0Wall = 0;
   private readonly lateMs: number[] = [];
   private lastLateMs = 0;
   private lastHandOff = 0;
@@ -55,6 +61,7 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
     if (this.running) return;
     this.running = true;
     this.t0 = performance.now();
+    this.t0Wall = this.now() - (performance.now() - this.t0);
     this.tick();
   }
 
@@ -73,6 +80,8 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
       backpressured: this.backpressured,
       driftMs: this.lastLateMs,
       elapsedSeconds: this.n ? (this.lastHandOff - this.t0) / 1000 : 0,
+      lateFrames: this.lateFrames,
+      startedWallMs: this.t0Wall,
     };
   }
 
@@ -104,6 +113,7 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
     this.lastHandOff = performance.now();
     this.lastLateMs = Math.max(0, this.lastHandOff - due);
     this.record(this.lastLateMs);
+    if (this.lastLateMs > 1000 / this.options.fps) this.lateFrames++;
     const frame = this.painter.paint(this.n, wallMs);
     if (!this.options.sink(frame)) this.backpressured++;
     this.emit('frame', this.n, wallMs);

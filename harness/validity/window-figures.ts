@@ -1,0 +1,84 @@
+/**
+ * Run-wide figures over the measurement window, from the samples a run takes as it goes (pure functions: the
+ * judge and its tests feed them plain arrays). Cumulative counters are read at the samples that bracket the
+ * window, inner ones first (so that start-up is left out), the outer ones when the window is shorter than one
+ * sampling interval.
+ */
+
+/** /proc/stat's aggregate counters at one moment (harness/collect/host-cpu.ts). */
+export interface CpuReading {
+  wallMs: number;
+  busyTicks: number;
+  totalTicks: number;
+}
+
+/** The clock source's cumulative counters at one of its once-a-second reports (ingest/ffmpeg/ffmpeg-pipeline.ts). */
+export interface PacingReading {
+  wallMs: number;
+  framesSent: number;
+  backpressured: number;
+  lateFrames: number;
+}
+
+/** One ffmpeg progress report: when it arrived and the encoder's frame count. */
+export interface EncoderReading {
+  wallMs: number;
+  frame: number;
+}
+
+export interface MeasurementWindow {
+  from: number;
+  to: number;
+}
+
+/** The pair of readings whose difference covers [from, to] best (null with fewer than two readings). */
+export function bracket<T extends { wallMs: number }>(readings: readonly T[], window: MeasurementWindow): [T, T] | null {
+  if (readings.length < 2) return null;
+  const inside = readings.filter((r) => r.wallMs >= window.from && r.wallMs <= window.to);
+  if (inside.length >= 2) return [inside[0]!, inside[inside.length - 1]!];
+  let start = readings[0]!;
+  let end = readings[readings.length - 1]!;
+  for (const r of readings) if (r.wallMs <= window.from) start = r;
+  for (let i = readings.length - 1; i >= 0; i--) if (readings[i]!.wallMs >= window.to) end = readings[i]!;
+  return end.wallMs > start.wallMs ? [start, end] : null;
+}
+
+/** Host CPU busy over the window, % of all cores (null without readings around it). */
+export function cpuBusyPct(readings: readonly CpuReading[], window: MeasurementWindow): number | null {
+  const pair = bracket(readings, window);
+  if (!pair) return null;
+  const total = pair[1].totalTicks - pair[0].totalTicks;
+  return total > 0 ? round1((100 * (pair[1].busyTicks - pair[0].busyTicks)) / total) : null;
+}
+
+/** Late and backpressured hand-offs as % of the frames the source handed over in the window. */
+export function sourceFigures(readings: readonly PacingReading[], window: MeasurementWindow): { latePct: number; backpressuredPct: number; frames: number } | null {
+  const pair = bracket(readings, window);
+  if (!pair) return null;
+  const frames = pair[1].framesSent - pair[0].framesSent;
+  if (frames <= 0) return null;
+  return {
+    latePct: round1((100 * (pair[1].lateFrames - pair[0].lateFrames)) / frames),
+    backpressuredPct: round1((100 * (pair[1].backpressured - pair[0].backpressured)) / frames),
+    frames,
+  };
+}
+
+/**
+ * The encoder's largest lag behind real time in the window (ms): at each progress report, the wall clock minus
+ * when the last frame the encoder had output was due from the source (frame k is due at t0 + k × 1000/fps).
+ */
+export function encoderLagMsMax(readings: readonly EncoderReading[], sourceStartedWallMs: number | null, fps: number, window: MeasurementWindow): number | null {
+  if (sourceStartedWallMs === null || !(fps > 0)) return null;
+  let max: number | null = null;
+  for (const r of readings) {
+    if (r.wallMs < window.from || r.wallMs > window.to || r.frame < 1) continue;
+    const lag = r.wallMs - (sourceStartedWallMs + ((r.frame - 1) * 1000) / fps);
+    max = Math.max(max ?? -Infinity, lag);
+  }
+  return max === null ? null : Math.round(max);
+}
+
+export function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
