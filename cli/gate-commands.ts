@@ -5,7 +5,7 @@ import { LabError, UsageError } from '../core/errors.ts';
 import { createBaseline, readBaseline, snapshotRun } from '../harness/gate/baseline.ts';
 import { compareToBaseline, DEFAULT_COMPARE_OPTIONS, parseComparisonMetric } from '../harness/gate/compare.ts';
 import { GateInputError } from '../harness/gate/errors.ts';
-import { buildGateReport, formatGateText, GATE_FAILURE_EXIT_CODE, type BaselineSection, type GateReport } from '../harness/gate/gate-outcome.ts';
+import { buildGateReport, formatGateText, gateExitCode, type BaselineSection, type GateReport } from '../harness/gate/gate-outcome.ts';
 import { renderJunit } from '../harness/gate/junit-output.ts';
 import { renderMarkdown } from '../harness/gate/markdown-output.ts';
 import { readRun, SAMPLES_FILE } from '../harness/gate/run-files.ts';
@@ -13,7 +13,7 @@ import { evaluateThresholds } from '../harness/gate/threshold-eval.ts';
 
 /**
  * `lab baseline <run-dir> -o FILE` and `lab check <run-dir> …`. Exit codes: 0 pass, 99 a threshold or baseline
- * check failed, 2 usage/input errors. Both set process.exitCode and never call process.exit.
+ * check failed, 98 inconclusive (the run is degraded; --allow-degraded judges it anyway), 2 usage/input errors. Both set process.exitCode and never call process.exit.
  */
 
 export interface GateIo {
@@ -35,6 +35,7 @@ interface CheckOptions {
   junit?: string;
   markdown?: string;
   json?: boolean;
+  allowDegraded?: boolean;
 }
 
 export function registerGateCommands(program: Command, io: GateIo = processIo): Command {
@@ -58,6 +59,7 @@ export function registerGateCommands(program: Command, io: GateIo = processIo): 
     .option('--junit <file>', 'write a JUnit XML report (one testcase per check)')
     .option('--markdown <file>', 'write a Markdown summary (e.g. "$GITHUB_STEP_SUMMARY"), < 1 MB')
     .option('--json', 'print the report as JSON instead of text')
+    .option('--allow-degraded', 'judge a degraded run like a valid one (default: exit 98, inconclusive)')
     .exitOverride(usageExit)
     .action((runDir: string, options: CheckOptions, command: Command) =>
       guarded(io, () => checkAction(runDir, options, command, io)),
@@ -128,10 +130,11 @@ async function checkAction(runDir: string, options: CheckOptions, command: Comma
     const comparisons = compareToBaseline(snapshotRun(results, samples), base, settings);
     baseline = { file: options.baseline, ...settings, metrics: metrics.map((m) => parseComparisonMetric(m).name), comparisons };
   }
-  const report = buildGateReport({ runDir, results, thresholds, baseline });
+  const report = buildGateReport({ runDir, results, thresholds, baseline, allowDegraded: options.allowDegraded === true });
   await writeReports(report, options);
   io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatGateText(report)}\n`);
-  if (!report.passed) process.exitCode = GATE_FAILURE_EXIT_CODE;
+  const code = gateExitCode(report);
+  if (code !== 0) process.exitCode = code;
 }
 
 async function writeReports(report: GateReport, options: CheckOptions): Promise<void> {

@@ -28,6 +28,7 @@ program
   .option('-d, --duration <seconds>', 'override the scenario duration (seconds measured per viewer)')
   .option('-r, --repeat <n>', 'run n times and keep the median run (overrides the scenario\'s repeat)')
   .option('-q, --quiet', 'no progress output')
+  .option('--allow-degraded', 'judge thresholds even when the run is degraded (default: exit 98, inconclusive)')
   .action(async (scenario: string | undefined, options) => {
     process.exitCode = await runCommand(scenario, options);
   });

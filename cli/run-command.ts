@@ -11,13 +11,13 @@ import { networkPreflight } from '../harness/run/network-preflight.ts';
 import { loadScenarioPoints } from '../harness/scenario/load-scenario.ts';
 import { capacityWarning } from '../harness/scenario/check-scenario.ts';
 import type { Results } from '../harness/results/types.ts';
-import { evaluateRunThresholds, formatThresholdLines, GATE_FAILURE_EXIT_CODE, thresholdsPassed } from '../harness/gate/index.ts';
+import { evaluateRunThresholds, formatThresholdLines, GATE_FAILURE_EXIT_CODE, GATE_INCONCLUSIVE_EXIT_CODE, thresholdsPassed } from '../harness/gate/index.ts';
 import type { Scenario } from '../harness/scenario/schema.ts';
 import { findBrowser, findFfmpeg } from '../core/find-programs.ts';
 import { pathIdOf } from '../harness/scenario/path-ids.ts';
 import { relayProblems } from '../ingest/relays/relay-backends.ts';
 import { attachProgress } from './progress.ts';
-import { summaryTable } from './summary-table.ts';
+import { summaryTable, validityLines } from './summary-table.ts';
 import { writeReport } from '../reports/report-commands.ts';
 import { keepMedianRun } from './repeat-runs.ts';
 import { checkOutDir } from './out-dir.ts';
@@ -27,6 +27,8 @@ export interface RunCommandOptions {
   duration?: string;
   repeat?: string;
   quiet?: boolean;
+  /** Judge thresholds of a degraded run anyway (exit 0/99) instead of calling it inconclusive (98). */
+  allowDegraded?: boolean;
 }
 
 const PACKAGE_SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
@@ -60,7 +62,8 @@ interface PointOutcome {
 /**
  * `lab run`: everything is validated (scenario, programs) before anything starts; Ctrl-C stops the run cleanly
  * and still writes results.json (interrupted). Thresholds are checked at the end (exit 99 when one fails). A scenario whose `video` is a list runs its points one after another,
- * one folder each plus index.json. Returns the exit code: 0 done, 1 failed, 2 usage, 99 threshold failed, 130 interrupted.
+ * one folder each plus index.json. Returns the exit code: 0 done, 1 failed, 2 usage, 98 thresholds inconclusive (a
+ * degraded run), 99 threshold failed, 130 interrupted.
  */
 export async function runCommand(scenarioArg: string | undefined, options: RunCommandOptions): Promise<number> {
   const file = resolveScenarioFile(scenarioArg);
@@ -113,6 +116,8 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
         outcomes.push({ label: point.label, dir, results });
         const report = join(dir, 'report.html');
         process.stdout.write(`\n${point.label ? `[${point.label}]\n` : ''}${summaryTable(results)}\n\nstatus: ${results.status} · wall ${results.wallSeconds} s · results: ${join(dir, 'results.json')}\nreport: ${report}\n`);
+        const verdict = validityLines(results);
+        if (verdict.length) process.stdout.write(`${verdict.join('\n')}\n`);
         if (results.status === 'failed') process.stderr.write(`error: ${results.error ?? 'unknown'}\n`);
         if (results.status === 'interrupted') break;
       } catch (err) {
@@ -125,12 +130,19 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
     if (outcomes.some((o) => o.results.status === 'interrupted')) return 130;
     if (outcomes.some((o) => o.results.status === 'failed')) return 1;
     let thresholdsOk = true;
-    for (const { dir, label } of outcomes) {
+    let inconclusive = false;
+    for (const { dir, label, results } of outcomes) {
       const checks = await evaluateRunThresholds(dir);
       if (!checks.length) continue;
       process.stdout.write(`\nthresholds${label ? ` [${label}]` : ''}:\n${formatThresholdLines(checks)}\n`);
       thresholdsOk &&= thresholdsPassed(checks);
+      // A degraded run's figures are suspect either way: neither a pass nor a fail (docs/ci-gate.md).
+      if (results.validity?.verdict === 'degraded' && !options.allowDegraded) {
+        inconclusive = true;
+        process.stdout.write(`INCONCLUSIVE: the run is degraded (${results.validity.reasons.map((r) => r.code).join(', ')}); its thresholds are not judged (exit ${GATE_INCONCLUSIVE_EXIT_CODE}; --allow-degraded judges them anyway)\n`);
+      }
     }
+    if (inconclusive) return GATE_INCONCLUSIVE_EXIT_CODE;
     return thresholdsOk ? 0 : GATE_FAILURE_EXIT_CODE;
   } finally {
     process.off('SIGINT', onSignal);

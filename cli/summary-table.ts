@@ -19,3 +19,23 @@ export function summaryTable(results: Results): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/**
+ * The validity verdict for the console: one loud line per reason when the run is degraded (its figures are
+ * suspect), or one quiet line with the run-wide figures when it is valid. Empty for results written before it.
+ */
+export function validityLines(results: Results): string[] {
+  const validity = results.validity;
+  if (!validity) return [];
+  const m = validity.measured;
+  const figures = [
+    m.cpuBusyPct !== null ? `CPU ${m.cpuBusyPct} % busy` : null,
+    m.backpressuredPct !== null ? `${m.backpressuredPct} % of frames backpressured` : null,
+    m.encoderLagMsMax !== null ? `encoder ≤ ${m.encoderLagMsMax} ms behind` : null,
+  ].filter(Boolean);
+  if (validity.verdict === 'valid') return [`validity: valid${figures.length ? ` (${figures.join(', ')} over the measurement window)` : ''}`];
+  return [
+    `!! DEGRADED RUN: ${validity.reasons.length} reason${validity.reasons.length === 1 ? '' : 's'} not to trust these figures as measured:`,
+    ...validity.reasons.map((r) => `!! DEGRADED [${r.code}] ${r.message}`),
+  ];
+}

@@ -1,4 +1,4 @@
-import type { Results, RunStatus } from '../results/types.ts';
+import type { Results, RunStatus, ValidityReason } from '../results/types.ts';
 import type { Comparison } from './compare.ts';
 import { formatTolerance } from './gate-format.ts';
 import { formatThresholdLines, type ThresholdCheck } from './threshold-eval.ts';
@@ -8,6 +8,22 @@ import { formatThresholdLines, type ThresholdCheck } from './threshold-eval.ts';
 export const GATE_REPORT_KIND = 'latency-lab-gate';
 /** Exit code of `lab check` (and `lab run` with failing thresholds) when a check fails. */
 export const GATE_FAILURE_EXIT_CODE = 99;
+/**
+ * Exit code when the run is degraded (its validity verdict: the machine or the instrument could not keep real
+ * time), so that neither a pass nor a failure can be trusted, unless --allow-degraded. CI should retry or flag it.
+ */
+export const GATE_INCONCLUSIVE_EXIT_CODE = 98;
+
+/** The run's validity verdict as the gate used it. */
+export interface ValidityCheck {
+  /** 'unknown': results written before the verdict existed (treated as valid). */
+  verdict: 'valid' | 'degraded' | 'unknown';
+  reasons: ValidityReason[];
+  /** --allow-degraded: a degraded run is judged like a valid one. */
+  allowed: boolean;
+  /** The outcome is inconclusive: degraded and not allowed. */
+  inconclusive: boolean;
+}
 
 export interface RunStatusCheck {
   ok: boolean;
@@ -31,6 +47,9 @@ export interface GateReport {
   runDir: string;
   scenario: string;
   passed: boolean;
+  /** A degraded run (without --allow-degraded): `passed` and `failures` cannot be trusted; exit 98. */
+  inconclusive: boolean;
+  validity: ValidityCheck;
   /** Counts over the run status check, the threshold checks and the baseline comparisons. */
   checks: number;
   failures: number;
@@ -48,13 +67,28 @@ export function runStatusCheck(results: Results): RunStatusCheck {
   };
 }
 
+export function validityCheck(results: Results, allowDegraded: boolean): ValidityCheck {
+  const validity = results.validity;
+  const verdict = validity?.verdict ?? 'unknown';
+  return { verdict, reasons: validity?.reasons ?? [], allowed: allowDegraded, inconclusive: verdict === 'degraded' && !allowDegraded };
+}
+
+/** The process exit code for a report: 98 inconclusive, 99 failed, 0 passed. */
+export function gateExitCode(report: Pick<GateReport, 'inconclusive' | 'passed'>): number {
+  if (report.inconclusive) return GATE_INCONCLUSIVE_EXIT_CODE;
+  return report.passed ? 0 : GATE_FAILURE_EXIT_CODE;
+}
+
 export function buildGateReport(input: {
   runDir: string;
   results: Results;
   thresholds: ThresholdCheck[];
   baseline: BaselineSection | null;
+  /** Judge a degraded run anyway (default false: inconclusive). */
+  allowDegraded?: boolean;
 }): GateReport {
   const runStatus = runStatusCheck(input.results);
+  const validity = validityCheck(input.results, input.allowDegraded === true);
   const comparisons = input.baseline?.comparisons ?? [];
   const oks = [runStatus.ok, ...input.thresholds.map((c) => c.ok), ...comparisons.map((c) => c.ok)];
   const failures = oks.filter((ok) => !ok).length;
@@ -64,6 +98,8 @@ export function buildGateReport(input: {
     runDir: input.runDir,
     scenario: input.results.scenario.name,
     passed: failures === 0,
+    inconclusive: validity.inconclusive,
+    validity,
     checks: oks.length,
     failures,
     runStatus,
@@ -80,6 +116,7 @@ export function formatComparisonLines(comparisons: readonly Comparison[]): strin
 export function formatGateText(report: GateReport): string {
   const lines: string[] = [];
   if (!report.runStatus.ok) lines.push(`✗ ${report.runStatus.message}`);
+  lines.push(...validityTextLines(report.validity));
   if (report.thresholds.length > 0) lines.push('thresholds:', indent(formatThresholdLines(report.thresholds)));
   if (report.baseline) {
     const b = report.baseline;
@@ -89,12 +126,20 @@ export function formatGateText(report: GateReport): string {
   if (report.thresholds.length === 0 && !report.baseline) {
     lines.push('no thresholds in the scenario and no --baseline: only the run status was checked');
   }
+  const outcome = report.passed ? `PASS: ${report.checks} check${report.checks === 1 ? '' : 's'}` : `FAIL: ${report.failures} of ${report.checks} checks failed`;
   lines.push(
-    report.passed
-      ? `PASS: ${report.checks} check${report.checks === 1 ? '' : 's'}`
-      : `FAIL: ${report.failures} of ${report.checks} checks failed`,
+    report.inconclusive
+      ? `INCONCLUSIVE: the run is degraded, so it neither passes nor fails (the checks said ${outcome}); rerun on a quiet machine or pass --allow-degraded`
+      : outcome,
   );
   return lines.join('\n');
+}
+
+/** Loud lines for a degraded run (one per reason); nothing for a valid one. */
+export function validityTextLines(validity: ValidityCheck): string[] {
+  if (validity.verdict !== 'degraded') return [];
+  const head = validity.allowed ? '! degraded run (judged anyway: --allow-degraded):' : '!! DEGRADED RUN: these figures cannot be trusted as measured:';
+  return [head, ...validity.reasons.map((r) => `  !! [${r.code}] ${r.message}`)];
 }
 
 function indent(text: string): string {

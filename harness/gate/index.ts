@@ -3,7 +3,7 @@ export { aggregateRuns, medianRunIndex, runScore } from './aggregate.ts';
 export { createBaseline, parseBaseline, readBaseline, snapshotRun, type Baseline, type BaselinePath } from './baseline.ts';
 export { compareToBaseline, comparisonsPassed, type Comparison, type ComparisonVerdict, type CompareOptions } from './compare.ts';
 export { GateInputError, NoRunsError } from './errors.ts';
-export { buildGateReport, formatGateText, GATE_FAILURE_EXIT_CODE, type GateReport } from './gate-outcome.ts';
+export { buildGateReport, formatGateText, GATE_FAILURE_EXIT_CODE, GATE_INCONCLUSIVE_EXIT_CODE, type GateReport } from './gate-outcome.ts';
 export { renderJunit } from './junit-output.ts';
 export { renderMarkdown, MARKDOWN_MAX_BYTES } from './markdown-output.ts';
 export { evaluateRunThresholds, readResults, readRun, readSamples } from './run-files.ts';

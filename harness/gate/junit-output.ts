@@ -1,6 +1,6 @@
 import type { Comparison } from './compare.ts';
 import { formatNumber, formatTolerance } from './gate-format.ts';
-import type { GateReport } from './gate-outcome.ts';
+import type { GateReport, ValidityCheck } from './gate-outcome.ts';
 import type { ThresholdCheck } from './threshold-eval.ts';
 
 /**
@@ -13,6 +13,8 @@ interface Case {
   name: string;
   failure?: { type: string; message: string; detail: string };
   skipped?: string;
+  /** <system-out>: said but not failing (a degraded run judged anyway). */
+  output?: string;
 }
 
 export function renderJunit(report: GateReport): string {
@@ -27,6 +29,8 @@ export function renderJunit(report: GateReport): string {
             ? {}
             : { failure: { type: 'run-status', message: report.runStatus.message, detail: `run folder: ${report.runDir}` } }),
         },
+        // Results written before the verdict existed have no validity case.
+        ...(report.validity.verdict === 'unknown' ? [] : [validityCase(report.scenario, report.validity)]),
       ],
     },
     { name: 'thresholds', cases: report.thresholds.map((c) => thresholdCase(report.scenario, c)) },
@@ -53,6 +57,8 @@ export function renderJunit(report: GateReport): string {
         out.push('    </testcase>');
       } else if (c.skipped !== undefined) {
         out.push(`${open}>`, `      <skipped message="${attr(c.skipped)}"/>`, '    </testcase>');
+      } else if (c.output !== undefined) {
+        out.push(`${open}>`, `      <system-out>${text(c.output)}</system-out>`, '    </testcase>');
       } else {
         out.push(`${open}/>`);
       }
@@ -61,6 +67,19 @@ export function renderJunit(report: GateReport): string {
   }
   out.push('</testsuites>', '');
   return out.join('\n');
+}
+
+/**
+ * The validity verdict as a testcase: a degraded run fails it with type "inconclusive" (lab check exits 98) and
+ * one line per reason; judged anyway (--allow-degraded) it passes and says why in <system-out>.
+ */
+function validityCase(scenario: string, v: ValidityCheck): Case {
+  const base: Case = { classname: `latency-lab.${scenario}.run`, name: 'run validity' };
+  if (v.verdict !== 'degraded') return base;
+  const reasons = v.reasons.map((r) => `[${r.code}] ${r.message}`).join('\n');
+  const message = `degraded run: ${v.reasons.map((r) => r.code).join(', ')}`;
+  if (v.allowed) return { ...base, output: `${message} (judged anyway: --allow-degraded)\n${reasons}` };
+  return { ...base, failure: { type: 'inconclusive', message: `${message}; the checks are inconclusive (exit 98)`, detail: reasons } };
 }
 
 function thresholdCase(scenario: string, c: ThresholdCheck): Case {

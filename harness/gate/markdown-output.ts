@@ -12,15 +12,27 @@ export const MARKDOWN_MAX_BYTES = 1_000_000;
 const MAX_CELL_CHARS = 200;
 
 export function renderMarkdown(report: GateReport, maxBytes = MARKDOWN_MAX_BYTES): string {
-  const verdict = report.passed
-    ? `✅ passed (${report.checks} checks)`
-    : `❌ failed (${report.failures} of ${report.checks} checks)`;
+  const verdict = report.inconclusive
+    ? `⚠️ inconclusive: degraded run (the checks: ${report.passed ? 'passed' : `${report.failures} of ${report.checks} failed`})`
+    : report.passed
+      ? `✅ passed (${report.checks} checks)`
+      : `❌ failed (${report.failures} of ${report.checks} checks)`;
   const head = [
     `### Latency gate: ${verdict}`,
     '',
     `Scenario **${cell(report.scenario)}**, run folder \`${report.runDir.replace(/`/g, "'")}\`, status ${report.runStatus.ok ? 'complete' : `❌ ${cell(report.runStatus.message)}`}.`,
     '',
   ];
+  if (report.validity.verdict === 'degraded') {
+    head.push(
+      report.inconclusive
+        ? '**Degraded run:** the machine or the instrument could not keep real time, so these figures cannot be trusted as measured (exit 98; `--allow-degraded` judges them anyway):'
+        : '**Degraded run, judged anyway (`--allow-degraded`):**',
+      '',
+      ...report.validity.reasons.map((r) => `- ⚠️ \`${r.code}\` ${cell(r.message)}`),
+      '',
+    );
+  }
   const sections: Array<{ title: string[]; rows: string[] }> = [];
   if (report.thresholds.length > 0) {
     sections.push({
