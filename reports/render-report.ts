@@ -79,7 +79,7 @@ function chartsHtml(results: Results, data: ReportData): string {
           'Latency over time',
           `Per-second median glass-to-glass latency per path (all viewers merged); the band spans each interval’s min to max. t = seconds since the run started.${
             data.networkChanges.length ? ' Dashed lines: scheduled changes of a path’s network link, in its colour (listed below).' : ''
-          }`,
+          }${data.freezes.length ? ` Shaded spans with a bar on the time axis: viewer freezes (${data.freezes.length}; no new frame for longer than max(3 × the mean frame interval, mean + 150 ms)), in the path’s colour.` : ''}`,
           canvas('timeline', 'Latency over time per path'),
           networkChangesHtml(results),
         )

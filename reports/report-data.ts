@@ -25,6 +25,16 @@ export interface ReportData {
    * the path's colour: t in seconds since the run started (the timeline's x axis), label "path: what changed".
    */
   networkChanges: NetworkMarker[];
+  /** Viewer freezes (results.json `freezes.events`), shaded on the latency-over-time chart in the path's colour. */
+  freezes: FreezeMark[];
+}
+
+/** One freeze: path, viewer, start t (s since the run started) and length (ms). */
+export interface FreezeMark {
+  pathIndex: number;
+  viewer: number;
+  t: number;
+  ms: number;
 }
 
 export interface PathData {
@@ -113,5 +123,8 @@ export function buildReportData(results: Results, options: { samples?: PathSampl
     paths,
     segments: hlsPoints.length >= 2 ? { factor: hlsModelSegments(results.scenario.join), points: hlsPoints } : null,
     networkChanges: networkMarkers(results),
+    freezes: results.paths.flatMap((path, pathIndex) =>
+      path.viewers.flatMap((v) => (v.freezes?.events ?? []).map((e) => ({ pathIndex, viewer: v.viewer, t: e.t, ms: e.ms }))),
+    ),
   };
 }

@@ -6,6 +6,7 @@ import { hlsModelSegments, HLS_JS_LIVE_SYNC_DURATION_COUNT } from '../harness/sc
 import type { PathRow } from './path-summary.ts';
 import { medianOf } from './path-summary.ts';
 import type { ReportData } from './report-data.ts';
+import { validityBannerHtml } from './validity-banner.ts';
 
 /** Server-rendered parts of the report (plain HTML, readable without JavaScript and in print). */
 
@@ -50,7 +51,7 @@ export function headerHtml(results: Results): string {
   ${dl(env, 'tools')}
   <details class="scenario"><summary>Resolved scenario</summary><pre>${esc(toYaml(results.scenario))}</pre></details>
 </header>
-${banner}`;
+${banner}${validityBannerHtml(results)}`;
 }
 
 function cell(field: string, value: number | null | undefined, text: string, extra = ''): string {

@@ -29,6 +29,8 @@ dd { margin:0; }
 .banner-interrupted { background:#fff8e5; border-color:var(--warn); color:#5c3d00; }
 .banner-failed { background:#ffebe9; border-color:var(--bad); color:#82071e; }
 .banner-note { background:#eef4ff; border-color:#8fb0e8; }
+.banner-degraded { background:#fff1e0; border-color:#d4700b; color:#5c2b00; }
+.banner-degraded ul { margin:6px 0 0; padding-left:20px; }
 .banner pre { background:rgba(255,255,255,.6); padding:8px; border-radius:4px; color:var(--ink); }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:16px 18px; margin:0 0 16px; }
 .hint { color:var(--muted); margin:0 0 10px; font-size:13px; }

@@ -4,6 +4,7 @@ import { withAlpha } from '../report-colours.ts';
 import type { PathData, ReportData } from '../report-data.ts';
 import { groupedLegend, latencyScale, logFloor, maxT, points, timeScale, tooltipMs, type AnyConfig, type ChartSpec } from './chart-helpers.ts';
 import { networkMarkers, type TimelineMarker } from './network-markers.ts';
+import { freezeMarks, type FreezeSpan } from './freeze-marks.ts';
 
 /** One builder per `data-chart` kind; each returns a Chart.js configuration for the page to instantiate. */
 
@@ -40,12 +41,17 @@ export function timelineChart(data: ReportData, log: boolean): ChartSpec {
     return path ? [{ t: m.t, label: m.label, colour: path.colour, datasetIndex: leaderOf.get(m.pathIndex) ?? null }] : [];
   });
   const marked = markers.length ? networkMarkers(markers) : null;
+  const spans: FreezeSpan[] = (data.freezes ?? []).flatMap((f) => {
+    const path = data.paths[f.pathIndex];
+    return path ? [{ t: f.t, seconds: f.ms / 1000, colour: path.colour, datasetIndex: leaderOf.get(f.pathIndex) ?? null }] : [];
+  });
+  const plugins = [...(marked ? [marked.plugin] : []), ...(spans.length ? [freezeMarks(spans)] : [])];
   return {
     latencyAxis: 'y',
     config: cfg({
       type: 'line',
       data: { datasets },
-      plugins: marked ? [marked.plugin] : [],
+      plugins,
       options: {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: { x: timeScale(maxT(data.paths.map((p) => p.timeline))), y: latencyScale(log) },
