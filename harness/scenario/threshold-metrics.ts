@@ -25,6 +25,8 @@ export interface MetricViewer {
   viewer: number;
   firstFrameMs: number | null;
   stalls: { count: number };
+  /** No new frame for longer than the freeze limit (harness/collect/freezes.ts); absent in older results. */
+  freezes?: { count: number };
   framesPresented: number;
   /** Wall-clock ms of the viewer's measurement window. */
   measureFrom: number | null;
@@ -108,6 +110,16 @@ const ROWS = [
     unit: 'stalls',
     help: 'playback stalls (the video element waiting), summed over viewers',
     get: (path) => ({ value: path.viewers.reduce((sum, v) => sum + v.stalls.count, 0) }),
+  },
+  {
+    name: 'freezes',
+    unit: 'freezes',
+    help: 'freezes (no new frame for longer than max(3 × mean frame interval, mean + 150 ms)), summed over viewers',
+    get(path) {
+      const missing = path.viewers.find((v) => v.freezes === undefined);
+      if (missing) return { value: null, note: `viewer ${missing.viewer} has no freeze count (results from before freezes were counted)` };
+      return { value: path.viewers.reduce((sum, v) => sum + v.freezes!.count, 0) };
+    },
   },
   {
     name: 'undecodable',

@@ -10,8 +10,8 @@ import { pathResult, results, viewer } from '../gate/fixtures.ts';
 const PATH = pathResult('webrtc-h264', Array.from({ length: 990 }, (_, i) => 40 + (i % 100) / 10), {
   framesUndecodable: 10,
   viewers: [
-    viewer({ viewer: 1, firstFrameMs: 850, stalls: { count: 1, totalMs: 300 }, framesPresented: 600, measureFrom: 0, measureTo: 20_000 }),
-    viewer({ viewer: 2, firstFrameMs: 1200, stalls: { count: 2, totalMs: 500 }, framesPresented: 580, measureFrom: 0, measureTo: 20_000 }),
+    viewer({ viewer: 1, firstFrameMs: 850, stalls: { count: 1, totalMs: 300 }, freezes: { count: 1, totalMs: 400, events: [] }, framesPresented: 600, measureFrom: 0, measureTo: 20_000 }),
+    viewer({ viewer: 2, firstFrameMs: 1200, stalls: { count: 2, totalMs: 500 }, freezes: { count: 1, totalMs: 250, events: [] }, framesPresented: 580, measureFrom: 0, measureTo: 20_000 }),
   ],
 });
 const summary = PATH.latencyMs!;
@@ -24,6 +24,7 @@ const EXPECTED: Record<string, number> = {
   mean: summary.mean,
   firstFrame: 1200,
   stalls: 3,
+  freezes: 2,
   undecodable: 1,
   fps: 29,
 };
@@ -71,7 +72,7 @@ describe('the threshold metric table', () => {
       latencyMs: { p50: 10, p90: 20, p95: 30, p99: 40, min: 5, max: 50, mean: 15 },
       framesMeasured: 100,
       framesUndecodable: 0,
-      viewers: [{ viewer: 1, firstFrameMs: 700, stalls: { count: 0 }, framesPresented: 300, measureFrom: 0, measureTo: 10_000 }],
+      viewers: [{ viewer: 1, firstFrameMs: 700, stalls: { count: 0 }, freezes: { count: 0 }, framesPresented: 300, measureFrom: 0, measureTo: 10_000 }],
     };
     for (const row of THRESHOLD_METRICS) expect(row.get(input, { argument: row.argument?.example }).value, row.name).not.toBeNull();
     const value = (name: string) => THRESHOLD_METRICS.find((row) => row.name === name)!.get(input, { argument: 95 }).value;
