@@ -5,14 +5,18 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDefaults } from '../../core/defaults.ts';
-import { LabError } from '../../core/errors.ts';
+import { LabError, UsageError } from '../../core/errors.ts';
 import { LabEventBus } from '../run/events.ts';
 import type { Results } from '../results/types.ts';
 import { runScenario } from '../run/run-controller.ts';
 import { planRun } from '../run/run-plan.ts';
-import { parseScenario } from '../scenario/load-scenario.ts';
+import { scenarioSchema } from '../scenario/schema.ts';
+import { expandScenario } from '../scenario/expand-scenario.ts';
+import { checkScenario } from '../scenario/check-scenario.ts';
+import { writeCapacityRecord } from '../scenario/machine-capacity.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { findBrowser, findFfmpeg } from '../../core/find-programs.ts';
-import { benchMarkdown, benchSchema, benchTargets, probeFigures, rssGrowthMbPerHour, scalingStep, type BenchReport, type ScalingStep } from './bench-report.ts';
+import { benchMarkdown, benchSchema, benchTargets, ladderCapacity, probeFigures, rssGrowthMbPerHour, scalingStep, type BenchReport, type ScalingStep } from './bench-report.ts';
 import { ProcessSampler } from './process-sampler.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,12 +65,24 @@ async function timedCliRun(scenario: string, out: string): Promise<{ wallSeconds
     child.on('close', resolveExit);
   });
   const wallSeconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new LabError(`bench: lab run ${scenario} exited ${code}`);
+  // 98/99: thresholds inconclusive or failed; the run itself completed and wrote its results.
+  if (code !== 0 && code !== 98 && code !== 99) throw new LabError(`bench: lab run ${scenario} exited ${code}`);
   return { wallSeconds, results: JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results };
 }
 
+/**
+ * A ladder step's scenario, validated like any other but without the viewer guard: the guard's capacity is what
+ * the ladder measures, so a step past it must still run.
+ */
+function stepScenario(raw: unknown): Scenario {
+  const points = expandScenario(scenarioSchema.parse(raw), 'bench step');
+  const problems = points.flatMap((point) => checkScenario(point, { capacity: null }));
+  if (problems.length) throw new UsageError('bench step scenario is invalid:', problems);
+  return points[0]!.scenario;
+}
+
 async function sampledRun(name: string, viewers: number, duration: number, out: string, programs: { ffmpeg: string; browser: string }) {
-  const scenario = parseScenario({
+  const scenario = stepScenario({
     name,
     duration,
     warmup: 2,
@@ -103,21 +119,25 @@ export async function benchCommand(options: BenchOptions): Promise<BenchReport> 
     joinWaitSeconds: def.results.joinWaitSeconds,
   };
 
+  // The whole ladder runs whatever any step gives (and past lab run's viewer guard): it is what measures capacity.
   const steps: ScalingStep[] = [];
   const runs: Results[] = [def.results];
   const ladder = quick ? [1, 2, 4, 6, 8] : [1, 2, 4, 6, 8, 12, 16];
-  let failures = 0;
   for (const n of ladder) {
     log(`bench: scaling, ${n} viewer(s) per path (HLS 1 s + WebRTC, 360p30)…`);
-    const { results, cpu } = await sampledRun(`bench-scaling-${n}`, n, quick ? 10 : 20, join(out, `scaling-${n}`), programs);
-    runs.push(results);
-    const step = scalingStep(n, results, cpu, steps[0]);
-    steps.push(step);
-    log(`  min fps ${step.minFps}, ${step.paths.map((p) => `${p.id} p50 ${p.p50} ms`).join(', ')} → ${step.holds ? 'holds' : 'does not hold'}`);
-    failures = step.holds ? 0 : failures + 1;
-    if (failures >= 2) break;
+    try {
+      const { results, cpu } = await sampledRun(`bench-scaling-${n}`, n, quick ? 10 : 20, join(out, `scaling-${n}`), programs);
+      runs.push(results);
+      steps.push(scalingStep(n, results, cpu, steps[0]));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      steps.push({ viewersPerPath: n, minFps: null, paths: [], cpu: {}, pacingP99Ms: null, verdict: null, reasons: [], error: (err as Error).message.split('\n')[0], holds: false });
+    }
+    const step = steps[steps.length - 1]!;
+    const verdict = step.verdict === 'degraded' ? `, degraded (${step.reasons.join(', ')})` : step.verdict ? `, ${step.verdict}` : '';
+    log(`  min fps ${step.minFps}, ${step.paths.map((p) => `${p.id} p50 ${p.p50} ms`).join(', ')}${verdict}${step.error ? `, ${step.error}` : ''} → ${step.holds ? 'holds' : 'does not hold'}`);
   }
-  const maxViewers = steps.filter((s) => s.holds).reduce((m, s) => Math.max(m, s.viewersPerPath), 0);
+  const { maxViewers, firstFailing } = ladderCapacity(steps);
 
   let rssGrowth: number | null = null;
   const soak = options.soak ?? 0; // off unless asked for, --quick included
@@ -147,12 +167,18 @@ export async function benchCommand(options: BenchOptions): Promise<BenchReport> 
       pacingJitterP99Ms: Math.max(0, ...pacing.map((p) => p.lateMsP99)),
       driftMsPerMin: Math.round(Math.max(0, ...driftPerMin) * 100) / 100,
     },
-    scaling: { steps, maxViewers },
+    scaling: { steps, maxViewers, firstFailing },
     overhead,
     memory: { soakMinutes: soak, rssGrowthMbPerHour: rssGrowth },
   };
   const report = benchSchema.parse({ ...partial, targets: benchTargets(partial) });
   await writeFile(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  // This machine's capacity for lab run's viewer guard (harness/scenario/machine-capacity.ts).
+  const capacityFile = writeCapacityRecord({ maxViewersPerPath: maxViewers, firstFailingViewersPerPath: firstFailing, quick, benchFile: join(out, 'bench.json') });
+  log(
+    `bench: ${firstFailing === null ? `every step held (up to ${maxViewers} per path)` : `held up to ${maxViewers} viewers per path, stopped holding at ${firstFailing} per path`}; ` +
+      `lab run's viewer guard now uses ${maxViewers * 2} viewers at 360p30 (${capacityFile})`,
+  );
   const markdown = benchMarkdown(report);
   await writeFile(join(out, 'bench.md'), markdown);
   process.stdout.write(`${markdown}\nbench.json: ${join(out, 'bench.json')}\n`);

@@ -11,6 +11,11 @@ export const scalingStepSchema = z.object({
   paths: z.array(z.object({ id: z.string(), p50: z.number().nullable(), p95: z.number().nullable(), minFps: z.number().nullable() })),
   cpu: z.record(z.string(), usage),
   pacingP99Ms: z.number().nullable(),
+  /** The run's validity verdict and its reason codes (null: results without a verdict). */
+  verdict: z.enum(['valid', 'degraded']).nullable().default(null),
+  reasons: z.array(z.string()).default([]),
+  /** Why the step's run did not complete, when it did not. */
+  error: z.string().optional(),
   holds: z.boolean(),
 });
 export const benchSchema = z.object({
@@ -20,7 +25,11 @@ export const benchSchema = z.object({
   machine: z.object({ cpus: z.number().int(), model: z.string(), memoryGiB: z.number(), node: z.string(), browser: z.string(), ffmpeg: z.string() }),
   probe: z.object({ msPerFrame: z.object({ p50: z.number(), p99: z.number() }), framesMeasuredRatio: z.number() }),
   source: z.object({ pacingJitterP99Ms: z.number(), driftMsPerMin: z.number() }),
-  scaling: z.object({ steps: z.array(scalingStepSchema), maxViewers: z.number().int() }),
+  /**
+   * maxViewers: the largest step (viewers per path) that held with every smaller step holding too; firstFailing:
+   * the first step that did not hold (null: every step held). Every step of the ladder runs whatever they say.
+   */
+  scaling: z.object({ steps: z.array(scalingStepSchema), maxViewers: z.number().int(), firstFailing: z.number().int().nullable().default(null) }),
   overhead: z.object({ wallSeconds: z.number(), runWallSeconds: z.number(), durationSeconds: z.number(), joinWaitSeconds: z.number() }),
   memory: z.object({ soakMinutes: z.number(), rssGrowthMbPerHour: z.number().nullable() }),
   targets: z.array(z.object({ name: z.string(), target: z.string(), value: z.number().nullable(), met: z.boolean().nullable() })),
@@ -45,14 +54,26 @@ export function scalingStep(viewersPerPath: number, results: Results, cpu: Recor
     const base = baseline?.paths.find((b) => b.id === p.id)?.p50;
     return base == null || p.p50 == null ? p.p50 != null : p.p50 <= base + Math.max(base * 0.1, DISPLAY_REFRESH_MS);
   });
+  const verdict = results.validity?.verdict ?? null;
   return {
     viewersPerPath,
     minFps,
     paths,
     cpu,
     pacingP99Ms: results.source?.pacing.lateMsP99 ?? null,
-    holds: results.status === 'complete' && minFps !== null && minFps >= 29 && p50Holds,
+    verdict,
+    reasons: results.validity?.reasons.map((r) => r.code) ?? [],
+    ...(results.status !== 'complete' ? { error: `run ${results.status}${results.error ? `: ${results.error.split('\n')[0]}` : ''}` } : {}),
+    // Held: complete, every viewer at ≥ 29 fps, p50 within 10 % (or a refresh) of the first step, and not degraded.
+    holds: results.status === 'complete' && minFps !== null && minFps >= 29 && p50Holds && verdict !== 'degraded',
   };
+}
+
+/** The largest step that held with every smaller one holding too, and the first that did not (steps in ladder order). */
+export function ladderCapacity(steps: readonly Pick<ScalingStep, 'viewersPerPath' | 'holds'>[]): { maxViewers: number; firstFailing: number | null } {
+  const failing = steps.find((s) => !s.holds);
+  const held = steps.filter((s) => s.holds && (!failing || s.viewersPerPath < failing.viewersPerPath));
+  return { maxViewers: held.reduce((m, s) => Math.max(m, s.viewersPerPath), 0), firstFailing: failing?.viewersPerPath ?? null };
 }
 
 /** Probe cost per frame over every viewer of the given runs (the median of viewer p50s, the worst viewer p99). */
@@ -98,8 +119,11 @@ export function benchMarkdown(report: BenchReport): string {
   const steps = report.scaling.steps.map((s) => {
     const cpu = Object.entries(s.cpu).map(([k, v]) => `${k} ${v.cpuPercent}%`).join(', ');
     const paths = s.paths.map((p) => `${p.id} p50 ${p.p50 ?? '—'} ms / p95 ${p.p95 ?? '—'} ms`).join('; ');
-    return `| ${s.viewersPerPath} | ${s.minFps ?? '—'} | ${paths} | ${cpu} | ${s.pacingP99Ms ?? '—'} | ${s.holds ? '✓' : '✗'} |`;
+    const verdict = s.verdict === 'degraded' ? `degraded (${s.reasons.join(', ')})` : (s.verdict ?? '—');
+    return `| ${s.viewersPerPath} | ${s.minFps ?? '—'} | ${paths} | ${cpu} | ${s.pacingP99Ms ?? '—'} | ${verdict}${s.error ? `; ${s.error}` : ''} | ${s.holds ? '✓' : '✗'} |`;
   });
+  const { maxViewers, firstFailing } = report.scaling;
+  const stopped = firstFailing === null ? `every step held (up to ${maxViewers} per path)` : `held up to ${maxViewers} viewers per path; stopped holding at ${firstFailing} per path`;
   return [
     `## lab bench${report.quick ? ' --quick' : ''} (${report.startedAt})`,
     '',
@@ -109,8 +133,10 @@ export function benchMarkdown(report: BenchReport): string {
     '|---|---|---|---|',
     ...rows,
     '',
-    '| viewers per path | min fps | latency | CPU (% of one core) | pacing p99 (ms) | holds |',
-    '|---|---|---|---|---|---|',
+    `Scaling (HLS 1 s + WebRTC, 360p30): ${stopped}.`,
+    '',
+    '| viewers per path | min fps | latency | CPU (% of one core) | pacing p99 (ms) | validity | holds |',
+    '|---|---|---|---|---|---|---|',
     ...steps,
     '',
   ].join('\n');

@@ -1,13 +1,21 @@
-import { availableParallelism } from 'node:os';
 import { labDefaults } from '../../core/defaults.ts';
+import { machineCapacity, type MachineCapacity } from './machine-capacity.ts';
 import { thresholdProblems } from './threshold-syntax.ts';
 import { networkProblems } from '../network/link-plan.ts';
 import { originField, type ScenarioPoint } from './expand-scenario.ts';
 import { llHlsProblems } from './check-ll-hls.ts';
 import { pathIdOf } from './path-ids.ts';
 
+export interface CheckOptions {
+  /**
+   * The capacity the viewer guard compares with (default: machineCapacity(), this machine's latest bench or the
+   * documented default); null turns the guard off (`lab bench`, which measures capacity, runs past it).
+   */
+  capacity?: MachineCapacity | null;
+}
+
 /** Rules that span fields (the schema checks each field alone). Returns problems, each naming the user's field. */
-export function checkScenario(point: ScenarioPoint): string[] {
+export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}): string[] {
   const { scenario, origins } = point;
   const problems: string[] = [...point.problems];
   const { fps } = scenario.video;
@@ -35,10 +43,11 @@ export function checkScenario(point: ScenarioPoint): string[] {
       problems.push(`${field}.id: "${id}" is already used by ${first}; give one of them an explicit distinct id`);
     } else seen.set(id, field);
   });
-  const { total, capacity } = viewerLoad(point);
-  if (total > capacity * labDefaults.viewerOverloadFactor) {
+  const machine = options.capacity === undefined ? machineCapacity() : options.capacity;
+  const { total, capacity } = machine ? viewerLoad(point, machine) : { total: 0, capacity: Infinity };
+  if (machine && total > capacity * labDefaults.viewerOverloadFactor) {
     problems.push(
-      `viewers: ${total} viewers in all is more than this machine can plausibly hold (measured capacity: ~${capacity} viewers at 360p30 on ${availableParallelism()} cores, see README "Viewer capacity"); lower viewers or split the paths over several runs`,
+      `viewers: ${total} viewers in all is more than this machine can plausibly hold (more than ${labDefaults.viewerOverloadFactor} × its capacity of ~${capacity} viewers at this video size, from ${machine.origin}); lower viewers or split the paths over several runs`,
     );
   }
   problems.push(...thresholdProblems(scenario.thresholds, [...seen.keys()]));
@@ -58,18 +67,18 @@ function shorterThanAFrame(path: ScenarioPoint['scenario']['paths'][number], fps
     .map(([name, seconds]) => `${field(name)}: ${seconds} s is shorter than one frame at ${fps} fps${where}; it must be at least one frame, ${Number((1 / fps).toFixed(4))} s`);
 }
 
-/** Viewers a point asks for, and how many this machine holds at 360p30 (scaled from the measured per-core figure). */
-export function viewerLoad(point: ScenarioPoint): { total: number; capacity: number } {
+/** Viewers a point asks for, and how many this machine holds at its video size (the 360p30 capacity, scaled by pixel rate). */
+export function viewerLoad(point: ScenarioPoint, machine: MachineCapacity = machineCapacity()): { total: number; capacity: number } {
   const { scenario } = point;
   const total = scenario.paths.reduce((n, p) => n + (p.viewers ?? scenario.viewers), 0);
   const pixels = (scenario.video.width * scenario.video.height * scenario.video.fps) / (640 * 360 * 30);
-  const capacity = Math.max(1, Math.floor((labDefaults.viewerCapacityPerCore * availableParallelism()) / Math.max(1, pixels)));
+  const capacity = Math.max(1, Math.floor(machine.viewers / Math.max(1, pixels)));
   return { total, capacity };
 }
 
-/** A warning when a point asks for more viewers than measured to hold every frame rate (but not absurdly many). */
-export function capacityWarning(point: ScenarioPoint): string | undefined {
-  const { total, capacity } = viewerLoad(point);
+/** A warning when a point asks for more viewers than this machine holds at full frame rate (but not absurdly many). */
+export function capacityWarning(point: ScenarioPoint, machine: MachineCapacity = machineCapacity()): string | undefined {
+  const { total, capacity } = viewerLoad(point, machine);
   if (total <= capacity) return undefined;
-  return `${total} viewers exceed what this machine was measured to hold at full frame rate (~${capacity}); expect dropped frames and inflated latency`;
+  return `${total} viewers exceed what this machine holds at full frame rate (~${capacity}, from ${machine.origin}); expect dropped frames, inflated latency and a degraded verdict`;
 }

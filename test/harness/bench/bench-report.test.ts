@@ -26,7 +26,7 @@ describe('bench.json', () => {
       machine: { cpus: 2, model: 'x', memoryGiB: 24, node: process.version, browser: results.environment.browser.version, ffmpeg: results.environment.ffmpeg.version },
       probe,
       source: { pacingJitterP99Ms: results.source!.pacing.lateMsP99, driftMsPerMin: 0 },
-      scaling: { steps: [one, two], maxViewers: 2 },
+      scaling: { steps: [one, two], maxViewers: 2, firstFailing: null },
       overhead: { wallSeconds: 5, runWallSeconds: 25, durationSeconds: 10, joinWaitSeconds: 10 },
       memory: { soakMinutes: 0, rssGrowthMbPerHour: null },
     };
