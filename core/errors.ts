@@ -54,3 +54,38 @@ export class InterruptedError extends LabError {
     super(`interrupted by ${signal}`);
   }
 }
+
+/**
+ * States of a component with a start/close lifecycle (a relay, a server, a player, a packager's body), in the manner
+ * of mediasoup's InvalidStateError: the message names the component and what was asked of it in which state.
+ */
+
+/** Something was asked of a component after close() (or after it finished). */
+export class ComponentClosedError extends LabError {
+  override name = 'ComponentClosedError';
+  /** `component`: e.g. "webrtc-h264: janus relay"; `attempted`: what could not be done, e.g. "subscribe viewer 1". */
+  constructor(readonly component: string, readonly attempted: string) {
+    super(`${component} is closed: cannot ${attempted}`);
+  }
+}
+
+/** Something was asked of a component before the step that prepares it (start(), setup(), listen()) ran. */
+export class NotStartedError extends LabError {
+  override name = 'NotStartedError';
+  constructor(readonly component: string, readonly attempted: string, readonly step = 'start()') {
+    super(`${component}: ${step} was not called; it must run before ${attempted}`);
+  }
+}
+
+/** A component that starts once was started again. */
+export class AlreadyStartedError extends LabError {
+  override name = 'AlreadyStartedError';
+  constructor(readonly component: string, readonly step = 'start()') {
+    super(`${component}: ${step} was already called; it starts once (make a new one to start again)`);
+  }
+}
+
+/** A component was given options it cannot work with: a mistake of the calling code, not of the user (exit 1). */
+export class InvalidOptionError extends LabError {
+  override name = 'InvalidOptionError';
+}

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LabError } from '../core/errors.ts';
 import { scriptForInline } from './html.ts';
 
 /** The two scripts every report inlines: Chart.js's UMD build (defines window.Chart) and the bundled page logic. */
@@ -12,6 +13,11 @@ export interface PageAssets {
 }
 
 const PAGE_ENTRY = join('reports', 'page', 'report-page.ts');
+
+/** The report page's own source is missing from this install, so no report can be built. */
+export class ReportAssetError extends LabError {
+  override name = 'ReportAssetError';
+}
 
 /**
  * reports/page/report-page.ts, found next to this module, or (when the CLI runs from a bundle elsewhere in the
@@ -26,7 +32,7 @@ export function pageEntryPath(): string {
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) break;
   }
-  throw new Error(`report page source not found (looked for ${PAGE_ENTRY} above ${here})`);
+  throw new ReportAssetError(`report page source not found (looked for ${PAGE_ENTRY} above ${here}); reinstall latency-lab (npm ci)`);
 }
 
 /** node_modules/chart.js/dist/chart.umd.min.js (the package's exports map hides dist/, so resolve the main entry). */

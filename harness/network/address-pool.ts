@@ -1,3 +1,5 @@
+import { LabError } from '../../core/errors.ts';
+
 /**
  * /30 links cut from a private pool: block k of 10.213.0.0/16 is 10.213.(4k / 256).(4k % 256)/30, whose .1 is the
  * host end (servers listen there) and .2 the namespace end (the viewers' browser). Pure functions over dotted quads.
@@ -12,7 +14,7 @@ export interface LinkAddresses {
   network: string;
 }
 
-export class AddressPoolError extends Error {
+export class AddressPoolError extends LabError {
   override name = 'AddressPoolError';
 }
 

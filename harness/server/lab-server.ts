@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { NotStartedError } from '../../core/errors.ts';
 
 /**
  * Whether a request's Host header names the address and port it arrived on (or `localhost:<port>` on loopback).
@@ -75,7 +76,7 @@ export class LabServer {
 
   get url(): string {
     const address = this.server?.address() as AddressInfo | null | undefined;
-    if (!address) throw new Error('server is not listening');
+    if (!address) throw new NotStartedError('lab server', 'its url is known', 'listen()');
     return `http://${address.address}:${address.port}`;
   }
 

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { LabError } from '../../core/errors.ts';
 import type { Fragment, InitSegment } from './fmp4-stream.ts';
 import { GrowingBody } from './growing-body.ts';
 import type { PlaylistInput } from './playlist-writer.ts';
 
 /** The packager was used out of order (a fragment before the init segment, after the end, …). */
-export class PackagerStateError extends Error {
+export class PackagerStateError extends LabError {
   override name = 'PackagerStateError';
 }
 

@@ -1,3 +1,4 @@
+import { LabError } from '../../core/errors.ts';
 import type { StreamPosition } from './cmaf-packager.ts';
 
 /**
@@ -11,7 +12,7 @@ export interface DeliveryDirectives {
 }
 
 /** A request the server refuses at once (HTTP 400): malformed directives or a segment/part too far ahead. */
-export class DeliveryDirectiveError extends Error {
+export class DeliveryDirectiveError extends LabError {
   override name = 'DeliveryDirectiveError';
 }
 

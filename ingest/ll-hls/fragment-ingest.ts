@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { LabError } from '../../core/errors.ts';
 import type { CmafPackager } from './cmaf-packager.ts';
 import { Fmp4StreamReader } from './fmp4-stream.ts';
 
 /** The fMP4 ingest failed: bad bytes from ffmpeg or a socket error. */
-export class IngestError extends Error {
+export class IngestError extends LabError {
   override name = 'IngestError';
 }
 

@@ -1,3 +1,5 @@
+import { ComponentClosedError } from '../../core/errors.ts';
+
 /** Receives a body's chunks in order: first everything already there, then each new chunk, then the end. */
 export interface BodyListener {
   chunk(bytes: Buffer): void;
@@ -29,7 +31,7 @@ export class GrowingBody {
   }
 
   append(chunk: Buffer): void {
-    if (this.state !== 'open') throw new Error('append to a finished body');
+    if (this.state !== 'open') throw new ComponentClosedError(`growing body (${this.state})`, 'append a chunk after finish()');
     this.chunks.push(chunk);
     this.bytes += chunk.length;
     for (const l of this.listeners) l.chunk(chunk);

@@ -1,3 +1,5 @@
+import { LabError } from '../../core/errors.ts';
+
 /**
  * Just enough ISO-BMFF (MP4) parsing for a CMAF packager: split a byte stream into top-level boxes, read the
  * track's timescale from the init segment (moov) and each fragment's timing and sync flag from its moof
@@ -6,7 +8,7 @@
  */
 
 /** A malformed or unsupported box stream (the message names the box and the byte offset). */
-export class Mp4ParseError extends Error {
+export class Mp4ParseError extends LabError {
   override name = 'Mp4ParseError';
 }
 

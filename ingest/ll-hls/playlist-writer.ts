@@ -1,3 +1,5 @@
+import { LabError } from '../../core/errors.ts';
+
 /**
  * Writes a Low-Latency HLS media playlist (draft-pantos-hls-rfc8216bis, protocol version 9) from the packager's
  * window: EXT-X-PART lines for the segments of the last three target durations, a PRELOAD-HINT for the part being
@@ -6,7 +8,7 @@
  */
 
 /** Playlist settings that break the spec's rules (the message says which rule). */
-export class PlaylistConfigError extends Error {
+export class PlaylistConfigError extends LabError {
   override name = 'PlaylistConfigError';
 }
 

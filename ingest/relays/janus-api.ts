@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LabError } from '../../core/errors.ts';
 import type { SessionDescription } from './relay.ts';
 
 /** One message of the Janus API (requests' answers, acks and long-poll events share this shape). */
@@ -14,7 +15,7 @@ export interface JanusMessage {
   reason?: string;
 }
 
-export class JanusApiError extends Error {
+export class JanusApiError extends LabError {
   override name = 'JanusApiError';
 }
 

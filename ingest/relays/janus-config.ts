@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LabError } from '../../core/errors.ts';
 import type { RelayCodec } from './relay.ts';
+import { RELAY_INSTALL_HINT } from './relay-backends.ts';
 
 /**
  * The throwaway configuration folder of one Janus instance. Only the streaming plugin and the plain-HTTP Janus API
@@ -145,6 +147,11 @@ int getifaddrs(struct ifaddrs **ifap) {
 
 const run = promisify(execFile);
 
+/** The C compiler found could not build the loopback shim (typically: no libc headers). */
+export class LoopbackShimError extends LabError {
+  override name = 'LoopbackShimError';
+}
+
 /** Compiles the loopback shim into `dir`; resolves with the .so path for LD_PRELOAD. */
 export async function buildLoopbackShim(compiler: string, dir: string): Promise<string> {
   const source = join(dir, 'loopback-ice-shim.c');
@@ -154,7 +161,7 @@ export async function buildLoopbackShim(compiler: string, dir: string): Promise<
     await run(compiler, ['-shared', '-fPIC', '-O2', '-o', library, source, '-ldl'], { timeout: 30_000 });
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new Error(`compiling Janus's loopback shim with ${compiler} failed: ${stderr.trim() || (err as Error).message}`);
+    throw new LoopbackShimError(`compiling Janus's loopback shim with ${compiler} failed: ${stderr.trim() || (err as Error).message}; ${RELAY_INSTALL_HINT.compiler}`);
   }
   return library;
 }

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
-import { JanusSession, janusInfo } from './janus-api.ts';
+import { JanusApiError, JanusSession, janusInfo } from './janus-api.ts';
 import { buildLoopbackShim, janusConfigFiles, mountpointRequest } from './janus-config.ts';
 import { freeTcpPort, portBlock } from './ports.ts';
 import { findCCompiler, findJanus } from './relay-backends.ts';
-import type { Relay, RelayEvents, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+import type { RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+import { RelayBase } from './relay-base.ts';
 
 const STREAMING = 'janus.plugin.streaming';
 const MOUNTPOINT_ID = 1;
@@ -33,9 +33,8 @@ export interface JanusRelayOptions extends RelayOptions {
  * attaches the streaming plugin, `watch`es (Janus's offer), `start`s with the browser's answer and is kept alive
  * until it is destroyed. Janus does real ICE (its one candidate is 127.0.0.1) and DTLS-SRTP with the browser.
  */
-export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
+export class JanusRelay extends RelayBase {
   readonly name = 'janus' as const;
-  readonly pathId: string;
   private proc: ManagedProcess | undefined;
   private dir: string | undefined;
   private baseUrl = '';
@@ -44,12 +43,9 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
   private readonly secret = randomBytes(12).toString('hex');
   private readonly adminKey = randomBytes(12).toString('hex');
   private mountpointCreatedAt = 0;
-  private starting: Promise<RtpIngest> | undefined;
-  private closing: Promise<void> | undefined;
 
   constructor(private readonly options: JanusRelayOptions) {
-    super();
-    this.pathId = options.pathId;
+    super(options);
   }
 
   get pid(): number | undefined {
@@ -61,17 +57,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
     return this.proc?.stderrTail() ?? [];
   }
 
-  async start(): Promise<RtpIngest> {
-    this.starting = this.launch();
-    try {
-      return await this.starting;
-    } catch (err) {
-      await this.close();
-      throw err;
-    }
-  }
-
-  private async launch(): Promise<RtpIngest> {
+  protected async launch(): Promise<RtpIngest> {
     const install = findJanus();
     const compiler = findCCompiler();
     const dir = await mkdtemp(join(tmpdir(), `latency-lab-janus-${this.pathId}-`));
@@ -91,7 +77,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
       serverName: `latency-lab-${this.pathId}`,
     });
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-    if (this.closing) throw new Error(`${this.pathId}: Janus relay was closed while starting`);
+    this.assertOpen('finish starting');
 
     const proc = await ManagedProcess.start({
       name: `janus (${this.pathId})`,
@@ -103,9 +89,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
       stderrTailLines: 30,
     });
     this.proc = proc;
-    proc.on('died', (err) => {
-      if (!this.closing) this.emit('died', err);
-    });
+    proc.on('died', (err) => this.reportDied(err));
     this.baseUrl = `http://127.0.0.1:${httpPort}/janus`;
     await this.untilDied(proc, this.waitForInfo(proc));
 
@@ -119,7 +103,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
     this.mountpointCreatedAt = Date.now();
     const stream = created.stream as { ports?: Array<{ port?: number }> } | undefined;
     const port = stream?.ports?.[0]?.port;
-    if (!port) throw new Error(`${this.pathId}: Janus created the mountpoint without telling its RTP port: ${JSON.stringify(created)}`);
+    if (!port) throw new JanusApiError(`${this.label}: Janus created the mountpoint without telling its RTP port: ${JSON.stringify(created)}`);
     return { address: '127.0.0.1', port, payloadType: PAYLOAD_TYPE, ssrc: 0x1a7e0000 + (port & 0xffff) };
   }
 
@@ -128,7 +112,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
     const timeoutMs = this.options.readyTimeoutMs ?? 10_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.closing) throw new Error(`${this.pathId}: Janus relay was closed while starting`);
+      this.assertOpen('finish starting');
       try {
         const info = await janusInfo(this.baseUrl);
         if (info.janus === 'server_info') return;
@@ -150,7 +134,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
       onDied = reject;
       proc.once('died', onDied);
     });
-    if (proc.closed && !this.closing) {
+    if (proc.closed && !this.closed) {
       proc.off('died', onDied);
       return Promise.reject(new ComponentDiedError(`janus (${this.pathId})`, 'exited', proc.stderrTail()));
     }
@@ -159,12 +143,11 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
 
   /** Resolves once the mountpoint has received RTP since it was created (Janus's `age_ms` of its last packet). */
   async waitForMedia(timeoutMs: number): Promise<void> {
-    const control = this.control;
-    const proc = this.proc;
-    if (!control || !proc) throw new Error(`${this.pathId}: start() was not called`);
+    const control = this.started(this.control, 'waitForMedia()');
+    const proc = this.started(this.proc, 'waitForMedia()');
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.closing) throw new Error(`${this.pathId}: relay is closed`);
+      this.assertOpen('wait for media');
       const answer = await this.untilDied(proc, control.session.request(control.handle, { request: 'info', id: MOUNTPOINT_ID, secret: this.secret }));
       const media = (answer.info as { media?: Array<{ age_ms?: number }> } | undefined)?.media?.[0];
       const sinceCreated = Date.now() - this.mountpointCreatedAt;
@@ -176,16 +159,17 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
   }
 
   async subscribe(viewerId: string): Promise<SessionDescription> {
-    if (this.closing) throw new Error(`${this.pathId}: relay is closed`);
-    const proc = this.proc;
-    if (!proc || !this.control) throw new Error(`${this.pathId}: start() was not called`);
+    this.assertOpen(`subscribe viewer ${viewerId}`);
+    const proc = this.started(this.proc, 'subscribe()');
+    this.started(this.control, 'subscribe()');
     await this.unsubscribe(viewerId);
     const session = await this.untilDied(proc, JanusSession.create(this.baseUrl));
     const viewer: Viewer = { session, handle: 0, state: 'watching' };
     this.viewers.set(viewerId, viewer);
-    if (this.closing) {
+    if (this.closed) {
+      // close() ran while the session was being created: end it, then refuse.
       await this.unsubscribe(viewerId);
-      throw new Error(`${this.pathId}: relay is closed`);
+      this.assertOpen(`subscribe viewer ${viewerId}`);
     }
     viewer.handle = await this.untilDied(
       proc,
@@ -196,7 +180,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
       }),
     );
     const watched = await this.untilDied(proc, session.send(viewer.handle, { request: 'watch', id: MOUNTPOINT_ID, offer_audio: false, offer_data: false }));
-    if (watched.jsep?.type !== 'offer') throw new Error(`${this.pathId}: Janus answered watch without an offer`);
+    if (watched.jsep?.type !== 'offer') throw new JanusApiError(`${this.label}: Janus answered watch without an offer`);
     viewer.state = 'offered';
     return { type: 'offer', sdp: watched.jsep.sdp };
   }
@@ -204,7 +188,7 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
   async answer(viewerId: string, description: SessionDescription): Promise<void> {
     const viewer = this.viewers.get(viewerId);
     const proc = this.proc;
-    if (!viewer || !proc) throw new Error(`${this.pathId}: no session for viewer ${viewerId}`);
+    if (!viewer || !proc) throw this.noSession(viewerId, 'answer()');
     await this.untilDied(proc, viewer.session.send(viewer.handle, { request: 'start' }, description));
     if (viewer.state === 'offered') viewer.state = 'starting';
     await this.untilDied(proc, viewer.session.trickleCompleted(viewer.handle));
@@ -225,26 +209,22 @@ export class JanusRelay extends EventEmitter<RelayEvents> implements Relay {
     };
   }
 
-  /** Ends every viewer session, the mountpoint and Janus itself, and removes the folder; idempotent. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.starting?.catch(() => {});
-      const alive = this.proc !== undefined && !this.proc.closed;
-      if (alive) {
-        await Promise.all([...this.viewers.keys()].map((id) => this.unsubscribe(id)));
-        const control = this.control;
-        if (control) {
-          await control.session.request(control.handle, { request: 'destroy', id: MOUNTPOINT_ID, secret: this.secret }).catch(() => {});
-          await control.session.destroy();
-        }
-      } else {
-        for (const viewer of this.viewers.values()) await viewer.session.destroy();
-        this.viewers.clear();
-        await this.control?.session.destroy();
+  /** Ends every viewer session, the mountpoint and Janus itself, and removes the folder (close() runs this once). */
+  protected async shutdown(): Promise<void> {
+    const alive = this.proc !== undefined && !this.proc.closed;
+    if (alive) {
+      await Promise.all([...this.viewers.keys()].map((id) => this.unsubscribe(id)));
+      const control = this.control;
+      if (control) {
+        await control.session.request(control.handle, { request: 'destroy', id: MOUNTPOINT_ID, secret: this.secret }).catch(() => {});
+        await control.session.destroy();
       }
-      await this.proc?.close();
-      if (this.dir) await rm(this.dir, { recursive: true, force: true });
-    })();
-    return this.closing;
+    } else {
+      for (const viewer of this.viewers.values()) await viewer.session.destroy();
+      this.viewers.clear();
+      await this.control?.session.destroy();
+    }
+    await this.proc?.close();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }

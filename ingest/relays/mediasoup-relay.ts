@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import { ComponentDiedError, LabTimeoutError, MissingDependencyError } from '../../core/errors.ts';
 import { isAlive, processRegistry } from '../../core/process/process-registry.ts';
@@ -6,7 +5,8 @@ import { dtlsParametersOf, consumerOffer } from './mediasoup-sdp.ts';
 import { portBlock } from './ports.ts';
 import { findMediasoupWorker, RELAY_INSTALL_HINT } from './relay-backends.ts';
 import { loadMediasoup } from './mediasoup-worker.ts';
-import type { Relay, RelayEvents, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+import type { RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+import { RelayBase } from './relay-base.ts';
 
 const PAYLOAD_TYPE = 102;
 
@@ -44,40 +44,26 @@ interface Session {
  * with a Consumer. The offer the browser answers is built from the transport's ICE/DTLS parameters and the
  * consumer's RTP parameters (mediasoup-sdp.ts). Needs mediasoup's worker binary: see relay-backends.ts.
  */
-export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
+export class MediasoupRelay extends RelayBase {
   readonly name = 'mediasoup' as const;
-  readonly pathId: string;
   private worker: ms.Worker | undefined;
   private router: ms.Router | undefined;
   private plain: ms.PlainTransport | undefined;
   private producer: ms.Producer | undefined;
   private readonly sessions = new Map<string, Session>();
   private readonly workerLog: string[] = [];
-  private starting: Promise<RtpIngest> | undefined;
-  private closing: Promise<void> | undefined;
   /** Every socket of this relay (RTP ingest, one per viewer) comes from this range. */
   private readonly ports = portBlock(100);
 
   constructor(private readonly options: RelayOptions) {
-    super();
-    this.pathId = options.pathId;
+    super(options);
   }
 
   get pid(): number | undefined {
     return this.worker?.pid;
   }
 
-  async start(): Promise<RtpIngest> {
-    this.starting = this.launch();
-    try {
-      return await this.starting;
-    } catch (err) {
-      await this.close();
-      throw err;
-    }
-  }
-
-  private async launch(): Promise<RtpIngest> {
+  protected async launch(): Promise<RtpIngest> {
     const found = await findMediasoupWorker();
     if (!found.ok) throw new MissingDependencyError(`relay "mediasoup": ${found.reason}; ${RELAY_INSTALL_HINT.mediasoup}`);
     const mediasoup = await loadMediasoup(found.bin); // spawns the worker found (MEDIASOUP_WORKER_BIN, setup's cache, the package's)
@@ -91,9 +77,9 @@ export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
     processRegistry.add(worker.pid, `mediasoup-worker (${this.pathId})`);
     worker.on('died', (err) => {
       processRegistry.remove(worker.pid);
-      if (!this.closing) this.emit('died', new ComponentDiedError(`mediasoup-worker (${this.pathId})`, err.message, this.workerLog.slice(-20)));
+      this.reportDied(new ComponentDiedError(`mediasoup-worker (${this.pathId})`, err.message, this.workerLog.slice(-20)));
     });
-    if (this.closing) throw new Error(`${this.pathId}: mediasoup relay was closed while starting`);
+    this.assertOpen('finish starting');
     const router = await worker.createRouter({ mediaCodecs: [routerCodec(this.options.codec)] });
     this.router = router;
     const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', portRange: this.ports }, rtcpMux: true, comedia: true });
@@ -116,11 +102,10 @@ export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
   }
 
   async waitForMedia(timeoutMs: number): Promise<void> {
-    const producer = this.producer;
-    if (!producer) throw new Error(`${this.pathId}: start() was not called`);
+    const producer = this.started(this.producer, 'waitForMedia()');
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.closing) throw new Error(`${this.pathId}: relay is closed`);
+      this.assertOpen('wait for media');
       const stats = await producer.getStats();
       if (stats.some((s) => s.packetCount > 0)) return;
       if (Date.now() > deadline) throw new LabTimeoutError(`${this.pathId}: mediasoup received no RTP from ffmpeg within ${timeoutMs} ms`);
@@ -129,10 +114,9 @@ export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
   }
 
   async subscribe(viewerId: string): Promise<SessionDescription> {
-    if (this.closing) throw new Error(`${this.pathId}: relay is closed`);
-    const router = this.router;
-    const producer = this.producer;
-    if (!router || !producer) throw new Error(`${this.pathId}: start() was not called`);
+    this.assertOpen(`subscribe viewer ${viewerId}`);
+    const router = this.started(this.router, 'subscribe()');
+    const producer = this.started(this.producer, 'subscribe()');
     await this.unsubscribe(viewerId);
     const transport = await router.createWebRtcTransport({
       listenInfos: this.options.hostAddresses.map((ip) => ({ protocol: 'udp' as const, ip, portRange: this.ports })),
@@ -148,9 +132,10 @@ export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
       throw err;
     }
     this.sessions.set(viewerId, { transport, consumer });
-    if (this.closing) {
+    if (this.closed) {
+      // close() ran while the transport was being created: end it, then refuse.
       await this.unsubscribe(viewerId);
-      throw new Error(`${this.pathId}: relay is closed`);
+      this.assertOpen(`subscribe viewer ${viewerId}`);
     }
     const sdp = consumerOffer({
       iceParameters: transport.iceParameters,
@@ -166,7 +151,7 @@ export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
 
   async answer(viewerId: string, description: SessionDescription): Promise<void> {
     const session = this.sessions.get(viewerId);
-    if (!session) throw new Error(`${this.pathId}: no session for viewer ${viewerId}`);
+    if (!session) throw this.noSession(viewerId, 'answer()');
     await session.transport.connect({ dtlsParameters: dtlsParametersOf(description.sdp) });
     // ffmpeg cannot answer keyframe requests; the GOP (≤ 1 s) bounds the wait for the first decodable frame.
   }
@@ -194,27 +179,23 @@ export class MediasoupRelay extends EventEmitter<RelayEvents> implements Relay {
     };
   }
 
-  /** Closes every transport, the router and the worker (mediasoup kills its process); idempotent. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.starting?.catch(() => {});
-      for (const id of [...this.sessions.keys()]) await this.unsubscribe(id);
-      const worker = this.worker;
-      if (worker && !worker.closed) {
-        const exited = new Promise<void>((resolve) => {
-          if (worker.died) resolve();
-          worker.observer.once('close', () => resolve());
-        });
-        worker.close();
-        await exited;
-      }
-      if (worker) {
-        // Worker.close() sends SIGTERM without waiting; make sure the process is gone before close() resolves.
-        for (let i = 0; i < 100 && isAlive(worker.pid); i++) await new Promise((r) => setTimeout(r, 20));
-        if (isAlive(worker.pid)) process.kill(worker.pid, 'SIGKILL');
-        processRegistry.remove(worker.pid);
-      }
-    })();
-    return this.closing;
+  /** Closes every transport, the router and the worker, and makes sure its process is gone (close() runs this once). */
+  protected async shutdown(): Promise<void> {
+    for (const id of [...this.sessions.keys()]) await this.unsubscribe(id);
+    const worker = this.worker;
+    if (worker && !worker.closed) {
+      const exited = new Promise<void>((resolve) => {
+        if (worker.died) resolve();
+        worker.observer.once('close', () => resolve());
+      });
+      worker.close();
+      await exited;
+    }
+    if (worker) {
+      // Worker.close() sends SIGTERM without waiting; make sure the process is gone before close() resolves.
+      for (let i = 0; i < 100 && isAlive(worker.pid); i++) await new Promise((r) => setTimeout(r, 20));
+      if (isAlive(worker.pid)) process.kill(worker.pid, 'SIGKILL');
+      processRegistry.remove(worker.pid);
+    }
   }
 }

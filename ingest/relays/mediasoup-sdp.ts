@@ -1,4 +1,5 @@
 import type { types as ms } from 'mediasoup';
+import { SessionDescriptionError } from './relay.ts';
 
 /**
  * Turns a mediasoup WebRtcTransport and a Consumer into the SDP offer a plain RTCPeerConnection can answer: the same
@@ -27,9 +28,9 @@ export function consumerOffer(input: ConsumerOfferInput): string {
   const { iceParameters, iceCandidates, dtlsParameters, rtpParameters } = input;
   const mid = rtpParameters.mid ?? '0';
   const fingerprint = dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ?? dtlsParameters.fingerprints[0];
-  if (!fingerprint) throw new Error('mediasoup transport has no DTLS fingerprint');
+  if (!fingerprint) throw new SessionDescriptionError('mediasoup transport has no DTLS fingerprint to offer');
   const encoding = rtpParameters.encodings?.[0];
-  if (!encoding?.ssrc) throw new Error('mediasoup consumer has no SSRC');
+  if (!encoding?.ssrc) throw new SessionDescriptionError('mediasoup consumer has no SSRC to offer');
   const cname = rtpParameters.rtcp?.cname ?? 'mediasoup';
   const payloadTypes = rtpParameters.codecs.map((c) => c.payloadType);
   const address = iceCandidates[0]?.address ?? iceCandidates[0]?.ip ?? '127.0.0.1';
@@ -79,9 +80,9 @@ export function consumerOffer(input: ConsumerOfferInput): string {
  */
 export function dtlsParametersOf(answerSdp: string): ms.DtlsParameters {
   const fingerprint = /^a=fingerprint:(\S+) (\S+)\s*$/m.exec(answerSdp);
-  if (!fingerprint) throw new Error('the answer has no a=fingerprint line');
+  if (!fingerprint) throw new SessionDescriptionError('the answer has no a=fingerprint line (DTLS needs it)');
   const setup = /^a=setup:(\S+)\s*$/m.exec(answerSdp)?.[1] ?? 'active';
-  if (setup !== 'active' && setup !== 'passive') throw new Error(`the answer must choose a DTLS role (a=setup:active|passive), got "${setup}"`);
+  if (setup !== 'active' && setup !== 'passive') throw new SessionDescriptionError(`the answer must choose a DTLS role (a=setup:active|passive), got "${setup}"`);
   return {
     role: setup === 'active' ? 'client' : 'server',
     fingerprints: [{ algorithm: fingerprint[1]!.toLowerCase() as ms.FingerprintAlgorithm, value: fingerprint[2]!.toUpperCase() }],

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { ComponentDiedError } from '../../core/errors.ts';
+import { LabError, type ComponentDiedError } from '../../core/errors.ts';
 
 /**
  * A WebRTC relay backend, in the manner of mediasoup-client's HandlerInterface: the run talks to every backend
@@ -32,6 +32,11 @@ export interface SessionDescription {
   sdp: string;
 }
 
+/** An offer the relay could not produce, or an answer it cannot use (no DTLS fingerprint, no role, …). */
+export class SessionDescriptionError extends LabError {
+  override name = 'SessionDescriptionError';
+}
+
 export interface RelayStats {
   /** RTP packets received from ffmpeg; null where the backend does not expose the count (Janus). */
   packetsIn: number | null;
@@ -47,7 +52,9 @@ export interface RelayEvents {
 export interface Relay extends EventEmitter<RelayEvents> {
   readonly name: RelayName;
   readonly pathId: string;
-  /** Opens the RTP ingest; resolves with where ffmpeg should send. */
+  /** True from the first close() on; start() and subscribe() are refused from then on. */
+  readonly closed: boolean;
+  /** Opens the RTP ingest, once; resolves with where ffmpeg should send. A failed start closes the relay. */
   start(): Promise<RtpIngest>;
   /** Resolves once the first RTP packet arrived (the stream is live), or rejects after timeoutMs. */
   waitForMedia(timeoutMs: number): Promise<void>;

@@ -1,12 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
+import { InvalidOptionError, LabTimeoutError, type ComponentDiedError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
 import { freeUdpPort, portBlock } from './ports.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { findTurnserver } from './relay-backends.ts';
 
 export interface TurnServerOptions {
@@ -23,10 +23,6 @@ export interface TurnIceServer {
   urls: string[];
   username: string;
   credential: string;
-}
-
-interface TurnServerEvents {
-  died: [error: ComponentDiedError];
 }
 
 const REALM = 'latency-lab';
@@ -108,12 +104,10 @@ export function stunBinding(host: string, port: number, timeoutMs: number): Prom
  * Started through ManagedProcess (own process group, `died` with the log tail, idempotent close); its scratch
  * folder (user db, pid file) is removed on close.
  */
-export class TurnServer extends EventEmitter<TurnServerEvents> {
+export class TurnServer extends Lifecycle<void> {
   private proc: ManagedProcess | undefined;
   private dir: string | undefined;
   private readonly secret = randomBytes(24).toString('hex');
-  private closing: Promise<void> | undefined;
-  private starting: Promise<void> | undefined;
   port = 0;
 
   constructor(private readonly options: TurnServerOptions) {
@@ -124,24 +118,18 @@ export class TurnServer extends EventEmitter<TurnServerEvents> {
     return this.proc?.pid;
   }
 
-  /** Starts coturn and resolves once it answers STUN; on failure everything started is stopped again. */
-  async start(): Promise<void> {
-    this.starting = this.launch();
-    try {
-      await this.starting;
-    } catch (err) {
-      await this.close();
-      throw err;
-    }
+  protected get label(): string {
+    return `turnserver (${this.options.label})`;
   }
 
-  private async launch(): Promise<void> {
+  /** Starts coturn and resolves once it answers STUN (start() runs this once and closes everything if it fails). */
+  protected async launch(): Promise<void> {
     const binary = findTurnserver();
     const [address] = this.options.addresses;
-    if (!address) throw new Error('TURN server: no address to listen on');
+    if (!address) throw new InvalidOptionError(`${this.label}: options.addresses is empty; give it at least one address to listen on`);
     this.dir = await mkdtemp(join(tmpdir(), 'latency-lab-turn-'));
     this.port = await freeUdpPort(address);
-    if (this.closing) throw new Error(`turnserver (${this.options.label}) was closed while starting`);
+    this.assertOpen('finish starting');
     const proc = await ManagedProcess.start({
       name: `turnserver (${this.options.label})`,
       command: binary,
@@ -151,9 +139,7 @@ export class TurnServer extends EventEmitter<TurnServerEvents> {
       stderrTailLines: 30,
     });
     this.proc = proc;
-    proc.on('died', (err) => {
-      if (!this.closing) this.emit('died', err);
-    });
+    proc.on('died', (err) => this.reportDied(err));
     await this.waitReady(proc, address);
   }
 
@@ -166,7 +152,7 @@ export class TurnServer extends EventEmitter<TurnServerEvents> {
     try {
       while (!(await stunBinding(address, this.port, 200))) {
         if (died) throw died;
-        if (this.closing) throw new Error(`turnserver (${this.options.label}) was closed while starting`);
+        this.assertOpen('finish starting');
         if (Date.now() > deadline) {
           throw new LabTimeoutError(`turnserver (${this.options.label}) did not answer STUN on ${address}:${this.port}; last output:\n${proc.stderrTail().join('\n')}`);
         }
@@ -189,14 +175,12 @@ export class TurnServer extends EventEmitter<TurnServerEvents> {
     return this.proc?.stderrTail() ?? [];
   }
 
-  /** Stops coturn and removes its folder; idempotent. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      // A start in flight notices `closing` within one STUN probe and settles; then whatever it spawned is stopped.
-      await this.starting?.catch(() => {});
-      await this.proc?.close();
-      if (this.dir) await rm(this.dir, { recursive: true, force: true });
-    })();
-    return this.closing;
+  /**
+   * Stops coturn and removes its folder (close() runs this once, after a start in flight has settled: it notices
+   * `closed` within one STUN probe).
+   */
+  protected async shutdown(): Promise<void> {
+    await this.proc?.close();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }

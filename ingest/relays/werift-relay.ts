@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { EventEmitter } from 'node:events';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import { LabTimeoutError } from '../../core/errors.ts';
-import type { Relay, RelayEvents, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+import { ComponentClosedError, LabTimeoutError } from '../../core/errors.ts';
+import { SessionDescriptionError, type RelayOptions, type RelayStats, type RtpIngest, type SessionDescription } from './relay.ts';
+import { RelayBase } from './relay-base.ts';
 
 /** H.264 constrained baseline, the profile Chromium and ffmpeg's x264 baseline agree on. */
 const H264_FMTP = 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1';
@@ -48,24 +48,21 @@ export function iceBindAddress(hostAddresses: readonly string[]): string {
  * DTLS-SRTP with the browser. ICE is confined to one of `hostAddresses` (iceBindAddress: no STUN servers, no other
  * interface, no wildcard socket); the RTP ingest listens on 127.0.0.1 only.
  */
-export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
+export class WeriftRelay extends RelayBase {
   readonly name = 'werift' as const;
-  readonly pathId: string;
   private socket: Socket | undefined;
   private readonly sessions = new Map<string, Session>();
   private packetsIn = 0;
   private bytesIn = 0;
   private firstPacket: Promise<void>;
   private onFirstPacket: () => void = () => {};
-  private closed = false;
 
   constructor(private readonly options: RelayOptions) {
-    super();
-    this.pathId = options.pathId;
+    super(options);
     this.firstPacket = new Promise((resolve) => (this.onFirstPacket = resolve));
   }
 
-  async start(): Promise<RtpIngest> {
+  protected async launch(): Promise<RtpIngest> {
     const socket = createSocket('udp4');
     this.socket = socket;
     socket.on('message', (packet) => {
@@ -96,7 +93,7 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
   }
 
   async subscribe(viewerId: string): Promise<SessionDescription> {
-    if (this.closed) throw new Error(`${this.pathId}: relay is closed`);
+    this.assertOpen(`subscribe viewer ${viewerId}`);
     await this.unsubscribe(viewerId);
     const allowed = new Set([...this.options.hostAddresses, ...(this.options.peerAddresses ?? [])]);
     const iceAddress = iceBindAddress(this.options.hostAddresses);
@@ -117,20 +114,22 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
     if (this.closed) {
       // close() ran while this viewer was being set up (the await above): do not leave its PeerConnection open.
       await pc.close().catch(() => {});
-      throw new Error(`${this.pathId}: relay is closed`);
+      this.assertOpen(`subscribe viewer ${viewerId}`);
     }
     this.sessions.set(viewerId, session);
     await pc.setLocalDescription(await pc.createOffer());
     await waitForIceGathering(pc);
-    if (this.closed || this.sessions.get(viewerId) !== session) throw new Error(`${this.pathId}: relay is closed`);
+    this.assertOpen(`subscribe viewer ${viewerId}`);
+    // Unsubscribed (or subscribed anew) while the offer was being made: this session is over.
+    if (this.sessions.get(viewerId) !== session) throw new ComponentClosedError(`${this.label}: viewer ${viewerId}'s session`, 'make its offer');
     const sdp = pc.localDescription?.sdp;
-    if (!sdp) throw new Error(`${this.pathId}: werift produced no offer`);
+    if (!sdp) throw new SessionDescriptionError(`${this.label}: werift produced no offer for viewer ${viewerId}`);
     return { type: 'offer', sdp };
   }
 
   async answer(viewerId: string, description: SessionDescription): Promise<void> {
     const session = this.sessions.get(viewerId);
-    if (!session) throw new Error(`${this.pathId}: no session for viewer ${viewerId}`);
+    if (!session) throw this.noSession(viewerId, 'answer()');
     await session.pc.setRemoteDescription(description);
   }
 
@@ -149,9 +148,8 @@ export class WeriftRelay extends EventEmitter<RelayEvents> implements Relay {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /** Closes every viewer's PeerConnection and the RTP socket (close() runs this once). */
+  protected async shutdown(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.unsubscribe(id)));
     const socket = this.socket;
     this.socket = undefined;

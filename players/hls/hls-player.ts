@@ -1,6 +1,7 @@
 import Hls, { type LevelDetails, type LevelLoadedData } from 'hls.js';
 import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../core/playlist-timing.ts';
 import type { PlayerConfig } from '../contract.ts';
+import { PlayerError } from '../player-error.ts';
 import type { DisplayedFrame } from '../probe/frame-probe.ts';
 import { WallClock } from '../probe/wall-clock.ts';
 import { edgeLagMs } from './edge-lag.ts';
@@ -28,8 +29,8 @@ export class HlsPlayer implements Player {
   private readonly clock = new WallClock();
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
-    if (!config.src) throw new Error('HLS player needs config.src');
-    if (!Hls.isSupported()) throw new Error('this browser has no MediaSource support for hls.js');
+    if (!config.src) throw new PlayerError('HLS player needs config.src (the playlist URL)');
+    if (!Hls.isSupported()) throw new PlayerError('this browser has no MediaSource support for hls.js');
     const lowLatency = config.lowLatencyMode === true;
     const hls = new Hls({
       ...(lowLatency

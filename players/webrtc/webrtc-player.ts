@@ -1,4 +1,5 @@
 import type { PlayerConfig, RawWebrtcStats } from '../contract.ts';
+import { PlayerError } from '../player-error.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
 
 async function post(url: string, body?: unknown): Promise<Response> {
@@ -7,7 +8,7 @@ async function post(url: string, body?: unknown): Promise<Response> {
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? '{}' : JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new PlayerError(`signaling ${url}: HTTP ${response.status} ${await response.text()}`);
   return response;
 }
 
@@ -33,7 +34,7 @@ export class WebrtcPlayer implements Player {
   private pc: RTCPeerConnection | undefined;
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
-    if (!config.signalUrl) throw new Error('WebRTC player needs config.signalUrl');
+    if (!config.signalUrl) throw new PlayerError('WebRTC player needs config.signalUrl');
     const pc = new RTCPeerConnection({ iceServers: config.iceServers ?? [], iceTransportPolicy: config.iceTransportPolicy ?? 'all' });
     this.pc = pc;
     pc.addEventListener('track', (event) => {

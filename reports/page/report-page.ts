@@ -1,4 +1,5 @@
 import type { Chart as ChartJs } from 'chart.js';
+import { LabError } from '../../core/errors.ts';
 import type { ReportData } from '../report-data.ts';
 import { cdfChart, histogramChart, percentilesChart, segmentsChart, timelineChart, viewersChart, webrtcChart } from './chart-configs.ts';
 import { latencyScale, type ChartSpec } from './chart-helpers.ts';
@@ -68,15 +69,20 @@ function wirePrint(): void {
   });
 }
 
+/** What keeps the charts from being drawn; its message goes to the page's status line. */
+class ReportPageError extends LabError {
+  override name = 'ReportPageError';
+}
+
 function main(): void {
   const root = document.documentElement;
   const status = document.getElementById('render-status');
   wirePrint();
   try {
     const Chart = window.Chart;
-    if (!Chart) throw new Error('Chart.js did not load');
+    if (!Chart) throw new ReportPageError('Chart.js did not load');
     const json = document.getElementById('lab-data')?.textContent;
-    if (!json) throw new Error('no #lab-data in the page');
+    if (!json) throw new ReportPageError('no #lab-data in the page');
     const data = JSON.parse(json) as ReportData;
     Chart.defaults.animation = false;
     Chart.defaults.responsive = true;

@@ -7,7 +7,7 @@ import { FragmentIngest, MAX_SOCKET_PATH } from '../../../ingest/ll-hls/fragment
 import { LlHlsOrigin, llHlsPrefix } from '../../../ingest/ll-hls/ll-hls-origin.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
 import { labDefaults } from '../../../core/defaults.ts';
-import { LabTimeoutError } from '../../../core/errors.ts';
+import { LabTimeoutError, NotStartedError } from '../../../core/errors.ts';
 import type { LlHlsPathSpec } from '../../scenario/schema.ts';
 import { llHlsOptionsFor } from '../../scenario/path-params.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
@@ -52,7 +52,7 @@ export class LlHlsDriver implements PathDriver {
 
   async ready(failure: FailureSignal): Promise<void> {
     const packager = this.packager;
-    if (!packager) throw new Error(`${this.path.id}: setup() was not called`);
+    if (!packager) throw new NotStartedError(`${this.path.id}: LL-HLS driver`, 'ready()', 'setup()');
     const deadline = segmentsReadyDeadline(this.needed, this.spec.segmentDuration);
     while (packager.segmentsCompleted < this.needed) {
       if (Date.now() > deadline) {

@@ -5,6 +5,7 @@ import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
 import { TurnServer } from '../../../ingest/relays/turn-server.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
 import { labDefaults } from '../../../core/defaults.ts';
+import { NotStartedError } from '../../../core/errors.ts';
 import type { WebrtcPathSpec } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
@@ -42,7 +43,7 @@ export class WebrtcDriver implements PathDriver {
   }
 
   async ready(failure: FailureSignal): Promise<void> {
-    if (!this.relay) throw new Error(`${this.path.id}: setup() was not called`);
+    if (!this.relay) throw new NotStartedError(`${this.path.id}: WebRTC driver`, 'ready()', 'setup()');
     await failure.race(this.relay.waitForMedia(labDefaults.rtpTimeoutMs));
   }
 
