@@ -3,7 +3,49 @@
 # Debian/Ubuntu: apt-get (through sudo when not root). Elsewhere: prints exactly what to install and exits 1.
 # Optional extras for the other WebRTC relays (Janus gateway, coturn for `turn: true`, a C compiler for Janus's
 # loopback shim) are installed the same way when apt-get is there; missing extras never fail the setup.
+# mediasoup's worker (relay: mediasoup) is built from the npm package's sources with Debian packages by
+# scripts/mediasoup-worker/build.sh, once per machine (cached outside the clone); a failed build fails the setup with
+# the step that failed. Skip it with `npm run setup -- --no-mediasoup`.
 set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_mediasoup=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-mediasoup) build_mediasoup=0 ;;
+    *) echo "setup: unknown argument $arg (allowed: --no-mediasoup)" >&2; exit 2 ;;
+  esac
+done
+
+# mediasoup's worker: MEDIASOUP_WORKER_BIN, else the build cache, else the package's own; built when none is there.
+setup_mediasoup_worker() {
+  if [ "$build_mediasoup" -eq 0 ]; then
+    echo "setup: mediasoup worker skipped (--no-mediasoup); relay: mediasoup needs one"
+    return 0
+  fi
+  if [ -n "${MEDIASOUP_WORKER_BIN:-}" ]; then
+    [ -x "$MEDIASOUP_WORKER_BIN" ] || { echo "setup: MEDIASOUP_WORKER_BIN=$MEDIASOUP_WORKER_BIN is not an executable file" >&2; return 1; }
+    echo "setup: mediasoup worker from MEDIASOUP_WORKER_BIN ($MEDIASOUP_WORKER_BIN)"
+    return 0
+  fi
+  if [ ! -f "$repo/node_modules/mediasoup/package.json" ]; then
+    echo "setup: mediasoup worker not built: node_modules/mediasoup is missing (run \`npm ci\`, then \`npm run setup\` again)"
+    return 0
+  fi
+  if [ -x "$repo/node_modules/mediasoup/worker/out/Release/mediasoup-worker" ]; then
+    echo "setup: mediasoup worker is the package's own (node_modules/mediasoup/worker/out/Release)"
+    return 0
+  fi
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "setup: optional: no mediasoup worker; scripts/mediasoup-worker/build.sh needs Debian/Ubuntu packages. Point MEDIASOUP_WORKER_BIN at a mediasoup-worker $(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$repo/node_modules/mediasoup/package.json" | head -n 1) for relay: mediasoup" >&2
+    return 0
+  fi
+  if ! bash "$repo/scripts/mediasoup-worker/build.sh"; then
+    echo "setup: mediasoup's worker could not be built (the step is named above); relay: mediasoup stays unavailable." >&2
+    echo "setup: to set up without it: npm run setup -- --no-mediasoup" >&2
+    return 1
+  fi
+}
 
 install_optional_extras() {
   local extras=()
@@ -73,6 +115,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: ffmpeg and a Chromium browser are present"
   install_optional_extras
   install_network_extras
+  setup_mediasoup_worker
   exit 0
 fi
 
@@ -88,6 +131,7 @@ if command -v apt-get >/dev/null 2>&1; then
   echo "setup: installed ${missing[*]}"
   install_optional_extras
   install_network_extras
+  setup_mediasoup_worker
   exit 0
 fi
 

@@ -141,11 +141,19 @@ for (const backend of BACKENDS) {
 
 describe('relay backends that are missing', () => {
   it('a mediasoup relay without a worker refuses to start with the install instructions', async () => {
-    const problems = await relayProblems([{ id: 'x', relay: 'mediasoup' }]);
-    if (!problems.length) return; // a worker exists here: the contract above ran instead
-    const relay = createRelay('mediasoup', { pathId: 'contract-missing', codec: 'h264', hostAddresses: ['127.0.0.1'] });
-    await expect(relay.start()).rejects.toThrow(/MEDIASOUP_WORKER_BIN/);
-    await relay.close();
+    // A worker that is not there (MEDIASOUP_WORKER_BIN is looked at first), whether or not this machine has one.
+    const saved = process.env.MEDIASOUP_WORKER_BIN;
+    process.env.MEDIASOUP_WORKER_BIN = '/nonexistent/mediasoup-worker';
+    try {
+      const problems = await relayProblems([{ id: 'x', relay: 'mediasoup' }]);
+      expect(problems).toEqual([expect.stringMatching(/^path "x" \(relay: mediasoup\): MEDIASOUP_WORKER_BIN=\/nonexistent\/mediasoup-worker does not exist\. .*npm run setup/)]);
+      const relay = createRelay('mediasoup', { pathId: 'contract-missing', codec: 'h264', hostAddresses: ['127.0.0.1'] });
+      await expect(relay.start()).rejects.toThrow(/MEDIASOUP_WORKER_BIN.*npm run setup/);
+      await relay.close();
+    } finally {
+      if (saved === undefined) delete process.env.MEDIASOUP_WORKER_BIN;
+      else process.env.MEDIASOUP_WORKER_BIN = saved;
+    }
     expect(existsSync('node_modules/mediasoup/node/lib/index.d.ts')).toBe(true);
   });
 });
