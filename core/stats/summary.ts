@@ -55,6 +55,3 @@ export class SampleBuffer {
     return this.data.subarray(0, this.length);
   }
 }
-
-// Transitional: quantileSorted and median moved to quantiles.ts; this keeps files not yet updated building.
-export { median, quantileSorted } from './quantiles.ts';
