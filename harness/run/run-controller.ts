@@ -8,6 +8,8 @@ import { BrowserSession } from '../browser/browser-session.ts';
 import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
 import { Viewer } from '../browser/viewer.ts';
 import { ViewerCollector } from '../collect/viewer-collector.ts';
+import { HostCpuSampler } from '../collect/host-cpu.ts';
+import { withValidity } from '../validity/judge.ts';
 import { labDefaults } from '../../core/defaults.ts';
 import { InterruptedError, LabError, LabTimeoutError } from '../../core/errors.ts';
 import type { LabEventBus, PathProgress } from './events.ts';
@@ -16,8 +18,7 @@ import { environmentInfo } from '../results/environment.ts';
 import { RESULTS_SCHEMA_VERSION, type Results, type RunStatus, type SourceInfo } from '../results/types.ts';
 import { NetworkSession, withNetworkResults } from './network-session.ts';
 import { LabServer, type RouteHandler } from '../server/lab-server.ts';
-import { median } from '../../core/stats/quantiles.ts';
-import { SampleBuffer } from '../../core/stats/summary.ts';
+import { median, SampleBuffer } from '../../core/stats/summary.ts';
 import { programVersion } from '../../core/find-programs.ts';
 import { FailureSignal } from '../../core/failure-signal.ts';
 import { createPathDriver } from './path-drivers/create-path-driver.ts';
@@ -169,6 +170,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 
   let status: RunStatus = 'complete';
   let error: string | undefined;
+  const cpu = new HostCpuSampler().start(); // host CPU through the run, for the validity verdict
   try {
     await failure.race(measure());
   } catch (err) {
@@ -183,6 +185,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const pacing = pipeline?.pacing();
   const framesSent = pipeline?.framesSent ?? 0;
   await resources.closeAll((label, err) => bus.emit('warning', `closing ${label}: ${(err as Error).message}`));
+  const cpuSamples = cpu.stop();
   await new Promise<void>((resolve) => csv.end(resolve));
 
   const source: SourceInfo | null = pacing
@@ -202,6 +205,14 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     source,
     paths: withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network),
   };
+  // Can these figures be trusted? Judged from the results and what was sampled while the run went (harness/validity).
+  const judged = withValidity(results, {
+    cpu: cpuSamples,
+    pacing: pipeline?.pacingHistory ?? [],
+    encoder: pipeline?.encoderProgress() ?? [],
+    sourceStartedWallMs: pacing?.startedWallMs || null,
+  });
+  Object.assign(results, judged);
   await writeFile(join(runDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   bus.emit('phase', 'done');
   return { results, runDir };
