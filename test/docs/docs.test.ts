@@ -104,16 +104,16 @@ describe('docs/scenarios.md', () => {
   });
 });
 
-/** `lab` commands and their long and short options, read from the commander definitions in cli/. */
-function cliCommands(): Map<string, Set<string>> {
-  const commands = new Map<string, Set<string>>();
+/** `lab` commands and their options (each as its aliases, e.g. ['-o', '--out']), read from the commander definitions in cli/. */
+function cliCommands(): Map<string, string[][]> {
+  const commands = new Map<string, string[][]>();
   for (const file of readdirSync(join(ROOT, 'cli')).filter((f) => f.endsWith('.ts'))) {
-    let current: Set<string> | undefined;
+    let current: string[][] | undefined;
     for (const m of read(`cli/${file}`).matchAll(/\.(command|option|requiredOption)\(\s*'([^']+)'/g)) {
       if (m[1] === 'command') {
-        current = new Set(['--help', '-h']);
+        current = [['-h', '--help']];
         commands.set(m[2]!.split(' ')[0]!, current);
-      } else for (const flag of m[2]!.match(/--?[a-zA-Z][\w-]*/g) ?? []) current?.add(flag);
+      } else current?.push(m[2]!.match(/--?[a-zA-Z][\w-]*/g) ?? []);
     }
   }
   return commands;
@@ -124,19 +124,34 @@ describe('commands shown in the docs', () => {
   const shown = PAGES.flatMap((page) => labInvocations(read(page), page));
   const wrongIn = (invocations: typeof shown) =>
     invocations.flatMap(({ where, command, flags }) => {
-      const known = commands.get(command);
-      if (!known) return [`${where}: lab ${command} is not a command (${[...commands.keys()].join(', ')})`];
-      return flags.filter((f) => !known.has(f)).map((f) => `${where}: lab ${command} has no option ${f}`);
+      const options = commands.get(command);
+      if (!options) return [`${where}: lab ${command} is not a command (${[...commands.keys()].join(', ')})`];
+      return flags.filter((f) => !options.some((aliases) => aliases.includes(f))).map((f) => `${where}: lab ${command} has no option ${f}`);
     });
 
   it('reads the commands from cli/', () => {
     expect([...commands.keys()].sort()).toEqual(['baseline', 'bench', 'calibrate', 'check', 'doctor', 'report', 'run', 'schema', 'show-report']);
-    expect([...commands.get('run')!]).toEqual(expect.arrayContaining(['--out', '-o', '--duration', '--repeat', '--quiet']));
+    expect(commands.get('run')).toEqual(expect.arrayContaining([['-o', '--out'], ['-d', '--duration'], ['-r', '--repeat'], ['-q', '--quiet']]));
     expect(shown.length).toBeGreaterThan(30);
   });
 
   it('exist, with the options they are shown with', () => {
     expect(wrongIn(shown)).toEqual([]);
+  });
+
+  it('are all listed with every option in docs/commands.md', () => {
+    const listed = new Map<string, Set<string>>();
+    for (const { command, flags } of labInvocations(read('docs/commands.md'), 'docs/commands.md')) {
+      const seen = listed.get(command) ?? new Set<string>();
+      flags.forEach((f) => seen.add(f));
+      listed.set(command, seen);
+    }
+    const missing = [...commands].flatMap(([command, options]) => {
+      const shownWith = listed.get(command);
+      if (!shownWith) return [`lab ${command}`];
+      return options.filter((aliases) => !aliases.includes('--help') && !aliases.some((a) => shownWith.has(a))).map((aliases) => `lab ${command} ${aliases.join(', ')}`);
+    });
+    expect(missing).toEqual([]);
   });
 
   it('would notice a wrong command or option', () => {
