@@ -2,13 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { LabError, UsageError } from '../core/errors.ts';
-import { createBaseline, readBaseline, snapshotRun } from '../harness/gate/baseline.ts';
+import { createBaseline, readBaseline, snapshotRuns } from '../harness/gate/baseline.ts';
 import { compareToBaseline, DEFAULT_COMPARE_OPTIONS, parseComparisonMetric } from '../harness/gate/compare.ts';
 import { GateInputError } from '../harness/gate/errors.ts';
 import { buildGateReport, formatGateText, gateExitCode, type BaselineSection, type GateReport } from '../harness/gate/gate-outcome.ts';
 import { renderJunit } from '../harness/gate/junit-output.ts';
 import { renderMarkdown } from '../harness/gate/markdown-output.ts';
-import { readRun, SAMPLES_FILE } from '../harness/gate/run-files.ts';
+import { readRunSet, requireSamples } from '../harness/gate/run-set.ts';
 import { evaluateThresholds } from '../harness/gate/threshold-eval.ts';
 
 /**
@@ -41,16 +41,16 @@ interface CheckOptions {
 export function registerGateCommands(program: Command, io: GateIo = processIo): Command {
   program
     .command('baseline')
-    .description('summarise a run folder (per-path summaries + binned per-frame latencies) into a baseline file')
-    .argument('<run-dir>', 'run folder written by `lab run --out`')
+    .description('summarise run folders (per-path summaries + binned per-frame latencies) into a baseline file')
+    .argument('<run-dir...>', 'run folder(s) written by `lab run --out`; a repeat folder (repeat: N) stands for its N runs')
     .requiredOption('-o, --output <file>', 'baseline JSON file to write (e.g. baselines/ci.json)')
     .exitOverride(usageExit)
-    .action((runDir: string, options: { output: string }) => guarded(io, () => baselineAction(runDir, options.output, io)));
+    .action((runDirs: string[], options: { output: string }) => guarded(io, () => baselineAction(runDirs, options.output, io)));
 
   program
     .command('check')
-    .description("check a run folder against its scenario's thresholds and, optionally, a baseline")
-    .argument('<run-dir>', 'run folder written by `lab run --out`')
+    .description("check a run against its scenario's thresholds and, optionally, a baseline")
+    .argument('<run-dir...>', 'run folder(s) written by `lab run --out`; several runs (or a repeat folder) are compared run-level')
     .option('--baseline <file>', 'baseline file from `lab baseline`; regressions beyond --tolerance fail')
     .option('--tolerance <amount>', 'change a regression must exceed, with its whole 95% interval (10% or 0.1)', '10%')
     .option('--min-delta <ms>', 'and at least this many ms (default: one 60 Hz display refresh)', String(Math.round(DEFAULT_COMPARE_OPTIONS.minDeltaMs * 10) / 10))
@@ -61,8 +61,8 @@ export function registerGateCommands(program: Command, io: GateIo = processIo): 
     .option('--json', 'print the report as JSON instead of text')
     .option('--allow-degraded', 'judge a degraded run like a valid one (default: exit 98, inconclusive)')
     .exitOverride(usageExit)
-    .action((runDir: string, options: CheckOptions, command: Command) =>
-      guarded(io, () => checkAction(runDir, options, command, io)),
+    .action((runDirs: string[], options: CheckOptions, command: Command) =>
+      guarded(io, () => checkAction(runDirs, options, command, io)),
     );
   return program;
 }
@@ -84,22 +84,23 @@ async function guarded(io: GateIo, action: () => Promise<void>): Promise<void> {
   }
 }
 
-async function baselineAction(runDir: string, output: string, io: GateIo): Promise<void> {
+async function baselineAction(runDirs: string[], output: string, io: GateIo): Promise<void> {
   if (!output.trim()) throw new UsageError('-o/--output needs a file name');
-  const baseline = await createBaseline(runDir);
+  const baseline = await createBaseline(runDirs);
   if (baseline.source.status !== 'complete') {
-    io.stderr(`warning: ${runDir} is a ${baseline.source.status} run; a baseline should come from a complete one\n`);
+    io.stderr(`warning: ${runDirs[0]} is a ${baseline.source.status} run; a baseline should come from a complete one\n`);
   }
+  const runs = baseline.paths[0]?.runs?.length ?? 1;
   const json = `${JSON.stringify(baseline)}\n`;
   await writeOutput(output, json);
   const frames = baseline.paths.reduce((sum, p) => sum + p.histogram.counts.reduce((a, c) => a + c, 0), 0);
   io.stdout(
     `wrote ${output}: ${baseline.paths.length} path${baseline.paths.length === 1 ? '' : 's'} ` +
-      `(${baseline.paths.map((p) => p.id).join(', ')}), ${frames} frames, ${(Buffer.byteLength(json) / 1024).toFixed(1)} KiB\n`,
+      `(${baseline.paths.map((p) => p.id).join(', ')}), ${runs > 1 ? `${runs} runs, ` : ''}${frames} frames, ${(Buffer.byteLength(json) / 1024).toFixed(1)} KiB\n`,
   );
 }
 
-async function checkAction(runDir: string, options: CheckOptions, command: Command, io: GateIo): Promise<void> {
+async function checkAction(runDirs: string[], options: CheckOptions, command: Command, io: GateIo): Promise<void> {
   for (const name of ['tolerance', 'minDelta', 'metric', 'seed'] as const) {
     if (!options.baseline && command.getOptionValueSource(name) === 'cli') {
       throw new UsageError(`--${name === 'minDelta' ? 'min-delta' : name} only applies together with --baseline`);
@@ -117,17 +118,18 @@ async function checkAction(runDir: string, options: CheckOptions, command: Comma
   const seed = Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got ${JSON.stringify(options.seed)}`);
 
-  const { results, samples } = await readRun(runDir);
+  const set = await readRunSet(runDirs);
+  const runDir = set.dir;
+  const { results, samples } = set.representative;
   const thresholds = evaluateThresholds(results, samples ? { samples } : {});
   let baseline: BaselineSection | null = null;
   if (options.baseline) {
     const base = await readBaseline(options.baseline);
-    if (!samples) throw new GateInputError(`${runDir} has no ${SAMPLES_FILE}; comparing with a baseline needs per-frame latencies`);
     if (base.source.scenario !== results.scenario.name) {
       io.stderr(`warning: baseline ${options.baseline} is from scenario "${base.source.scenario}", this run is "${results.scenario.name}"\n`);
     }
     const settings = { tolerance, minDeltaMs, metrics, seed, resamples: DEFAULT_COMPARE_OPTIONS.resamples, confidence: DEFAULT_COMPARE_OPTIONS.confidence };
-    const comparisons = compareToBaseline(snapshotRun(results, samples), base, settings);
+    const comparisons = compareToBaseline(snapshotRuns(requireSamples(set)), base, settings);
     baseline = { file: options.baseline, ...settings, metrics: metrics.map((m) => parseComparisonMetric(m).name), comparisons };
   }
   const report = buildGateReport({ runDir, results, thresholds, baseline, allowDegraded: options.allowDegraded === true });

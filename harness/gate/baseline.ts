@@ -3,7 +3,7 @@ import type { LatencySummary, PathResult, Results } from '../results/types.ts';
 import { summarize } from '../../core/stats/summary.ts';
 import { GateInputError } from './errors.ts';
 import { buildHistogram, type LatencyHistogram } from './histogram.ts';
-import { readRun, SAMPLES_FILE } from './run-files.ts';
+import { readRunSet, requireSamples } from './run-set.ts';
 import type { PathSamples } from './threshold-eval.ts';
 
 /**
@@ -23,7 +23,13 @@ export interface BaselinePath {
   latencyMs: LatencySummary | null;
   framesMeasured: number;
   framesUndecodable: number;
+  /** Every frame of every run, pooled. */
   histogram: LatencyHistogram;
+  /**
+   * One histogram per run when the baseline stands for several runs (a `repeat: N` folder, or several folders):
+   * the comparison then resamples runs before frames (core/stats/grouped-bootstrap.ts). Absent for one run.
+   */
+  runs?: LatencyHistogram[];
 }
 
 export interface Baseline {
@@ -71,13 +77,39 @@ export function snapshotRun(results: Results, samples: PathSamples, createdAt = 
   };
 }
 
-/** Reads a run folder (results.json + samples.csv) into a baseline. samples.csv is required. */
-export async function createBaseline(runDir: string): Promise<Baseline> {
-  const { results, samples } = await readRun(runDir);
-  if (!samples) {
-    throw new GateInputError(`${runDir} has no ${SAMPLES_FILE}; a baseline needs the per-frame latencies it holds`);
-  }
-  return snapshotRun(results, samples);
+/**
+ * Pure: a snapshot of several runs of one scenario: per path, the summary and histogram of all their frames pooled,
+ * plus one histogram per run (see BaselinePath.runs). The source fields are the first run's.
+ */
+export function snapshotRuns(runs: ReadonlyArray<{ results: Results; samples: PathSamples }>, createdAt = new Date().toISOString()): Baseline {
+  const first = runs[0];
+  if (!first) throw new GateInputError('a snapshot needs at least one run');
+  const snapshot = snapshotRun(first.results, first.samples, createdAt);
+  if (runs.length === 1) return snapshot;
+  const ids = [...new Set(runs.flatMap((r) => r.results.paths.map((p) => p.id)))];
+  snapshot.paths = ids.map((id) => {
+    const perRun = runs.map((r) => r.samples.get(id) ?? new Float64Array(0));
+    const all = Float64Array.from(perRun.flatMap((f) => Array.from(f))).sort();
+    const results = runs.flatMap((r) => r.results.paths.filter((p) => p.id === id));
+    const path = results[0]!;
+    return {
+      id,
+      kind: path.kind,
+      params: path.params,
+      latencyMs: all.length > 0 ? summarize(all) : path.latencyMs,
+      framesMeasured: results.reduce((n, p) => n + p.framesMeasured, 0),
+      framesUndecodable: results.reduce((n, p) => n + p.framesUndecodable, 0),
+      histogram: buildHistogram(all),
+      runs: perRun.filter((f) => f.length > 0).map(buildHistogram),
+    };
+  });
+  return snapshot;
+}
+
+/** Reads run folders (results.json + samples.csv; a repeat folder stands for its runs) into a baseline. */
+export async function createBaseline(runDirs: string | readonly string[]): Promise<Baseline> {
+  const set = await readRunSet(typeof runDirs === 'string' ? [runDirs] : runDirs);
+  return snapshotRuns(requireSamples(set));
 }
 
 export async function readBaseline(file: string): Promise<Baseline> {
@@ -124,6 +156,14 @@ export function parseBaseline(raw: unknown, source = 'baseline'): Baseline {
       if (h.bins[j]! <= h.bins[j - 1]!) return fail(`paths[${i}].histogram.bins must be ascending`);
     }
     if (h.counts.some((c) => c < 0)) return fail(`paths[${i}].histogram.counts must not be negative`);
+    if (path.runs !== undefined) {
+      if (!Array.isArray(path.runs)) return fail(`paths[${i}].runs must be a list of histograms`);
+      path.runs.forEach((run: unknown, r: number) => {
+        if (!isObject(run) || !isIntArray(run.bins) || !isIntArray(run.counts) || run.bins.length !== run.counts.length) {
+          fail(`paths[${i}].runs[${r}] must be a histogram with integer bins and counts of equal length`);
+        }
+      });
+    }
     return undefined;
   });
   return raw as unknown as Baseline;

@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.ts';
 import type { LatencySummary } from '../results/types.ts';
-import { bootstrapDifferences } from '../../core/stats/bootstrap.ts';
+import { bootstrapGroupedDifferences, groupOnCommonGrid, type GroupedValues } from '../../core/stats/grouped-bootstrap.ts';
 import { weightedMean, weightedQuantiles } from '../../core/stats/quantiles.ts';
 import { hashString, seededRandom } from '../../core/stats/seeded-random.ts';
 import type { Baseline, BaselinePath } from './baseline.ts';
@@ -11,7 +11,9 @@ import { histogramValues } from './histogram.ts';
  * Run vs baseline, per path and metric: the difference (current − baseline) with a bootstrap confidence interval.
  * Frames are resampled on both sides with the Poisson bootstrap of their histograms (core/stats/bootstrap.ts: a
  * bin of c frames becomes Poisson(c) frames; the cost per resample is bounded by the number of bins, not frames).
- * A regression is declared only when the whole interval lies above +tolerance × baseline, hyperfine/tachometer style.
+ * When a side stands for several runs (`repeat: N`, or several folders), runs are resampled first and frames within
+ * them second (core/stats/grouped-bootstrap.ts): frames of one run are correlated, so only between-run spread says
+ * how far the next run may land. A regression is declared only when the whole interval lies above +tolerance × baseline, hyperfine/tachometer style.
  */
 
 export type ComparisonVerdict =
@@ -141,7 +143,7 @@ export function compareToBaseline(run: Baseline, baseline: Baseline, options: Co
       }
       continue;
     }
-    const intervals = bootstrapDifferences(histogramValues(cur!.histogram), histogramValues(base!.histogram), metrics, {
+    const intervals = bootstrapGroupedDifferences(runsOf(cur!), runsOf(base!), metrics, {
       random: seededRandom((o.seed ^ hashString(id)) >>> 0),
       resamples: o.resamples,
       confidence: o.confidence,
@@ -153,6 +155,11 @@ export function compareToBaseline(run: Baseline, baseline: Baseline, options: Co
     });
   }
   return out;
+}
+
+/** A path's runs on one value grid: its per-run histograms when it has several, else its one histogram. */
+function runsOf(path: BaselinePath): GroupedValues {
+  return groupOnCommonGrid((path.runs && path.runs.length > 1 ? path.runs : [path.histogram]).map(histogramValues));
 }
 
 function frameCount(path: BaselinePath): number {
