@@ -12,6 +12,8 @@ export interface PlayerConfig {
   src?: string;
   /** WebRTC: base URL of this viewer's signaling, e.g. /signal/webrtc-h264/v0 */
   signalUrl?: string;
+  /** WebRTC: this viewer's signaling token (sent as `authorization: Bearer …`); the server refuses any other. */
+  signalToken?: string;
   /** WebRTC: ICE servers for the RTCPeerConnection (the lab's loopback TURN server on `turn: true` paths). */
   iceServers?: Array<{ urls: string[]; username?: string; credential?: string }>;
   /** WebRTC: 'relay' allows TURN relay candidates only (the TURN detour); default 'all'. */

@@ -1,4 +1,3 @@
-import { FakeRelay } from './fake-relay.ts';
 import { JanusRelay } from './janus-relay.ts';
 import { MediasoupRelay } from './mediasoup-relay.ts';
 import type { Relay, RelayName, RelayOptions } from './relay.ts';
@@ -16,7 +15,5 @@ export function createRelay(name: RelayName, options: RelayOptions): Relay {
       return new JanusRelay(options);
     case 'mediasoup':
       return new MediasoupRelay(options);
-    case 'fake':
-      return new FakeRelay(options);
   }
 }

@@ -3,11 +3,10 @@ import { LabError, type ComponentDiedError } from '../../core/errors.ts';
 
 /**
  * A WebRTC relay backend, in the manner of mediasoup-client's HandlerInterface: the run talks to every backend
- * (werift, Janus, mediasoup) through this interface, obtained from createRelay(); a fake backend exists for unit
- * tests of the signaling only. Every backend hands the browser an offer and takes its answer, so the player page is
- * the same whichever backend serves it.
+ * (werift, Janus, mediasoup) through this interface, obtained from createRelay(). Every backend hands the browser
+ * an offer and takes its answer, so the player page is the same whichever backend serves it.
  */
-export type RelayName = 'werift' | 'janus' | 'mediasoup' | 'fake';
+export type RelayName = 'werift' | 'janus' | 'mediasoup';
 export type RelayCodec = 'h264' | 'vp8';
 
 export interface RelayOptions {

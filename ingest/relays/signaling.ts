@@ -1,46 +1,101 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Relay, SessionDescription } from './relay.ts';
+import type { Relay } from './relay.ts';
 
-const MAX_BODY = 256 * 1024;
+/** Largest signaling body accepted (an SDP answer with every candidate is a few KiB). */
+export const MAX_SIGNAL_BODY = 64 * 1024;
 
-function readJson(req: IncomingMessage): Promise<unknown> {
+/** One viewer's right to signal: its token (as a SHA-256, compared in constant time) and how far it got. */
+interface Session {
+  tokenHash: Buffer;
+  step: 'issued' | 'offered' | 'answered';
+}
+
+/** A refusal with its HTTP status; never reaches the relay. */
+class Refusal extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const hash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  // No access-control-* header, ever: a page of another origin cannot read an answer or pass a preflight.
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(status >= 400 ? { connection: 'close' } : {}) });
+  res.end(JSON.stringify(body));
+}
+
+/** The request body, at most MAX_SIGNAL_BODY bytes (413 beyond), parsed as a JSON object (400 otherwise). */
+function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_SIGNAL_BODY) {
+      reject(new Refusal(413, `body of ${declared} bytes is over the ${MAX_SIGNAL_BODY}-byte limit`));
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
+      if (size > MAX_SIGNAL_BODY) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new Refusal(413, `body is over the ${MAX_SIGNAL_BODY}-byte limit`));
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
+      let body: unknown;
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
-        reject(new Error('body is not JSON'));
+        reject(new Refusal(400, 'body is not JSON'));
+        return;
       }
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) reject(new Refusal(400, 'body must be a JSON object'));
+      else resolve(body as Record<string, unknown>);
     });
     req.on('error', reject);
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+/** `application/json`, with or without parameters (charset); anything else could come from a cross-origin simple request. */
+function isJson(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
 /**
- * HTTP signaling for WebRTC viewers (no trickle: offers carry all candidates):
- *   POST /signal/<pathId>/<viewerId>/offer            → the relay's offer {type, sdp}
- *   POST /signal/<pathId>/<viewerId>/answer {type,sdp} → 204
+ * HTTP signaling for WebRTC viewers (no trickle: offers carry all candidates), one session per viewer:
+ *   POST /signal/<pathId>/<viewerId>/offer  {}                 → the relay's offer {type, sdp}
+ *   POST /signal/<pathId>/<viewerId>/answer {type:"answer",sdp} → 204
+ * Every request carries `authorization: Bearer <token>`, the viewer's unguessable token from admit() (the harness
+ * hands it to the page in its PlayerConfig), and `content-type: application/json`. A session offers once and
+ * answers once: an unknown or wrong token is refused with 403, a repeated step with 409, before the relay is
+ * touched, so nobody else can replace or close a running viewer's connection. Bodies: JSON objects of at most
+ * 64 KiB (400, 413); no CORS headers (a cross-origin page can neither send the headers nor read an answer).
  */
 export class SignalingHandler {
+  private readonly sessions = new Map<string, Session>();
+
   constructor(private readonly relays: Map<string, Relay>) {}
 
-  /** Handles the request if it is a signaling URL; returns false otherwise. */
+  /**
+   * Opens viewer `viewerId`'s session on path `pathId` and returns its token (256 random bits). A viewer gets one
+   * session; admitting it again before it signalled replaces the unused token, afterwards it is an error.
+   */
+  admit(pathId: string, viewerId: string): string {
+    if (!this.relays.has(pathId)) throw new Error(`signaling: no relay for path ${pathId}`);
+    const key = `${pathId}/${viewerId}`;
+    const existing = this.sessions.get(key);
+    if (existing && existing.step !== 'issued') throw new Error(`signaling: viewer ${key} already signalled`);
+    const token = randomBytes(32).toString('base64url');
+    this.sessions.set(key, { tokenHash: hash(token), step: 'issued' });
+    return token;
+  }
+
+  /** Handles the request if it is a signaling URL of one of its paths; returns false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
     const match = /^\/signal\/([a-z0-9-]+)\/([a-z0-9-]+)\/(offer|answer)$/.exec(pathname);
     if (!match) return false;
@@ -48,27 +103,42 @@ export class SignalingHandler {
     const relay = this.relays.get(pathId);
     // Another path's handler (each WebRTC path registers its own) or, failing all, the server's 404 takes it.
     if (!relay) return false;
-    if (req.method !== 'POST') {
-      send(res, 405, { error: 'use POST' });
-      return true;
-    }
-    void (async () => {
-      try {
-        if (step === 'offer') {
-          send(res, 200, await relay.subscribe(viewerId));
-        } else {
-          const body = (await readJson(req)) as Partial<SessionDescription>;
-          if (body.type !== 'answer' || typeof body.sdp !== 'string') {
-            send(res, 400, { error: 'expected {"type":"answer","sdp":"..."}' });
-            return;
-          }
-          await relay.answer(viewerId, { type: 'answer', sdp: body.sdp });
-          res.writeHead(204).end();
-        }
-      } catch (err) {
-        send(res, 500, { error: (err as Error).message });
-      }
-    })();
+    void this.serve(req, res, relay, `${pathId}/${viewerId}`, viewerId, step).catch((err: unknown) => {
+      if (err instanceof Refusal) send(res, err.status, { error: err.message });
+      else send(res, 500, { error: (err as Error).message });
+    });
     return true;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, relay: Relay, key: string, viewerId: string, step: 'offer' | 'answer'): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      throw new Refusal(405, 'use POST');
+    }
+    if (!isJson(req)) throw new Refusal(415, 'content-type must be application/json');
+    const session = this.authorize(req, key);
+    const body = await readJsonObject(req);
+    if (step === 'offer') {
+      if (session.step !== 'issued') throw new Refusal(409, `viewer ${key} already has its offer`);
+      session.step = 'offered'; // before the await: a concurrent second offer is refused, not served
+      send(res, 200, await relay.subscribe(viewerId));
+      return;
+    }
+    if (body.type !== 'answer' || typeof body.sdp !== 'string') throw new Refusal(400, 'expected {"type":"answer","sdp":"..."}');
+    if (session.step !== 'offered') throw new Refusal(409, session.step === 'issued' ? `viewer ${key} has no offer yet` : `viewer ${key} already answered`);
+    session.step = 'answered';
+    await relay.answer(viewerId, { type: 'answer', sdp: body.sdp });
+    res.writeHead(204, { 'cache-control': 'no-store' }).end();
+  }
+
+  /** The viewer's session if the request carries its token; 403 for a missing, unknown or another viewer's token. */
+  private authorize(req: IncomingMessage, key: string): Session {
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(header)?.[1];
+    const session = this.sessions.get(key);
+    if (!token || !session || !timingSafeEqual(hash(token), session.tokenHash)) {
+      throw new Refusal(403, `no session for viewer ${key} with this token`);
+    }
+    return session;
   }
 }

@@ -2,10 +2,11 @@ import type { PlayerConfig, RawWebrtcStats } from '../contract.ts';
 import { PlayerError } from '../player-error.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
 
-async function post(url: string, body?: unknown): Promise<Response> {
+/** A signaling request: JSON, with this viewer's token (see ingest/relays/signaling.ts). */
+async function post(url: string, token: string, body?: unknown): Promise<Response> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: body === undefined ? '{}' : JSON.stringify(body),
   });
   if (!response.ok) throw new PlayerError(`signaling ${url}: HTTP ${response.status} ${await response.text()}`);
@@ -34,7 +35,8 @@ export class WebrtcPlayer implements Player {
   private pc: RTCPeerConnection | undefined;
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
-    if (!config.signalUrl) throw new PlayerError('WebRTC player needs config.signalUrl');
+    const { signalUrl, signalToken } = config;
+    if (!signalUrl || !signalToken) throw new PlayerError('WebRTC player needs config.signalUrl and config.signalToken');
     const pc = new RTCPeerConnection({ iceServers: config.iceServers ?? [], iceTransportPolicy: config.iceTransportPolicy ?? 'all' });
     this.pc = pc;
     pc.addEventListener('track', (event) => {
@@ -45,11 +47,11 @@ export class WebrtcPlayer implements Player {
       if (pc.connectionState === 'failed') report.fatal('WebRTC connection failed (ICE/DTLS)');
       else if (pc.connectionState === 'disconnected') report.error('WebRTC connection disconnected');
     });
-    const offer = (await (await post(`${config.signalUrl}/offer`)).json()) as RTCSessionDescriptionInit;
+    const offer = (await (await post(`${signalUrl}/offer`, signalToken)).json()) as RTCSessionDescriptionInit;
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription(await pc.createAnswer());
     await waitForGathering(pc);
-    await post(`${config.signalUrl}/answer`, { type: 'answer', sdp: pc.localDescription?.sdp });
+    await post(`${signalUrl}/answer`, signalToken, { type: 'answer', sdp: pc.localDescription?.sdp });
   }
 
   async sample(report: PlayerReport): Promise<void> {

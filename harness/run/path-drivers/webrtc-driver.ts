@@ -20,6 +20,7 @@ export class WebrtcDriver implements PathDriver {
   readonly player = 'webrtc' as const;
   private relay: Relay | undefined;
   private turn: TurnServer | undefined;
+  private signaling: SignalingHandler | undefined;
 
   constructor(readonly path: PlannedPath, private readonly spec: WebrtcPathSpec) {}
 
@@ -38,6 +39,7 @@ export class WebrtcDriver implements PathDriver {
       await ctx.failure.race(turn.start());
     }
     const signaling = new SignalingHandler(new Map([[this.path.id, relay]]));
+    this.signaling = signaling;
     ctx.route((req, res, p) => signaling.handle(req, res, p));
     return [{ kind: 'rtp', codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc }];
   }
@@ -50,9 +52,12 @@ export class WebrtcDriver implements PathDriver {
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig {
     const base = basePlayerConfig(this, viewerIndex);
     const viewerId = base.viewerId;
+    if (!this.signaling) throw new NotStartedError(`${this.path.id}: WebRTC driver`, 'playerConfig()', 'setup()');
     return {
       ...base,
       signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`,
+      // Only this viewer's page learns its token: nobody else can signal (and so disturb) this viewer.
+      signalToken: this.signaling.admit(this.path.id, viewerId),
       ...(this.turn ? { iceServers: [this.turn.iceServer(`${this.path.id}-${viewerId}`)], iceTransportPolicy: 'relay' as const } : {}),
     };
   }

@@ -14,7 +14,7 @@ import { candidateAddresses, feedRtp, processesWith, socketAddresses, waitUntil,
  * not installed here are skipped with the reason in the test name.
  */
 interface Backend {
-  name: Exclude<RelayName, 'fake'>;
+  name: RelayName;
   /** Has a process of its own (a server or worker) that can die and must not outlive close(). */
   process: boolean;
 }
