@@ -207,12 +207,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     paths: withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network),
   };
   // Can these figures be trusted? Judged from the results and what was sampled while the run went (harness/validity).
-  const judged = withValidity(results, {
-    cpu: cpuSamples,
-    pacing: pipeline?.pacingHistory ?? [],
-    encoder: pipeline?.encoderProgress() ?? [],
-    sourceStartedWallMs: pacing?.startedWallMs || null,
-  });
+  const judged = withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [] });
   Object.assign(results, judged);
   await writeFile(join(runDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   bus.emit('phase', 'done');

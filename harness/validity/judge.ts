@@ -2,7 +2,7 @@ import type { PathResult, Results, RunValidity, Validity, ValidityReason, Viewer
 import { validityLimits, type ValidityLimits } from './limits.ts';
 import {
   cpuBusyPct, encoderLagMsMax, round1, sourceFigures,
-  type CpuReading, type EncoderReading, type MeasurementWindow, type PacingReading,
+  type CpuReading, type MeasurementWindow, type PacingReading,
 } from './window-figures.ts';
 
 /**
@@ -16,12 +16,8 @@ export interface ValidityInput {
   results: Pick<Results, 'scenario' | 'paths'>;
   /** /proc/stat readings through the run. */
   cpu: readonly CpuReading[];
-  /** The clock source's pacing reports. */
+  /** The clock source's pacing reports (with the encoder's lag behind its schedule). */
   pacing: readonly PacingReading[];
-  /** ffmpeg's progress reports. */
-  encoder: readonly EncoderReading[];
-  /** Wall ms at which the source's frame 0 was due (null when the source never reported). */
-  sourceStartedWallMs: number | null;
 }
 
 export interface ValidityJudgement {
@@ -48,7 +44,7 @@ export function judgeValidity(input: ValidityInput): ValidityJudgement {
     cpuBusyPct: window ? cpuBusyPct(input.cpu, window) : null,
     sourceLatePct: source?.latePct ?? null,
     backpressuredPct: source?.backpressuredPct ?? null,
-    encoderLagMsMax: window ? encoderLagMsMax(input.encoder, input.sourceStartedWallMs, fps, window) : null,
+    encoderLagMsMax: window ? encoderLagMsMax(input.pacing, window) : null,
   };
   const runWide = runReasons(measured, limits, fps);
   const byPath = new Map<string, Validity>();

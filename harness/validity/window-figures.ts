@@ -12,18 +12,16 @@ export interface CpuReading {
   totalTicks: number;
 }
 
-/** The clock source's cumulative counters at one of its once-a-second reports (ingest/ffmpeg/ffmpeg-pipeline.ts). */
+/**
+ * The clock source's cumulative counters at one of its once-a-second reports (ingest/ffmpeg/ffmpeg-pipeline.ts),
+ * and the encoder's largest lag behind the source's schedule over the second before it (null: no progress report).
+ */
 export interface PacingReading {
   wallMs: number;
   framesSent: number;
   backpressured: number;
   lateFrames: number;
-}
-
-/** One ffmpeg progress report: when it arrived and the encoder's frame count. */
-export interface EncoderReading {
-  wallMs: number;
-  frame: number;
+  encoderLagMs?: number | null;
 }
 
 export interface MeasurementWindow {
@@ -65,16 +63,16 @@ export function sourceFigures(readings: readonly PacingReading[], window: Measur
 }
 
 /**
- * The encoder's largest lag behind real time in the window (ms): at each progress report, the wall clock minus
- * when the last frame the encoder had output was due from the source (frame k is due at t0 + k × 1000/fps).
+ * The encoder's largest lag behind real time in the window (ms). The source process times each of ffmpeg's progress
+ * reports as it arrives: the wall clock minus when the last frame handed to the encoder was due (frame k at
+ * t0 + k × 1000/fps); each pacing reading carries the largest over the second before it, so readings whose second
+ * overlaps the window count.
  */
-export function encoderLagMsMax(readings: readonly EncoderReading[], sourceStartedWallMs: number | null, fps: number, window: MeasurementWindow): number | null {
-  if (sourceStartedWallMs === null || !(fps > 0)) return null;
+export function encoderLagMsMax(readings: readonly PacingReading[], window: MeasurementWindow): number | null {
   let max: number | null = null;
   for (const r of readings) {
-    if (r.wallMs < window.from || r.wallMs > window.to || r.frame < 1) continue;
-    const lag = r.wallMs - (sourceStartedWallMs + ((r.frame - 1) * 1000) / fps);
-    max = Math.max(max ?? -Infinity, lag);
+    if (r.encoderLagMs == null || r.wallMs <= window.from || r.wallMs - 1000 >= window.to) continue;
+    max = Math.max(max ?? -Infinity, r.encoderLagMs);
   }
   return max === null ? null : Math.round(max);
 }

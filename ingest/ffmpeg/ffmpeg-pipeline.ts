@@ -2,18 +2,19 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ComponentDiedError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
-import type { PacingStats } from '../source/clock-source.ts';
+import type { PacingReport, PacingStats } from '../source/clock-source.ts';
 import { buildFfmpegArgs, type PipelineOutput, type VideoInput } from './ffmpeg-args.ts';
-import { ProgressListener, type EncoderProgress } from './ffmpeg-progress.ts';
 
-export type { EncoderProgress } from './ffmpeg-progress.ts';
-
-/** The source's cumulative counters as of one of its once-a-second pacing reports (wallMs: when it arrived). */
+/**
+ * The source's cumulative counters as of one of its once-a-second pacing reports (wallMs: when the source made it),
+ * and the encoder's largest lag behind the source's schedule since the previous report (null: none arrived).
+ */
 export interface PacingSnapshot {
   wallMs: number;
   framesSent: number;
   backpressured: number;
   lateFrames: number;
+  encoderLagMs: number | null;
 }
 
 export interface FfmpegPipelineOptions {
@@ -42,25 +43,20 @@ const TSX_LOADER = import.meta.resolve('tsx');
 export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   readonly gop: number;
   readonly args: string[];
-  private lastPacing: PacingStats = { framesSent: 0, lateMs: { p50: 0, p99: 0, max: 0 }, backpressured: 0, driftMs: 0, elapsedSeconds: 0, lateFrames: 0, startedWallMs: 0 };
+  private lastPacing: PacingStats | PacingReport = { framesSent: 0, lateMs: { p50: 0, p99: 0, max: 0 }, backpressured: 0, driftMs: 0, elapsedSeconds: 0, lateFrames: 0, startedWallMs: 0 };
   /** One snapshot per pacing report (once a second), for windowed figures (bounded like the progress reports). */
   readonly pacingHistory: PacingSnapshot[] = [];
 
-  private constructor(
-    private readonly source: ManagedProcess,
-    private readonly ffmpeg: ManagedProcess,
-    private readonly progress: ProgressListener,
-    built: { gop: number; args: string[] },
-  ) {
+  private constructor(private readonly source: ManagedProcess, private readonly ffmpeg: ManagedProcess, built: { gop: number; args: string[] }) {
     super();
     this.gop = built.gop;
     this.args = built.args;
     source.on('line', (line) => {
       if (!line.startsWith('pacing ')) return;
-      const pacing = JSON.parse(line.slice(7)) as PacingStats;
+      const pacing = JSON.parse(line.slice(7)) as PacingReport;
       this.lastPacing = pacing;
-      const { framesSent, backpressured, lateFrames } = pacing;
-      if (this.pacingHistory.length < 200_000) this.pacingHistory.push({ wallMs: Date.now(), framesSent, backpressured, lateFrames });
+      const { wallMs, framesSent, backpressured, lateFrames, encoderLagMs } = pacing;
+      if (this.pacingHistory.length < 200_000) this.pacingHistory.push({ wallMs, framesSent, backpressured, lateFrames, encoderLagMs });
     });
     for (const proc of [source, ffmpeg]) proc.on('died', (err) => this.emit('died', err));
   }
@@ -68,24 +64,19 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   static async start(options: FfmpegPipelineOptions): Promise<FfmpegPipeline> {
     const built = buildFfmpegArgs(options.video, options.outputs, options.gop);
     const { width, height, fps } = options.video;
-    // ffmpeg's progress reports (frames encoded) go to a loopback socket of the pipeline's, not to stderr.
-    const progress = await ProgressListener.open();
-    const args = ['-progress', progress.url, ...built.args];
-    let source: ManagedProcess;
-    try {
-      source = await ManagedProcess.start({
-        name: 'clock source',
-        command: process.execPath,
-        args: ['--import', TSX_LOADER, SOURCE_MAIN, JSON.stringify({ width, height, fps })],
-        stdoutIsData: true,
-        killTimeoutMs: options.killTimeoutMs,
-      });
-    } catch (err) {
-      await progress.close();
-      throw err;
-    }
+    const source = await ManagedProcess.start({
+      name: 'clock source',
+      command: process.execPath,
+      args: ['--import', TSX_LOADER, SOURCE_MAIN, JSON.stringify({ width, height, fps })],
+      stdoutIsData: true,
+      killTimeoutMs: options.killTimeoutMs,
+    });
     let ffmpeg: ManagedProcess;
+    let args = built.args;
     try {
+      // ffmpeg's progress reports go to the source process, which times the encoder against its own schedule.
+      const progressUrl = (await source.waitForLine(/^progress-url /, options.readyTimeoutMs)).slice('progress-url '.length);
+      args = ['-progress', progressUrl, ...built.args];
       ffmpeg = await ManagedProcess.start({
         name: 'ffmpeg',
         command: options.ffmpegPath,
@@ -96,10 +87,9 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
       });
     } catch (err) {
       await source.close();
-      await progress.close();
       throw err;
     }
-    const pipeline = new FfmpegPipeline(source, ffmpeg, progress, { gop: built.gop, args });
+    const pipeline = new FfmpegPipeline(source, ffmpeg, { gop: built.gop, args });
     try {
       await ffmpeg.waitForLine(/^Output #0/, options.readyTimeoutMs);
     } catch (err) {
@@ -121,11 +111,6 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
     return this.lastPacing;
   }
 
-  /** ffmpeg's progress reports so far: frames output by the encoder against the wall clock. */
-  encoderProgress(): readonly EncoderProgress[] {
-    return this.progress.reports;
-  }
-
   stderrTail(): string[] {
     return this.ffmpeg.stderrTail();
   }
@@ -134,6 +119,5 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   async close(): Promise<void> {
     await this.source.close();
     await this.ffmpeg.close();
-    await this.progress.close();
   }
 }

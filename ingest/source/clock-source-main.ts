@@ -2,12 +2,15 @@
  * The clock source as its own process: paints and paces frames and writes them to stdout, which the pipeline
  * hands straight to ffmpeg's stdin (the bytes never pass through the lab's main thread). Pacing therefore does not
  * depend on what the lab's event loop is doing (werift's SRTP, puppeteer traffic). Every second it prints one JSON
- * line of pacing figures on stderr.
+ * line of pacing figures on stderr. It also receives ffmpeg's progress reports (first line on stderr:
+ * `progress-url tcp://127.0.0.1:<port>`, for ffmpeg's `-progress`) and times the encoder against its own schedule:
+ * each pacing line carries the largest encoder lag since the previous one.
  *
  * argv[2]: JSON {width, height, fps}
  */
 import { setPriority } from 'node:os';
-import { ClockSource } from './clock-source.ts';
+import { ClockSource, type PacingReport } from './clock-source.ts';
+import { ProgressListener } from './encoder-progress.ts';
 
 const { width, height, fps } = JSON.parse(process.argv[2] ?? '{}') as { width: number; height: number; fps: number };
 try {
@@ -18,12 +21,28 @@ try {
 const out = process.stdout;
 // Backpressure = more than two frames queued for ffmpeg (a pipe write of one frame always exceeds the high-water mark).
 const source = new ClockSource({ width, height, fps, sink: (frame) => (out.write(frame), out.writableLength <= 2 * frame.length) });
-const report = () => process.stderr.write(`pacing ${JSON.stringify(source.pacing())}\n`);
+// The encoder's lag at each progress report: now − when the last frame it took was due (frame k at t0 + k/fps).
+let encoderLagMs: number | null = null;
+let encoderFrames: number | null = null;
+const progress = await ProgressListener.open((frame) => {
+  encoderFrames = frame;
+  const started = source.pacing().startedWallMs;
+  if (frame < 1 || !started) return;
+  const lag = Date.now() - (started + ((frame - 1) * 1000) / fps);
+  encoderLagMs = Math.max(encoderLagMs ?? -Infinity, lag);
+});
+process.stderr.write(`progress-url ${progress.url}\n`);
+const report = () => {
+  const line: PacingReport = { ...source.pacing(), wallMs: Date.now(), encoderLagMs, encoderFrames };
+  encoderLagMs = null;
+  process.stderr.write(`pacing ${JSON.stringify(line)}\n`);
+};
 const timer = setInterval(report, 1000);
 const stop = () => {
   source.stop();
   clearInterval(timer);
   report();
+  progress.close();
   out.end(() => process.exit(0));
 };
 process.on('SIGTERM', stop);

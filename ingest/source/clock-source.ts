@@ -24,6 +24,16 @@ export interface PacingStats {
   startedWallMs: number;
 }
 
+/** One pacing line of the source process (clock-source-main.ts): its figures, when, and the encoder's lag. */
+export interface PacingReport extends PacingStats {
+  /** Wall-clock ms of the report (the source's own clock, not when the lab read it). */
+  wallMs: number;
+  /** Largest lag of ffmpeg's encoder behind the source's schedule since the previous report (ms); null: no report. */
+  encoderLagMs: number | null;
+  /** ffmpeg's latest frame count. */
+  encoderFrames: number | null;
+}
+
 interface ClockSourceEvents {
   frame: [n: number, wallMs: number];
 }

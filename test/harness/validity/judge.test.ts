@@ -27,13 +27,17 @@ function cpu(busyPct: number): ValidityInput['cpu'] {
   return out;
 }
 
-/** Pacing reports once a second at 30 fps; `latePerS` and `bpPerS` late / backpressured hand-offs per second in the window. */
-function pacing(latePerS = 0, bpPerS = 0): ValidityInput['pacing'] {
+/**
+ * Pacing reports once a second at 30 fps; `latePerS` and `bpPerS` late / backpressured hand-offs per second in the
+ * window; the encoder 20 ms behind, `lagMs` in the second before 20 s, and 3 s behind at start-up (outside).
+ */
+function pacing(latePerS = 0, bpPerS = 0, lagMs = 20): ValidityInput['pacing'] {
   const out = [];
   let late = 0;
   let bp = 0;
   for (let t = 0; t <= 40_000; t += 1000) {
-    out.push({ wallMs: t, framesSent: (t / 1000) * 30, lateFrames: late, backpressured: bp });
+    const encoderLagMs = t === 20_000 ? lagMs : t === 1000 ? 3000 : 20;
+    out.push({ wallMs: t, framesSent: (t / 1000) * 30, lateFrames: late, backpressured: bp, encoderLagMs });
     if (t >= FROM && t < TO) {
       late += latePerS;
       bp += bpPerS;
@@ -41,16 +45,6 @@ function pacing(latePerS = 0, bpPerS = 0): ValidityInput['pacing'] {
   }
   // Start-up outside the window: 20 backpressured frames in the first second must not count.
   return out.map((r) => (r.wallMs >= 1000 ? { ...r, backpressured: r.backpressured + 20 } : r));
-}
-
-/** Progress reports every 500 ms from a source whose frame 0 was due at 0; the encoder `lagMs` behind at 20 s. */
-function encoder(lagMs = 20): ValidityInput['encoder'] {
-  const out = [];
-  for (let t = 500; t <= 40_000; t += 500) {
-    const lag = t === 20_000 ? lagMs : 20;
-    out.push({ wallMs: t, frame: Math.floor(((t - lag) * 30) / 1000) + 1 });
-  }
-  return out;
 }
 
 function webrtc(v: Partial<ViewerResult> = {}, extra: Partial<PathResult> = {}): PathResult {
@@ -62,7 +56,7 @@ function webrtc(v: Partial<ViewerResult> = {}, extra: Partial<PathResult> = {}):
 
 function judge(path: PathResult, samples: Partial<Omit<ValidityInput, 'results'>> = {}, validity?: Record<string, number>) {
   const res = results([path], validity ? { validity } : {});
-  return judgeValidity({ results: res, cpu: cpu(60), pacing: pacing(), encoder: encoder(), sourceStartedWallMs: 0, ...samples });
+  return judgeValidity({ results: res, cpu: cpu(60), pacing: pacing(), ...samples });
 }
 
 const emulator = (lateMsMean: number) => ({
@@ -83,7 +77,7 @@ const CASES: Array<{ name: string; path?: PathResult; samples?: Partial<Omit<Val
   { name: 'a busy CPU under a raised limit', samples: { cpu: cpu(99) }, validity: { maxCpuBusyPct: 99.5 }, codes: [] },
   { name: 'late source hand-offs', samples: { pacing: pacing(3) }, codes: ['source-late'], value: 10 },
   { name: 'ffmpeg input backpressure', samples: { pacing: pacing(0, 6) }, codes: ['source-backpressure'], value: 20 },
-  { name: 'the encoder behind real time', samples: { encoder: encoder(2000) }, codes: ['encoder-behind'] },
+  { name: 'the encoder behind real time', samples: { pacing: pacing(0, 0, 2000) }, codes: ['encoder-behind'] },
   { name: 'a viewer below 95 % of the source rate', path: webrtc({ fps: 21 }), codes: ['fps-low'], value: 21 },
   { name: 'a viewer at 95 % of the source rate', path: webrtc({ fps: 28.5 }), codes: [] },
   { name: 'too few presented frames measured', path: webrtc({ framesMeasured: 500 }), codes: ['measured-low'] },
@@ -110,7 +104,7 @@ describe('judgeValidity', () => {
   it('gives each path its own reasons plus every run-wide one', () => {
     const slow = webrtc({ fps: 20 });
     const fine = pathResult('hls-1s', [3000], { viewers: [viewer({ fps: 30, freezes: { count: 0, totalMs: 0, events: [] } })] });
-    const judged = judgeValidity({ results: results([slow, fine]), cpu: cpu(99), pacing: pacing(), encoder: encoder(), sourceStartedWallMs: 0 });
+    const judged = judgeValidity({ results: results([slow, fine]), cpu: cpu(99), pacing: pacing() });
     expect(judged.paths.get('webrtc-h264')!.reasons.map((r) => r.code)).toEqual(['cpu-busy', 'fps-low']);
     expect(judged.paths.get('hls-1s')!.reasons.map((r) => r.code)).toEqual(['cpu-busy']);
     const fps = judged.run.reasons.find((r) => r.code === 'fps-low')!;
@@ -120,17 +114,17 @@ describe('judgeValidity', () => {
   it('records the limits used and the run-wide figures over the window', () => {
     const judged = judge(webrtc(), {}, { maxEncoderLagMs: 100 });
     expect(judged.run.limits).toEqual({ ...validityDefaults, maxEncoderLagMs: 100 });
-    expect(judged.run.measured).toEqual({ windowSeconds: 20, cpuBusyPct: 60, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 33 }); // 20 ms + the report’s phase within a frame
+    expect(judged.run.measured).toEqual({ windowSeconds: 20, cpuBusyPct: 60, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 20 });
   });
 
   it('says nothing it did not measure: no viewer window, no samples', () => {
-    const judged = judge(webrtc({ measureFrom: null, measureTo: null, fps: null }), { cpu: [], pacing: [], encoder: [], sourceStartedWallMs: null });
+    const judged = judge(webrtc({ measureFrom: null, measureTo: null, fps: null }), { cpu: [], pacing: [] });
     expect(judged.run.verdict).toBe('valid');
     expect(judged.run.measured).toEqual({ windowSeconds: null, cpuBusyPct: null, sourceLatePct: null, backpressuredPct: null, encoderLagMsMax: null });
   });
 
   it('attaches the verdicts to the results (run and paths)', () => {
-    const res = withValidity(results([webrtc({ fps: 20 })]), { cpu: cpu(50), pacing: pacing(), encoder: encoder(), sourceStartedWallMs: 0 });
+    const res = withValidity(results([webrtc({ fps: 20 })]), { cpu: cpu(50), pacing: pacing() });
     expect(res.validity!.verdict).toBe('degraded');
     expect(res.paths[0]!.validity!.reasons[0]!.code).toBe('fps-low');
   });
@@ -158,7 +152,8 @@ describe('the limits and window figures', () => {
   it('computes busy %, late/backpressured % and encoder lag from their counters', () => {
     expect(cpuBusyPct(cpu(80), { from: FROM, to: TO })).toBe(80);
     expect(sourceFigures(pacing(3, 1.5), { from: FROM, to: TO })).toEqual({ latePct: 10, backpressuredPct: 5, frames: 600 });
-    expect(encoderLagMsMax(encoder(700), 0, 30, { from: FROM, to: TO })).toBe(700);
-    expect(encoderLagMsMax(encoder(700), null, 30, { from: FROM, to: TO })).toBeNull();
+    expect(encoderLagMsMax(pacing(0, 0, 700), { from: FROM, to: TO })).toBe(700);
+    expect(encoderLagMsMax(pacing(0, 0, 700), { from: 0, to: 5000 })).toBe(3000); // start-up, when it is in the window
+    expect(encoderLagMsMax(pacing().map((r) => ({ ...r, encoderLagMs: null })), { from: FROM, to: TO })).toBeNull();
   });
 });
