@@ -148,6 +148,8 @@ export interface LabInvocation {
   command: string;
   /** Options written after the command (`--out`, `-o`), up to the next `lab` or a ` # ` comment. */
   flags: string[];
+  /** `lab` begins the command line (or follows `npx`, `$`, `&&`, …): the next word must be a command. */
+  leading: boolean;
 }
 
 /** Every `lab <word> …` in the code of a Markdown text (code spans and fenced blocks), with its options. */
@@ -160,15 +162,17 @@ export function labInvocations(text: string, file: string): LabInvocation[] {
     else lines.push({ ...l });
     return lines;
   }, []);
-  return [...inline, ...fenced].flatMap(({ line, text: code }) =>
-    code
-      .split(/\s#\s/)[0]!
-      .split(/(?<![\w-])(?=lab [a-z])/)
-      .filter((part) => part.startsWith('lab '))
-      .map((part) => ({
+  return [...inline, ...fenced].flatMap(({ line, text: code }) => {
+    const parts = code.split(/\s#\s/)[0]!.split(/(?<=^|[\s(])(?=lab [a-z])/);
+    return parts.flatMap((part, i) => {
+      if (!part.startsWith('lab ')) return [];
+      const before = i === 0 ? '' : parts[i - 1]!;
+      return [{
         where: `${file}:${line}`,
         command: /^lab ([a-z][a-z-]*)/.exec(part)![1]!,
         flags: part.match(/(?<![\w-])--?[a-zA-Z][\w-]*/g) ?? [],
-      })),
-  );
+        leading: before.trim() === '' || /(?:^|\s)(?:npx|sudo|\$|&&|;|\|)\s*$/.test(before),
+      }];
+    });
+  });
 }
