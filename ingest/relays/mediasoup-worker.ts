@@ -89,7 +89,7 @@ export async function findMediasoupWorker(env: NodeJS.ProcessEnv = process.env):
     const hash = recipeHash();
     for (const root of cacheRoots(env)) {
       const bin = cachedWorkerPath(root, pkg.version, hash);
-      if (executable(bin)) return { ok: true, bin, version: pkg.version, source: 'built by npm run setup (scripts/mediasoup-worker/build.sh)' };
+      if (executable(bin)) return { ok: true, bin, version: pkg.version, source: 'npm run setup build cache, scripts/mediasoup-worker/build.sh' };
       looked.push(bin);
     }
   }
