@@ -18,7 +18,7 @@ export const RELAY_INSTALL_HINT = {
   compiler: 'install a C compiler: `npm run setup` (Debian/Ubuntu: apt-get install -y gcc libc6-dev) or point CC at one',
   mediasoup:
     "build mediasoup's worker: `npm run setup` (Debian/Ubuntu: scripts/mediasoup-worker/build.sh compiles it from the C++ sources in node_modules/mediasoup " +
-    'with Debian packages, about 7 min on 2 cores, cached per machine); or point MEDIASOUP_WORKER_BIN at a mediasoup-worker binary of the same version; ' +
+    'with Debian packages: ~16 CPU-minutes, once per machine, cached outside the clone); or point MEDIASOUP_WORKER_BIN at a mediasoup-worker binary of the same version; ' +
     'or use relay: werift / janus',
 } as const;
 
