@@ -1,11 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer';
 import { labDefaults } from '../../core/defaults.ts';
 import { ComponentDiedError } from '../../core/errors.ts';
-import { processRegistry } from '../../core/process/process-registry.ts';
+import { makeTempDir, processRegistry, removeTempDir } from '../../core/process/process-registry.ts';
 
 interface BrowserSessionEvents {
   died: [error: ComponentDiedError];
@@ -19,10 +16,10 @@ export class BrowserSession extends EventEmitter<BrowserSessionEvents> {
   private closing: Promise<void> | undefined;
   private readonly stderrTail: string[] = [];
 
-  private constructor(readonly browser: Browser, private readonly userDataDir: string) {
+  private constructor(readonly browser: Browser, private readonly userDataDir: string, executablePath: string) {
     super();
     const pid = browser.process()?.pid;
-    if (pid !== undefined) processRegistry.add(pid, 'chromium');
+    if (pid !== undefined) processRegistry.add(pid, 'chromium', executablePath);
     browser.process()?.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       if (this.stderrTail.length > 20) this.stderrTail.splice(0, this.stderrTail.length - 20);
@@ -33,7 +30,7 @@ export class BrowserSession extends EventEmitter<BrowserSessionEvents> {
   }
 
   static async launch(executablePath: string, extraArgs: string[] = []): Promise<BrowserSession> {
-    const userDataDir = await mkdtemp(join(tmpdir(), 'latency-lab-chromium-'));
+    const userDataDir = await makeTempDir('latency-lab-chromium-');
     try {
       const browser = await puppeteer.launch({
         executablePath,
@@ -48,9 +45,9 @@ export class BrowserSession extends EventEmitter<BrowserSessionEvents> {
         timeout: labDefaults.browserLaunchTimeoutMs,
         protocolTimeout: labDefaults.protocolTimeoutMs,
       });
-      return new BrowserSession(browser, userDataDir);
+      return new BrowserSession(browser, userDataDir, executablePath);
     } catch (err) {
-      await rm(userDataDir, { recursive: true, force: true });
+      await removeTempDir(userDataDir);
       throw new ComponentDiedError('Chromium', `could not launch ${executablePath}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
@@ -71,7 +68,7 @@ export class BrowserSession extends EventEmitter<BrowserSessionEvents> {
         processRegistry.signal(pid, 'SIGKILL');
         processRegistry.remove(pid);
       }
-      await rm(this.userDataDir, { recursive: true, force: true }).catch(() => {});
+      await removeTempDir(this.userDataDir).catch(() => {});
     })();
     return this.closing;
   }

@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BrowserSession } from '../browser/browser-session.ts';
+import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
 import type { PathNetworkResult, NetworkChange } from '../results/types.ts';
 import type { FailureSignal } from '../../core/failure-signal.ts';
 import type { RunPlan } from './run-plan.ts';
@@ -55,7 +53,7 @@ export class NetworkSession {
       .map((line) => /\sinet\s+([\d.]+)\//.exec(line)?.[1])
       .filter((a): a is string => a !== undefined);
     const blocks = allocateBlocks(addressPool().cidr, plans.size, used, process.pid);
-    const scratchDir = await mkdtemp(join(tmpdir(), 'latency-lab-netns-'));
+    const scratchDir = await makeTempDir('latency-lab-netns-');
     const session = new NetworkSession(new Map(), scratchDir, options.runStartMs);
     try {
       const prefix = runPrefix();
@@ -145,7 +143,7 @@ export class NetworkSession {
       const entries = [...this.paths.values()];
       await Promise.all(entries.map((e) => e.browser?.close()));
       await Promise.all(entries.map((e) => e.link.close()));
-      await rm(this.scratchDir, { recursive: true, force: true });
+      await removeTempDir(this.scratchDir);
     })();
     return this.closing;
   }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
+import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
 import { JanusApiError, JanusSession, janusInfo } from './janus-api.ts';
 import { buildLoopbackShim, janusConfigFiles, mountpointRequest } from './janus-config.ts';
 import { freeTcpPort, portBlock } from './ports.ts';
@@ -60,7 +60,7 @@ export class JanusRelay extends RelayBase {
   protected async launch(): Promise<RtpIngest> {
     const install = findJanus();
     const compiler = findCCompiler();
-    const dir = await mkdtemp(join(tmpdir(), `latency-lab-janus-${this.pathId}-`));
+    const dir = await makeTempDir(`latency-lab-janus-${this.pathId}-`);
     this.dir = dir;
     await Promise.all(['plugins', 'transports', 'events', 'loggers'].map((d) => mkdir(join(dir, d))));
     await symlink(join(install.pluginsDir, 'libjanus_streaming.so'), join(dir, 'plugins', 'libjanus_streaming.so'));
@@ -225,6 +225,6 @@ export class JanusRelay extends RelayBase {
       await this.control?.session.destroy();
     }
     await this.proc?.close();
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    if (this.dir) await removeTempDir(this.dir);
   }
 }

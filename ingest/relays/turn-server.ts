@@ -1,10 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidOptionError, LabTimeoutError, type ComponentDiedError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
+import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
 import { freeUdpPort, portBlock } from './ports.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { findTurnserver } from './relay-backends.ts';
@@ -127,7 +126,7 @@ export class TurnServer extends Lifecycle<void> {
     const binary = findTurnserver();
     const [address] = this.options.addresses;
     if (!address) throw new InvalidOptionError(`${this.label}: options.addresses is empty; give it at least one address to listen on`);
-    this.dir = await mkdtemp(join(tmpdir(), 'latency-lab-turn-'));
+    this.dir = await makeTempDir('latency-lab-turn-');
     this.port = await freeUdpPort(address);
     this.assertOpen('finish starting');
     const proc = await ManagedProcess.start({
@@ -181,6 +180,6 @@ export class TurnServer extends Lifecycle<void> {
    */
   protected async shutdown(): Promise<void> {
     await this.proc?.close();
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    if (this.dir) await removeTempDir(this.dir);
   }
 }

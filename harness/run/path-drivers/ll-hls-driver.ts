@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { CmafPackager } from '../../../ingest/ll-hls/cmaf-packager.ts';
@@ -8,6 +6,7 @@ import { LlHlsOrigin, llHlsPrefix } from '../../../ingest/ll-hls/ll-hls-origin.t
 import type { PlayerConfig } from '../../../players/contract.ts';
 import { labDefaults } from '../../../core/defaults.ts';
 import { LabTimeoutError, NotStartedError } from '../../../core/errors.ts';
+import { makeTempDir, removeTempDir } from '../../../core/process/process-registry.ts';
 import type { LlHlsPathSpec } from '../../scenario/schema.ts';
 import { llHlsOptionsFor } from '../../scenario/path-params.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
@@ -38,8 +37,8 @@ export class LlHlsDriver implements PathDriver {
     ingest.on('error', (err) => ctx.failure.fail(err));
     let socketPath = join(ctx.mediaDir, `${this.path.id}.sock`);
     if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
-      const dir = await mkdtemp(join(tmpdir(), 'llhls-'));
-      ctx.resources.defer(`LL-HLS socket folder ${this.path.id}`, () => rm(dir, { recursive: true, force: true }));
+      const dir = await makeTempDir('llhls-');
+      ctx.resources.defer(`LL-HLS socket folder ${this.path.id}`, () => removeTempDir(dir));
       socketPath = join(dir, 'in.sock');
     }
     await ctx.failure.race(ingest.listen(socketPath));
