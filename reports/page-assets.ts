@@ -1,8 +1,9 @@
-import { build, buildSync, type BuildOptions } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildRestartingService } from '../core/process/esbuild-build.ts';
 import { LabError } from '../core/errors.ts';
 import { scriptForInline } from './html.ts';
 
@@ -63,10 +64,13 @@ function assemble(pageJs: string): PageAssets {
 let cached: Promise<PageAssets> | undefined;
 let cachedSync: PageAssets | undefined;
 
-/** Builds the page bundle with esbuild (once per process). */
+/**
+ * Builds the page bundle with esbuild (once per process). A Ctrl-C to the whole process group kills esbuild's
+ * service; the build then restarts it, so an interrupted run still gets its report.html.
+ */
 export function loadPageAssets(): Promise<PageAssets> {
-  cached ??= build(buildOptions()).then((result) => {
-    const assets = assemble(result.outputFiles[0]!.text);
+  cached ??= buildRestartingService(buildOptions()).then((pageJs) => {
+    const assets = assemble(pageJs);
     cachedSync ??= assets;
     return assets;
   });

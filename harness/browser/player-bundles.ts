@@ -1,21 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildRestartingService } from '../../core/process/esbuild-build.ts';
 
 const PLAYERS_DIR = fileURLToPath(new URL('../../players/', import.meta.url));
 const ENTRIES = { hls: 'hls/hls-player.ts', webrtc: 'webrtc/webrtc-player.ts' } as const;
 export type PlayerKind = keyof typeof ENTRIES;
 
-/** Bundles the browser players (hls.js player, WebRTC player, both with the frame probe) with esbuild, in memory. */
+/**
+ * Bundles the browser players (hls.js player, WebRTC player, both with the frame probe) with esbuild, in memory
+ * (restarting esbuild's service if a Ctrl-C to the process group killed it).
+ */
 export async function buildPlayerBundles(): Promise<Map<PlayerKind, string>> {
   const kinds = Object.keys(ENTRIES) as PlayerKind[];
   const outputs = await Promise.all(
     kinds.map((kind) =>
-      build({
+      buildRestartingService({
         entryPoints: [PLAYERS_DIR + ENTRIES[kind]],
         bundle: true,
-        write: false,
         format: 'iife',
         platform: 'browser',
         target: 'chrome110',
@@ -25,7 +27,7 @@ export async function buildPlayerBundles(): Promise<Map<PlayerKind, string>> {
       }),
     ),
   );
-  return new Map(kinds.map((kind, i) => [kind, outputs[i]!.outputFiles[0]!.text]));
+  return new Map(kinds.map((kind, i) => [kind, outputs[i]!]));
 }
 
 /** Serves /player/<kind>/ (the static page) and /player/<kind>/player.js (its bundle). */
