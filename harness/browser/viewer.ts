@@ -1,20 +1,44 @@
+import { EventEmitter } from 'node:events';
 import type { BrowserContext, Page } from 'puppeteer';
+import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import type { PlayerConfig, ProbeBatch } from '../../players/contract.ts';
 import type { BrowserSession } from './browser-session.ts';
 
+/** How long drain() may take before the viewer's renderer counts as hung (a drain normally takes a few ms). */
+export const DRAIN_TIMEOUT_MS = 8000;
+
+interface ViewerEvents {
+  /** The viewer's renderer crashed or its page went away while the run needed it. */
+  died: [error: ComponentDiedError];
+}
+
 /**
  * One viewer: its own browser context (pages sharing a window are hidden and get no video frames), the static
- * player page, and drain() to collect what its probe measured.
+ * player page, and drain() to collect what its probe measured. A renderer that crashes (or is killed) emits `died`
+ * at once, naming the viewer, and every later call on the page rejects with that error instead of waiting for
+ * puppeteer's protocol timeout.
  */
-export class Viewer {
+export class Viewer extends EventEmitter<ViewerEvents> {
   readonly pageErrors: string[] = [];
+  /** e.g. "webrtc-h264 viewer v0" (the path id and viewer id of its player config). */
+  readonly label: string;
   private closed = false;
+  private deathError: ComponentDiedError | undefined;
+  private readonly death: Promise<never>;
+  private rejectDeath: (err: ComponentDiedError) => void = () => {};
 
   private constructor(readonly config: PlayerConfig, private readonly context: BrowserContext, private readonly page: Page) {
+    super();
+    this.label = `${config.pathId} viewer ${config.viewerId}`;
+    this.death = new Promise<never>((_, reject) => (this.rejectDeath = reject));
+    this.death.catch(() => {});
     page.on('pageerror', (err) => this.note(`page error: ${(err as Error).message ?? String(err)}`));
     page.on('console', (msg) => {
       if (msg.type() === 'error') this.note(`console: ${msg.text()}`);
     });
+    // puppeteer emits 'error' when Chromium reports Inspector.targetCrashed: the page's renderer process is gone.
+    page.on('error', () => this.die('the page crashed (its renderer process is gone)'));
+    page.on('close', () => this.die('its page was closed'));
   }
 
   /**
@@ -37,23 +61,51 @@ export class Viewer {
 
   /** Starts playback (the viewer "joins"). */
   async start(): Promise<void> {
-    await this.page.evaluate(async (cfg) => {
-      if (!window.latencyLab) throw new Error('player bundle did not install window.latencyLab');
-      await window.latencyLab.start(cfg);
-    }, this.config);
+    await this.guard(
+      this.page.evaluate(async (cfg) => {
+        if (!window.latencyLab) throw new Error('player bundle did not install window.latencyLab');
+        await window.latencyLab.start(cfg);
+      }, this.config),
+    );
   }
 
+  /** What the probe measured since the last drain; rejects within DRAIN_TIMEOUT_MS when the renderer hangs. */
   async drain(): Promise<ProbeBatch> {
-    return this.page.evaluate(() => {
-      if (!window.latencyLab) throw new Error('player not installed');
-      return window.latencyLab.drain();
-    });
+    return this.guard(
+      this.page.evaluate(() => {
+        if (!window.latencyLab) throw new Error('player not installed');
+        return window.latencyLab.drain();
+      }),
+      DRAIN_TIMEOUT_MS,
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.context.close().catch(() => {});
+  }
+
+  /** Races a page call against the viewer's death and, when given, a time limit. */
+  private guard<T>(call: Promise<T>, timeoutMs?: number): Promise<T> {
+    call.catch(() => {});
+    const racers: Array<Promise<T>> = [call, this.death];
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      racers.push(
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new LabTimeoutError(`${this.label}: Chromium did not answer within ${timeoutMs / 1000} s (its renderer is hung or overloaded)`)), timeoutMs);
+        }),
+      );
+    }
+    return Promise.race(racers).finally(() => clearTimeout(timer));
+  }
+
+  private die(detail: string): void {
+    if (this.closed || this.deathError) return;
+    this.deathError = new ComponentDiedError(`Chromium renderer of ${this.label}`, detail);
+    this.rejectDeath(this.deathError);
+    this.emit('died', this.deathError);
   }
 
   private note(message: string): void {
