@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -19,8 +19,13 @@ export async function writeReport(runDir: string, outFile?: string): Promise<str
   const html = renderReport(run.results, { samples: run.samples, assets, generatedAt: new Date() });
   const target = resolve(outFile ?? join(run.runDir, REPORT_FILE));
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  await writeFile(temp, html, 'utf8');
-  await rename(temp, target);
+  try {
+    await writeFile(temp, html, 'utf8');
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true }); // e.g. a full disk: no half-written temp file left in the run folder
+    throw err;
+  }
   return target;
 }
 
