@@ -1,7 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { FfmpegPipeline } from '../../ingest/ffmpeg/ffmpeg-pipeline.ts';
 import type { PipelineOutput } from '../../ingest/ffmpeg/ffmpeg-args.ts';
 import { BrowserSession } from '../browser/browser-session.ts';
@@ -22,6 +20,10 @@ import { median } from '../../core/stats/quantiles.ts';
 import { SampleBuffer } from '../../core/stats/summary.ts';
 import { programVersion } from '../../core/find-programs.ts';
 import { FailureSignal } from '../../core/failure-signal.ts';
+import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
+import { runState } from '../../core/process/run-state.ts';
+import { describeSwept, sweepOrphans } from '../../core/process/orphan-sweep.ts';
+import { reserveResultsSpace, SamplesFile, writeResultsFile } from '../results/results-writer.ts';
 import { createPathDriver } from './path-drivers/create-path-driver.ts';
 import { ResourceStack } from '../../core/resource-stack.ts';
 import type { RunPlan } from './run-plan.ts';
@@ -60,15 +62,19 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let lastJoinMs = startedMs;
   let drainAll: () => Promise<void> = async () => {};
 
+  // What a killed lab left running (janus, turnserver, ffmpeg, Chromium…) is ended before anything starts.
+  const swept = describeSwept(await sweepOrphans());
+  if (swept.length) bus.emit('warning', `ended what a killed lab left behind: ${swept.join('; ')}`);
+  runState.setRunId(basename(runDir));
   await mkdir(runDir, { recursive: true });
-  const csv = createWriteStream(join(runDir, 'samples.csv'));
-  csv.write('path,viewer,wallClockMs,latencyMs\n');
+  const reserve = await reserveResultsSpace(runDir); // a full disk fails here, before anything starts
+  const csv = new SamplesFile(runDir, (err) => failure.fail(err)); // ENOSPC later fails the run, results kept
   const ffmpegVersion = programVersion(options.ffmpegPath);
 
   const measure = async () => {
     bus.emit('phase', 'starting');
-    const mediaDir = await mkdtemp(join(tmpdir(), `latency-lab-${scenario.name}-`));
-    resources.defer('media folder', () => rm(mediaDir, { recursive: true, force: true }));
+    const mediaDir = await makeTempDir(`latency-lab-${scenario.name}-`);
+    resources.defer('media folder', () => removeTempDir(mediaDir));
     // Paths with a `network` get a namespace, a veth and a Chromium of their own (see harness/network).
     network = await NetworkSession.open({ plan, browserPath: options.browserPath, failure, runStartMs: startedMs });
     const net = network;
@@ -83,8 +89,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       outputs.push(...(await driver.setup(net?.has(id) ? { ...setupContext, hostAddresses: net.hostAddresses(id), peerAddresses: net.peerAddresses(id) } : setupContext)));
     }
 
-    const [bundles, session] = await failure.race(Promise.all([buildPlayerBundles(), BrowserSession.launch(options.browserPath)]));
-    resources.defer('Chromium', () => session.close());
+    // Deferred before it is awaited: a Chromium still launching when the run fails is closed too, never leaked.
+    const launching = BrowserSession.launch(options.browserPath);
+    resources.defer('Chromium', async () => (await launching.catch(() => undefined))?.close());
+    const [bundles, session] = await failure.race(Promise.all([buildPlayerBundles(), launching]));
     session.on('died', (err) => failure.fail(err));
     browserVersion = await session.version();
 
@@ -103,6 +111,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             const url = net?.serverUrl(path.id) ?? serverUrl;
             const viewer = await Viewer.prepare(net?.browser(path.id) ?? session, url, driver.playerConfig(url, i));
             resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
+            viewer.on('died', (err) => failure.fail(err)); // a crashed renderer fails the run at once, naming the viewer
             const collector = new ViewerCollector(i, window, (wall, latency) => {
               pathLatencies.get(path.id)!.push(latency);
               csv.write(`${path.id},${i},${wall.toFixed(1)},${latency.toFixed(2)}\n`);
@@ -116,18 +125,17 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       ),
     );
 
-    pipeline = await failure.race(
-      FfmpegPipeline.start({
-        ffmpegPath: options.ffmpegPath,
-        video: scenario.video,
-        outputs,
-        gop: plan.gop,
-        readyTimeoutMs: labDefaults.ffmpegReadyTimeoutMs,
-        killTimeoutMs: labDefaults.killTimeoutMs,
-      }),
-    );
+    const starting = FfmpegPipeline.start({
+      ffmpegPath: options.ffmpegPath,
+      video: scenario.video,
+      outputs,
+      gop: plan.gop,
+      readyTimeoutMs: labDefaults.ffmpegReadyTimeoutMs,
+      killTimeoutMs: labDefaults.killTimeoutMs,
+    });
+    resources.defer('ffmpeg', async () => (await starting.catch(() => undefined))?.close()); // closed even if still starting
+    pipeline = await failure.race(starting);
     const running = pipeline;
-    resources.defer('ffmpeg', () => running.close());
     running.on('died', (err) => failure.fail(err));
 
     bus.emit('phase', 'joining');
@@ -187,7 +195,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const framesSent = pipeline?.framesSent ?? 0;
   await resources.closeAll((label, err) => bus.emit('warning', `closing ${label}: ${(err as Error).message}`));
   const cpuSamples = cpu.stop();
-  await new Promise<void>((resolve) => csv.end(resolve));
+  await csv.close();
 
   const source: SourceInfo | null = pacing
     ? { fps: scenario.video.fps, framesSent, gop: plan.gop, pacing: { lateMsP50: round2(pacing.lateMs.p50), lateMsP99: round2(pacing.lateMs.p99), lateMsMax: round2(pacing.lateMs.max), backpressured: pacing.backpressured, driftMs: round2(pacing.driftMs ?? 0), elapsedSeconds: round2(pacing.elapsedSeconds ?? 0) } }
@@ -209,9 +217,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   // Can these figures be trusted? Judged from the results and what was sampled while the run went (harness/validity).
   const judged = withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [] });
   Object.assign(results, judged);
-  await writeFile(join(runDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const written = await writeResultsFile(runDir, results, reserve); // shortened if the disk is full
   bus.emit('phase', 'done');
-  return { results, runDir };
+  return { results: written, runDir };
 }
 
 function round2(v: number): number {
