@@ -4,6 +4,9 @@ import { BrowserSession } from '../harness/browser/browser-session.ts';
 import { findBrowser, findFfmpeg, INSTALL_HINT, programVersion, type FoundProgram } from '../core/find-programs.ts';
 import { relayBackendChecks } from '../ingest/relays/relay-backends.ts';
 import { networkDoctorCheck } from '../harness/network/network-doctor.ts';
+import { findSystemProgram } from '../harness/network/network-capabilities.ts';
+import { sweepStale } from '../harness/network/stale-sweep.ts';
+import { describeSwept, sweepOrphans } from '../core/process/orphan-sweep.ts';
 
 const run = promisify(execFile);
 
@@ -74,6 +77,22 @@ export async function doctor(): Promise<DoctorCheck[]> {
   };
   const relays = (await relayBackendChecks()).map((c): DoctorCheck => ({ ...c, optional: true }));
   return [node, ...(await ffmpegChecks()), ...(await browserChecks()), ...relays, await networkDoctorCheck()];
+}
+
+/**
+ * `lab doctor --clean`: ends what labs killed with kill -9 (or the OOM killer) left running — janus, turnserver,
+ * socat, ffmpeg, Chromium, the clock source, the link emulator — from their run-state files (pid and start time
+ * checked, so a recycled pid is never touched), removes their temporary folders and, as root, their namespaces and
+ * interfaces. Returns one line per thing done.
+ */
+export async function cleanOrphans(): Promise<string[]> {
+  const swept = await sweepOrphans();
+  const lines = [...describeSwept(swept), ...swept.skipped.map((s) => `left alone: ${s}`)];
+  if (process.getuid?.() === 0 && findSystemProgram('ip')) {
+    const stale = await sweepStale();
+    lines.push(...[...stale.namespaces, ...stale.links].map((name) => `removed ${name}`));
+  }
+  return lines;
 }
 
 /** Whether every required check passed (optional ones only inform). */

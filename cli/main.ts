@@ -8,7 +8,7 @@ import { LabError, UsageError } from '../core/errors.ts';
 import { benchCommand } from '../harness/bench/bench-command.ts';
 import { labVersion } from '../harness/results/environment.ts';
 import { registerGateCommands } from './gate-commands.ts';
-import { doctor, doctorPassed, formatChecks } from './doctor.ts';
+import { cleanOrphans, doctor, doctorPassed, formatChecks } from './doctor.ts';
 import { runCommand } from './run-command.ts';
 import { calibrateCommand } from './calibrate-command.ts';
 
@@ -85,7 +85,13 @@ program
 program
   .command('doctor')
   .description('check ffmpeg, the browser and node; exits non-zero with install hints when something is missing')
-  .action(async () => {
+  .option('--clean', 'instead: end what killed runs left running (janus, turnserver, ffmpeg, Chromium, …) and remove their temporary folders')
+  .action(async (options: { clean?: boolean }) => {
+    if (options.clean) {
+      const done = await cleanOrphans();
+      process.stdout.write(`${done.length ? done.join('\n') : 'nothing left behind by a killed run'}\n`);
+      return;
+    }
     const checks = await doctor();
     process.stdout.write(`${formatChecks(checks)}\n`);
     process.exitCode = doctorPassed(checks) ? 0 : 1;
