@@ -5,11 +5,16 @@
  */
 
 export interface PlayerConfig {
-  kind: 'hls' | 'webrtc';
+  /** Which player bundle the page loads: hls.js, WebRTC, dash.js, Shaka Player or video.js (VHS). */
+  kind: 'hls' | 'webrtc' | 'dash' | 'shaka' | 'videojs';
   pathId: string;
   viewerId: string;
-  /** HLS: the playlist URL. */
+  /** HLS: the playlist URL; DASH (dash.js, Shaka): the MPD URL. */
   src?: string;
+  /** The scenario's `playerConfig` for this path (validated against players/player-options.ts), applied on top of the lab's settings. */
+  playerOptions?: Record<string, unknown>;
+  /** DASH / LL-DASH: the MPD's ServiceDescription target latency, seconds (Shaka's liveSync target). */
+  targetLatency?: number;
   /** WebRTC: base URL of this viewer's signaling, e.g. /signal/webrtc-h264/v0 */
   signalUrl?: string;
   /** WebRTC: this viewer's signaling token (sent as `authorization: Bearer …`); the server refuses any other. */

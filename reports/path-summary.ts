@@ -19,7 +19,8 @@ export interface PathRow {
   segmentDuration: number | null;
   /**
    * The path's latency model (harness/scenario/latency-model.ts), ms: HLS 3 × (steady join) or 1 × (first-segment
-   * join) the segment duration; LL-HLS PART-HOLD-BACK + part, as recorded in params.modelLatencyMs; WebRTC none.
+   * join) the segment duration; LL-HLS PART-HOLD-BACK + part, as recorded in params.modelLatencyMs; DASH and LL-DASH
+   * the MPD's ServiceDescription target latency (params.modelLatencyMs); WebRTC none.
    */
   modelMs: number | null;
   /** p50 − model (ms). */
@@ -41,6 +42,8 @@ export function modelMsOf(path: PathResult, join: JoinMode): number | null {
     case 'hls':
       return hlsModelMs(path.params.segmentDuration, join);
     case 'll-hls':
+    case 'll-dash':
+    case 'dash':
       return path.params.modelLatencyMs;
     case 'webrtc':
       return null;

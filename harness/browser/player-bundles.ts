@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { buildRestartingService } from '../../core/process/esbuild-build.ts';
 
 const PLAYERS_DIR = fileURLToPath(new URL('../../players/', import.meta.url));
-const ENTRIES = { hls: 'hls/hls-player.ts', webrtc: 'webrtc/webrtc-player.ts' } as const;
+const ENTRIES = {
+  hls: 'hls/hls-player.ts',
+  webrtc: 'webrtc/webrtc-player.ts',
+  dash: 'dash/dash-player.ts',
+} as const;
 export type PlayerKind = keyof typeof ENTRIES;
 
 /**
@@ -34,7 +38,7 @@ export async function buildPlayerBundles(): Promise<Map<PlayerKind, string>> {
 export async function playerRoutes(bundles: Map<PlayerKind, string>) {
   const html = await readFile(PLAYERS_DIR + 'player.html');
   return (req: IncomingMessage, res: ServerResponse, pathname: string): boolean => {
-    const match = /^\/player\/(hls|webrtc)\/(player\.js)?$/.exec(pathname);
+    const match = /^\/player\/([a-z]+)\/(player\.js)?$/.exec(pathname);
     if (!match) return false;
     const bundle = bundles.get(match[1] as PlayerKind);
     if (!bundle) return false;

@@ -136,7 +136,8 @@ export class ViewerCollector {
     if (batch.fatal && !this.error) this.error = batch.fatal;
   }
 
-  result(kind: PathResult['kind']): ViewerResult {
+  /** This viewer's figures; `player` is the path's player (hls.js figures keep their hlsJs* names, every player's go in player*). */
+  result(kind: PathResult['kind'], player: string | null = kind === 'webrtc' ? null : 'hls.js'): ViewerResult {
     this.flushBin();
     const stallDurations: number[] = [];
     for (let i = 1; i < this.stalls.length; i += 2) stallDurations.push(this.stalls[i]!);
@@ -164,11 +165,17 @@ export class ViewerCollector {
       measureTo: this.measureTo,
     };
     if (kind !== 'webrtc') {
-      result.hlsJsLatencyMs = roundOrNull(median(this.hlsLatencyMs));
-      if (this.hlsTargetLatencyMs.length) result.hlsJsTargetLatencyMs = median(this.hlsTargetLatencyMs);
-      result.hlsPlaylistAgeMs = roundOrNull(median(this.playlistAgeMs));
-      result.hlsPlaylistTransitMs = roundOrNull(median(this.playlistTransitMs));
-      result.hlsEdgeLagMs = roundOrNull(median(this.edgeLagMs));
+      if (player !== 'hls.js') {
+        result.player = player ?? 'unknown';
+        result.playerLatencyMs = roundOrNull(median(this.hlsLatencyMs));
+        result.playerTargetLatencyMs = roundOrNull(median(this.hlsTargetLatencyMs));
+      } else {
+        result.hlsJsLatencyMs = roundOrNull(median(this.hlsLatencyMs));
+        if (this.hlsTargetLatencyMs.length) result.hlsJsTargetLatencyMs = median(this.hlsTargetLatencyMs);
+        result.hlsPlaylistAgeMs = roundOrNull(median(this.playlistAgeMs));
+        result.hlsPlaylistTransitMs = roundOrNull(median(this.playlistTransitMs));
+        result.hlsEdgeLagMs = roundOrNull(median(this.edgeLagMs));
+      }
       const rate = summarizePlaybackRate(this.playbackRates, this.measureFrom, this.measureTo);
       if (rate) result.playbackRate = rate;
     } else result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);

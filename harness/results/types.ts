@@ -145,6 +145,10 @@ export interface ViewerResult {
    * encode-and-package time of its newest media (players/hls/edge-lag.ts). `lab calibrate` checks it.
    */
   hlsEdgeLagMs?: number | null;
+  /** A player other than hls.js (dashjs, shaka, videojs): its name, and the medians over the window of its own live-latency estimate and target (ms; null when it exposes none). */
+  player?: string;
+  playerLatencyMs?: number | null;
+  playerTargetLatencyMs?: number | null;
   /** HLS: the video's playback rate over the window (hls.js low-latency catch-up speeds it up when behind target). */
   playbackRate?: PlaybackRateSummary | null;
   webrtcStats?: WebrtcStatsSummary;

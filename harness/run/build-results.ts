@@ -2,12 +2,13 @@ import type { ViewerCollector } from '../collect/viewer-collector.ts';
 import type { RunPlan } from './run-plan.ts';
 import { SampleBuffer, summarize } from '../../core/stats/summary.ts';
 import type { PathResult } from '../results/types.ts';
+import { pathPlayer } from '../scenario/check-players.ts';
 
 /** Per-path figures: viewers' own results plus path-level statistics over all their frames. */
 export function buildPathResults(plan: RunPlan, collectors: Map<string, ViewerCollector[]>, latencies: Map<string, SampleBuffer>): PathResult[] {
   // id, kind and params as planned (kind and params stay one discriminated pair); spec and viewer count stay behind.
   return plan.paths.map(({ spec, viewers: _viewerCount, ...path }) => {
-    const viewers = (collectors.get(path.id) ?? []).map((c) => c.result(spec.kind));
+    const viewers = (collectors.get(path.id) ?? []).map((c) => c.result(spec.kind, pathPlayer(spec)));
     return {
       ...path,
       latencyMs: summarize(latencies.get(path.id)?.values() ?? []),

@@ -83,7 +83,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const server = new LabServer();
     const outputs: PipelineOutput[] = [];
     const drivers = plan.paths.map(createPathDriver);
-    const setupContext = { mediaDir, join: scenario.join, failure, resources, route: (h: RouteHandler) => void server.use(h), hostAddresses: ['127.0.0.1'] };
+    const setupContext = { mediaDir, join: scenario.join, video: scenario.video, failure, resources, route: (h: RouteHandler) => void server.use(h), hostAddresses: ['127.0.0.1'] };
     for (const driver of drivers) {
       const id = driver.path.id;
       outputs.push(...(await driver.setup(net?.has(id) ? { ...setupContext, hostAddresses: net.hostAddresses(id), peerAddresses: net.peerAddresses(id) } : setupContext)));

@@ -4,6 +4,7 @@ import { thresholdProblems } from './threshold-syntax.ts';
 import { networkProblems } from '../network/link-plan.ts';
 import { originField, type ScenarioPoint } from './expand-scenario.ts';
 import { llHlsProblems } from './check-ll-hls.ts';
+import { dashProblems, playerProblems } from './check-players.ts';
 import { pathIdOf } from './path-ids.ts';
 
 export interface CheckOptions {
@@ -33,6 +34,7 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
       }
     }
     if (path.kind === 'll-hls') problems.push(...llHlsProblems(path, fps, (name) => originField(origin, name), where));
+    problems.push(...dashProblems(path, fps, (name) => originField(origin, name), where), ...playerProblems(path, (name) => originField(origin, name)));
   });
   const seen = new Map<string, string>();
   scenario.paths.forEach((path, i) => {
@@ -61,7 +63,10 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
  * as 0 frames; ffmpeg then dies, or a part of 0 ms makes a hold-back of 0).
  */
 function shorterThanAFrame(path: ScenarioPoint['scenario']['paths'][number], fps: number, field: (name: string) => string, where: string): string[] {
-  const durations = path.kind === 'll-hls' ? { segmentDuration: path.segmentDuration, partDuration: path.partDuration } : path.kind === 'hls' ? { segmentDuration: path.segmentDuration } : {};
+  const durations =
+    path.kind === 'll-hls' ? { segmentDuration: path.segmentDuration, partDuration: path.partDuration }
+    : path.kind === 'll-dash' ? { segmentDuration: path.segmentDuration, chunkDuration: path.chunkDuration }
+    : 'segmentDuration' in path ? { segmentDuration: path.segmentDuration } : {};
   return Object.entries(durations)
     .filter(([, seconds]) => seconds * fps < 1 - 1e-9)
     .map(([name, seconds]) => `${field(name)}: ${seconds} s is shorter than one frame at ${fps} fps${where}; it must be at least one frame, ${Number((1 / fps).toFixed(4))} s`);

@@ -28,8 +28,14 @@ export function originField(origin: PathOrigin, field: string): string {
 }
 
 /** Swept fields that are already spelled out in the default id (hls-2s, webrtc-vp8). */
-const IN_BASE_ID: Record<string, string[]> = { hls: ['segmentDuration'], 'll-hls': ['segmentDuration', 'partDuration'], webrtc: ['codec', 'relay'] };
-const ID_LABEL: Record<string, string> = { listSize: 'list', partDuration: 'part', segmentDuration: 'seg' };
+const IN_BASE_ID: Record<string, string[]> = {
+  hls: ['segmentDuration', 'player'],
+  'll-hls': ['segmentDuration', 'partDuration', 'player'],
+  webrtc: ['codec', 'relay'],
+  'll-dash': ['segmentDuration', 'chunkDuration', 'player'],
+  dash: ['segmentDuration', 'player'],
+};
+const ID_LABEL: Record<string, string> = { listSize: 'list', partDuration: 'part', segmentDuration: 'seg', targetLatency: 'target' };
 
 export function resolveVideo(spec: VideoFileSpec): VideoSpec {
   const base = spec.preset ? VIDEO_PRESETS[spec.preset] : DEFAULT_VIDEO;

@@ -95,6 +95,7 @@ function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly
   }
   if (path[0] === 'paths') {
     const kind = (valueAt(root, path) as { kind?: unknown } | undefined)?.kind;
+    if (kind === 'll-dash' || kind === 'dash') return KNOWN_KEYS[kind];
     return kind === 'webrtc' ? KNOWN_KEYS.webrtc : kind === 'll-hls' ? KNOWN_KEYS['ll-hls'] : KNOWN_KEYS.hls;
   }
   return [];
@@ -147,7 +148,7 @@ function describeOne(issue: core.$ZodIssue, root: unknown, overrides: ScenarioOv
       return `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${got}`;
     case 'invalid_union': {
       const kindPath = issue.path[issue.path.length - 1] === 'kind' ? issue.path : [...issue.path, 'kind'];
-      return `${formatPath(kindPath)}: must be one of "hls" | "ll-hls" | "webrtc", got ${show(valueAt(root, kindPath))}`;
+      return `${formatPath(kindPath)}: must be one of "hls" | "ll-hls" | "webrtc" | "ll-dash" | "dash", got ${show(valueAt(root, kindPath))}`;
     }
     case 'invalid_format':
       return `${where}: ${issue.message}, got ${got}`;

@@ -1,6 +1,7 @@
 import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
 import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll-hls/playlist-writer.ts';
 import { llHlsModelMs, type JoinMode } from './latency-model.ts';
+import { dashParams, playerParams, type DashParams, type PlayerParams } from './dash-params.ts';
 import { pathIdOf } from './path-ids.ts';
 import type { HlsPathSpec, LlHlsPathSpec, PathSpec, Scenario, WebrtcPathSpec } from './schema.ts';
 
@@ -11,7 +12,7 @@ import type { HlsPathSpec, LlHlsPathSpec, PathSpec, Scenario, WebrtcPathSpec } f
  */
 
 /** Classic HLS: the segmenter's settings. `segmentType` appears only for fmp4 (mpegts is the default). */
-export interface HlsParams {
+export interface HlsParams extends PlayerParams {
   segmentDuration: number;
   listSize: number;
   segmentType?: 'fmp4';
@@ -20,7 +21,7 @@ export interface HlsParams {
 }
 
 /** LL-HLS: the packager's and playlist's settings, and the latency model (PART-HOLD-BACK + part, ms). */
-export interface LlHlsParams {
+export interface LlHlsParams extends PlayerParams {
   segmentDuration: number;
   partDuration: number;
   partHoldBack: number;
@@ -43,6 +44,8 @@ export interface PathParamsByKind {
   hls: HlsParams;
   'll-hls': LlHlsParams;
   webrtc: WebrtcParams;
+  'll-dash': DashParams;
+  dash: DashParams;
 }
 
 export type PathKind = keyof PathParamsByKind;
@@ -72,7 +75,7 @@ export function scenarioGop(scenario: Pick<Scenario, 'video' | 'paths'>): number
 }
 
 function hlsParams(spec: HlsPathSpec, join: JoinMode, gop: number): HlsParams {
-  return { segmentDuration: spec.segmentDuration, listSize: spec.listSize, ...(spec.segmentType === 'fmp4' ? { segmentType: 'fmp4' as const } : {}), join, gop };
+  return { segmentDuration: spec.segmentDuration, listSize: spec.listSize, ...(spec.segmentType === 'fmp4' ? { segmentType: 'fmp4' as const } : {}), join, gop, ...playerParams(spec) };
 }
 
 /** LL-HLS params; `modelLatencyMs` is the report's model (latency-model.ts). */
@@ -87,6 +90,7 @@ export function llHlsParams(spec: LlHlsPathSpec, join: JoinMode, gop: number): L
     join,
     gop,
     modelLatencyMs: llHlsModelMs(o.partHoldBack, spec.partDuration),
+    ...playerParams(spec),
   };
 }
 
@@ -103,6 +107,10 @@ export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join'>, gop
       return { kind: 'll-hls', params: llHlsParams(spec, scenario.join, gop) };
     case 'webrtc':
       return { kind: 'webrtc', params: webrtcParams(spec, gop) };
+    case 'll-dash':
+      return { kind: 'll-dash', params: dashParams(spec, scenario.join, gop) };
+    case 'dash':
+      return { kind: 'dash', params: dashParams(spec, scenario.join, gop) };
   }
 }
 

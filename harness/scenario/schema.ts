@@ -36,6 +36,16 @@ export const videoSchema = z.strictObject({
   bitrateKbps: z.number().int().min(100).max(20_000).optional(),
 });
 
+/** The player each viewer of an HLS / LL-HLS path runs; a list compares players on the same stream (one path each). */
+export const hlsPlayer = sweepable(z.enum(['hls.js', 'shaka', 'videojs'])).optional();
+/** The player of a DASH / LL-DASH path (default dashjs). */
+export const dashPlayer = sweepable(z.enum(['dashjs', 'shaka'])).optional();
+/**
+ * Settings passed to the path's player on top of the lab's own (players/player-options.ts lists the keys each player
+ * accepts, with their types: nested objects or dotted keys, `streaming.liveSync.targetLatency`).
+ */
+export const playerConfigSchema = z.record(z.string(), z.unknown()).optional();
+
 export const hlsPathSchema = z.strictObject({
   kind: z.literal('hls'),
   id: pathId.optional(),
@@ -45,6 +55,8 @@ export const hlsPathSchema = z.strictObject({
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
   /** Segment container: mpegts (the default when absent) or fmp4 (fragmented MP4: init.mp4 + .m4s segments). */
   segmentType: z.enum(['mpegts', 'fmp4']).optional(),
+  player: hlsPlayer,
+  playerConfig: playerConfigSchema,
   viewers: viewers.optional(),
   /** Network conditions for this path's viewers, over the scenario's `network` (see harness/network/network-schema.ts). */
   network: networkSchema.optional(),
@@ -79,6 +91,44 @@ export const llHlsPathSchema = z.strictObject({
    * only does so with more than 1 s buffered); 1 = never. Default 1.5.
    */
   maxLiveSyncPlaybackRate: z.number().min(1).max(2).optional(),
+  player: hlsPlayer,
+  playerConfig: playerConfigSchema,
+  viewers: viewers.optional(),
+  network: networkSchema.optional(),
+});
+
+/**
+ * Low-latency DASH from the lab's CMAF packager (ingest/dash): a dynamic MPD with availabilityTimeOffset = segment −
+ * chunk, segments streamed with chunked transfer while they are written. Shares the packager (and so the bytes) of an
+ * ll-hls path with the same segment duration.
+ */
+export const llDashPathSchema = z.strictObject({
+  kind: z.literal('ll-dash'),
+  id: pathId.optional(),
+  /** Segment duration in seconds: each segment starts on a keyframe (the GOP divides it). */
+  segmentDuration: sweepable(z.number().gt(0).max(30)).default(1),
+  /** CMAF chunk duration in seconds (a whole number of frames): availabilityTimeOffset = segment − chunk. */
+  chunkDuration: sweepable(z.number().gt(0).max(5)).default(0.2),
+  /** ServiceDescription Latency@target in seconds (what the player aims at); default 4 × chunkDuration. */
+  targetLatency: sweepable(z.number().gt(0).max(60)).optional(),
+  /** Complete segments kept (timeShiftBufferDepth). */
+  listSize: sweepable(z.number().int().min(3).max(100)).default(6),
+  player: dashPlayer,
+  playerConfig: playerConfigSchema,
+  viewers: viewers.optional(),
+  network: networkSchema.optional(),
+});
+
+/** Classic DASH from the same packager: whole segments, available once complete. */
+export const dashPathSchema = z.strictObject({
+  kind: z.literal('dash'),
+  id: pathId.optional(),
+  segmentDuration: sweepable(z.number().gt(0).max(30)).default(2),
+  /** ServiceDescription Latency@target in seconds; default 3 × segmentDuration (hls.js's classic live offset). */
+  targetLatency: sweepable(z.number().gt(0).max(120)).optional(),
+  listSize: sweepable(z.number().int().min(3).max(100)).default(6),
+  player: dashPlayer,
+  playerConfig: playerConfigSchema,
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });
@@ -108,7 +158,7 @@ export const validitySchema = z.strictObject({
   maxClockJumpMs: z.number().min(0).max(600_000).optional(),
 });
 
-export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema, llHlsPathSchema]);
+export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema, llHlsPathSchema, llDashPathSchema, dashPathSchema]);
 
 export const scenarioSchema = z.strictObject({
   /** Used in the results folder name: lowercase letters, digits and dashes, at most 64 characters. */
@@ -146,6 +196,8 @@ export type PathSpec = Concrete<PathFileSpec>;
 export type HlsPathSpec = Extract<PathSpec, { kind: 'hls' }>;
 export type WebrtcPathSpec = Extract<PathSpec, { kind: 'webrtc' }>;
 export type LlHlsPathSpec = Extract<PathSpec, { kind: 'll-hls' }>;
+export type LlDashPathSpec = Extract<PathSpec, { kind: 'll-dash' }>;
+export type DashPathSpec = Extract<PathSpec, { kind: 'dash' }>;
 export interface VideoSpec {
   width: number;
   height: number;
@@ -162,6 +214,8 @@ export const KNOWN_KEYS = {
   hls: Object.keys(hlsPathSchema.shape),
   webrtc: Object.keys(webrtcPathSchema.shape),
   'll-hls': Object.keys(llHlsPathSchema.shape),
+  'll-dash': Object.keys(llDashPathSchema.shape),
+  dash: Object.keys(dashPathSchema.shape),
   thresholds: [] as string[],
   validity: Object.keys(validitySchema.shape),
   ...NETWORK_KEYS,

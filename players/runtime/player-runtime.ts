@@ -13,7 +13,9 @@ export interface Player {
 export interface PlayerReport {
   error(message: string): void;
   fatal(message: string): void;
+  /** The player's own live-latency estimate (hls.js latency, dash.js getCurrentLiveLatency, Shaka liveLatency, …), seconds. */
   hlsLatency(seconds: number): void;
+  /** The latency the player aims at (hls.js targetLatency, dash.js getTargetLiveDelay, …), seconds. */
   hlsTargetLatency(seconds: number): void;
   hlsPlaylist(firstByteWallMs: number, ageMs: number, transitMs: number): void;
   hlsEdgeLag(frameWallMs: number, lagMs: number): void;

@@ -1,4 +1,5 @@
 import type { PlannedPath } from '../run-plan.ts';
+import { DashDriver } from './dash-driver.ts';
 import { HlsDriver } from './hls-driver.ts';
 import { LlHlsDriver } from './ll-hls-driver.ts';
 import type { PathDriver } from './path-driver.ts';
@@ -13,5 +14,8 @@ export function createPathDriver(path: PlannedPath): PathDriver {
       return new WebrtcDriver(path, path.spec);
     case 'll-hls':
       return new LlHlsDriver(path, path.spec);
+    case 'll-dash':
+    case 'dash':
+      return new DashDriver(path, path.spec);
   }
 }

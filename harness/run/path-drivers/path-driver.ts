@@ -5,12 +5,15 @@ import type { RouteHandler } from '../../server/lab-server.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { ResourceStack } from '../../../core/resource-stack.ts';
 import type { PlannedPath } from '../run-plan.ts';
+import type { VideoSpec } from '../../scenario/schema.ts';
 
 /** What a path driver may use while it sets up its server side. */
 export interface PathSetupContext {
   /** The run's scratch folder for media (removed at the end of the run). */
   mediaDir: string;
   join: 'steady' | 'first-segment';
+  /** The run's one encode: size, frame rate and bitrate (what a DASH MPD describes). */
+  video: VideoSpec;
   failure: FailureSignal;
   resources: ResourceStack;
   /** Adds a route to the run's one HTTP server (origin, signaling). */
@@ -28,7 +31,7 @@ export interface PathSetupContext {
 export interface PathDriver {
   readonly path: PlannedPath;
   /** Which player bundle its viewers load. */
-  readonly player: 'hls' | 'webrtc';
+  readonly player: PlayerConfig['kind'];
   /** Sets the path up and returns what ffmpeg must produce for it. */
   setup(ctx: PathSetupContext): Promise<PipelineOutput[]>;
   /** Resolves when a viewer may start (playlist long enough for the join policy, RTP flowing). */
