@@ -60,7 +60,7 @@ describe('sweep expansion', () => {
       /paths\[1\]\.id: "hls-2s" is already used by paths\[0\]/,
     );
     expect(problemsOf({ name: 'x', viewers: 64, paths: [{ kind: 'hls' }, { kind: 'webrtc' }] }).join('\n')).toMatch(
-      /viewers: 128 viewers in all is more than this machine can plausibly hold \(measured capacity: ~\d+ viewers/,
+      /viewers: 128 viewers in all is more than this machine can plausibly hold \(more than 3 × its capacity of ~\d+ viewers at this video size, from (this machine's `lab bench|the documented default)/,
     );
   });
 });
