@@ -13,7 +13,7 @@ import { planRun } from '../run/run-plan.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import { expandScenario } from '../scenario/expand-scenario.ts';
 import { checkScenario } from '../scenario/check-scenario.ts';
-import { writeCapacityRecord } from '../scenario/machine-capacity.ts';
+import { machineCapacity, writeCapacityRecord } from '../scenario/machine-capacity.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { findBrowser, findFfmpeg } from '../../core/find-programs.ts';
 import { benchMarkdown, benchSchema, benchTargets, ladderCapacity, probeFigures, rssGrowthMbPerHour, scalingStep, type BenchReport, type ScalingStep } from './bench-report.ts';
@@ -173,12 +173,15 @@ export async function benchCommand(options: BenchOptions): Promise<BenchReport> 
   };
   const report = benchSchema.parse({ ...partial, targets: benchTargets(partial) });
   await writeFile(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
-  // This machine's capacity for lab run's viewer guard (harness/scenario/machine-capacity.ts).
-  const capacityFile = writeCapacityRecord({ maxViewersPerPath: maxViewers, firstFailingViewersPerPath: firstFailing, quick, benchFile: join(out, 'bench.json') });
-  log(
-    `bench: ${firstFailing === null ? `every step held (up to ${maxViewers} per path)` : `held up to ${maxViewers} viewers per path, stopped holding at ${firstFailing} per path`}; ` +
-      `lab run's viewer guard now uses ${maxViewers * 2} viewers at 360p30 (${capacityFile})`,
-  );
+  // This machine's capacity for lab run's viewer guard (harness/scenario/machine-capacity.ts). When not even one
+  // viewer per path held, the machine was too busy to measure anything: the previous figure (or the default) stays.
+  const ladderText = firstFailing === null ? `every step held (up to ${maxViewers} per path)` : `held up to ${maxViewers} viewers per path, stopped holding at ${firstFailing} per path`;
+  if (maxViewers > 0) {
+    const capacityFile = writeCapacityRecord({ maxViewersPerPath: maxViewers, firstFailingViewersPerPath: firstFailing, quick, benchFile: join(out, 'bench.json') });
+    log(`bench: ${ladderText}; lab run's viewer guard now uses ${maxViewers * 2} viewers at 360p30 (${capacityFile})`);
+  } else {
+    log(`bench: ${ladderText}; no step held, so lab run's viewer guard keeps ${machineCapacity().origin}`);
+  }
   const markdown = benchMarkdown(report);
   await writeFile(join(out, 'bench.md'), markdown);
   process.stdout.write(`${markdown}\nbench.json: ${join(out, 'bench.json')}\n`);
