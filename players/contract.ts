@@ -54,6 +54,36 @@ export interface RawWebrtcStats {
   codec: string | null;
 }
 
+/** The moments of a WebRTC viewer's join (players/webrtc/join-recorder.ts), in the order they normally happen. */
+export const JOIN_EVENTS = [
+  'signalSent', 'offerReceived', 'answerSent', 'gatheringComplete', 'iceChecking', 'iceConnected', 'dtlsConnected',
+  'firstRtp', 'firstFrameReceived', 'firstDecoded',
+] as const;
+export type JoinEvent = (typeof JOIN_EVENTS)[number];
+
+/** One ICE candidate as the page saw it: gathered locally or received from the relay. */
+export interface RawJoinCandidate {
+  wallMs: number;
+  side: 'local' | 'remote';
+  /** host, srflx, prflx or relay. */
+  type: string;
+  /** udp or tcp. */
+  protocol: string;
+  /** Relay candidates: the transport to the TURN server (udp, tcp, tls); else null. */
+  relayProtocol: string | null;
+}
+
+/** A WebRTC viewer's join so far: wall ms of each event reached (page clock mapped like the probe's), its candidates. */
+export interface RawJoinTimeline {
+  trickle: boolean;
+  events: Partial<Record<JoinEvent, number>>;
+  candidates: RawJoinCandidate[];
+  selectedPair: { local: string; remote: string; protocol: string; relayProtocol: string | null } | null;
+  /** The latest RTCPeerConnection iceConnectionState and connectionState. */
+  iceState: string;
+  connectionState: string;
+}
+
 /** Everything measured since the previous drain. */
 export interface ProbeBatch {
   /** Flat triples [displayWallMs, latencyMs, presentedFrames, …], one per decoded frame. */
@@ -85,6 +115,8 @@ export interface ProbeBatch {
   /** video.playbackRate at start and at every change: [wallMs, rate] pairs. */
   playbackRates: number[];
   webrtcStats: RawWebrtcStats[];
+  /** WebRTC: the join timeline as of this drain, when it changed since the previous one. */
+  webrtcJoin?: RawJoinTimeline;
   /** ms spent in the probe per frame (read + decode), for the benchmark. */
   probeCostMs: number[];
   errors: string[];

@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { KindedParams } from '../scenario/path-params.ts';
 import type { LatencySummary } from '../../core/stats/summary.ts';
+import type { JoinSummary } from './join-types.ts';
 
 /**
  * results.json, schemaVersion 1. `lab run` (collect) writes it; the report and the gate only read it. Later tools
@@ -11,6 +12,7 @@ export const RESULTS_SCHEMA_VERSION = 1;
 export type RunStatus = 'complete' | 'interrupted' | 'failed';
 
 export type { LatencySummary } from '../../core/stats/summary.ts';
+export { JOIN_PHASES, type JoinPhase, type JoinSummary } from './join-types.ts';
 
 export interface PlaybackRateSummary {
   /** Fastest rate used (1 = never sped up). */
@@ -152,6 +154,8 @@ export interface ViewerResult {
   /** HLS: the video's playback rate over the window (hls.js low-latency catch-up speeds it up when behind target). */
   playbackRate?: PlaybackRateSummary | null;
   webrtcStats?: WebrtcStatsSummary;
+  /** WebRTC: the join timeline (phases, candidates, selected pair, connection state). */
+  join?: JoinSummary;
   timeline: TimelinePoint[];
   /** Presented frames per second over the measurement window. */
   fps?: number | null;

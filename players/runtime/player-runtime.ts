@@ -1,5 +1,5 @@
 import { AlreadyStartedError } from '../../core/errors.ts';
-import type { LatencyLabApi, PlayerConfig, ProbeBatch, RawWebrtcStats } from '../contract.ts';
+import type { LatencyLabApi, PlayerConfig, ProbeBatch, RawJoinTimeline, RawWebrtcStats } from '../contract.ts';
 import { FrameProbe, type DisplayedFrame, type FrameSink } from '../probe/frame-probe.ts';
 
 /** What a concrete player (hls.js, WebRTC) does; the runtime does the measuring around it. */
@@ -20,6 +20,8 @@ export interface PlayerReport {
   hlsPlaylist(firstByteWallMs: number, ageMs: number, transitMs: number): void;
   hlsEdgeLag(frameWallMs: number, lagMs: number): void;
   webrtcStats(stats: RawWebrtcStats): void;
+  /** WebRTC: the viewer's join timeline so far (cumulative; the latest one wins). */
+  webrtcJoin(join: RawJoinTimeline): void;
 }
 
 function emptyBatch(): ProbeBatch {
@@ -50,6 +52,7 @@ export function installPlayerRuntime(player: Player): void {
     hlsPlaylist: (firstByteWallMs, ageMs, transitMs) => void batch.hlsPlaylists.push(firstByteWallMs, ageMs, transitMs),
     hlsEdgeLag: (frameWallMs, lagMs) => void batch.hlsEdgeLag.push(frameWallMs, lagMs),
     webrtcStats: (stats) => void batch.webrtcStats.push(stats),
+    webrtcJoin: (join) => void (batch.webrtcJoin = join),
   };
 
   const sink: FrameSink = {

@@ -1,6 +1,7 @@
 import type { PlayerConfig, RawWebrtcStats } from '../contract.ts';
 import { PlayerError } from '../player-error.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
+import { JoinRecorder } from './join-recorder.ts';
 
 /** A signaling request: JSON, with this viewer's token (see ingest/relays/signaling.ts). */
 async function post(url: string, token: string, body?: unknown): Promise<Response> {
@@ -29,7 +30,8 @@ function waitForGathering(pc: RTCPeerConnection): Promise<void> {
 
 /**
  * A receive-only WebRTC viewer: asks the relay for an offer over HTTP, answers it (all candidates in the SDP, no
- * trickle), plays the incoming track and samples getStats() for the inbound video stream.
+ * trickle), plays the incoming track and samples getStats() for the inbound video stream. Its join is timed step by
+ * step (JoinRecorder: signaling, candidates, ICE, DTLS, first RTP, first decoded frame) and reported with the probe's data.
  */
 export class WebrtcPlayer implements Player {
   private pc: RTCPeerConnection | undefined;
@@ -39,18 +41,24 @@ export class WebrtcPlayer implements Player {
     if (!signalUrl || !signalToken) throw new PlayerError('WebRTC player needs config.signalUrl and config.signalToken');
     const pc = new RTCPeerConnection({ iceServers: config.iceServers ?? [], iceTransportPolicy: config.iceTransportPolicy ?? 'all' });
     this.pc = pc;
+    const join = new JoinRecorder(pc, false, (timeline) => report.webrtcJoin(timeline));
     pc.addEventListener('track', (event) => {
       video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
       video.play().catch((err: unknown) => report.error(`play() failed: ${String(err)}`));
     });
     pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed') report.fatal('WebRTC connection failed (ICE/DTLS)');
+      if (pc.connectionState === 'failed') report.fatal(`WebRTC connection failed (ICE ${pc.iceConnectionState}, DTLS/connection ${pc.connectionState})`);
       else if (pc.connectionState === 'disconnected') report.error('WebRTC connection disconnected');
     });
+    join.mark('signalSent');
     const offer = (await (await post(`${signalUrl}/offer`, signalToken)).json()) as RTCSessionDescriptionInit;
+    join.mark('offerReceived');
+    join.remoteSdp(offer.sdp ?? '');
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription(await pc.createAnswer());
+    join.watchMedia(video);
     await waitForGathering(pc);
+    join.mark('answerSent');
     await post(`${signalUrl}/answer`, signalToken, { type: 'answer', sdp: pc.localDescription?.sdp });
   }
 
