@@ -48,6 +48,13 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   static async prepare(session: BrowserSession, serverUrl: string, config: PlayerConfig): Promise<Viewer> {
     const context = await session.browser.createBrowserContext();
     try {
+      // WebRTC: Chromium binds its ICE sockets to each interface's address only for a page allowed to capture; any
+      // other page gathers on wildcard sockets (0.0.0.0 and ::). The player never captures anything. Chromium grants
+      // capture to secure origins only: loopback here; a namespaced viewer's wildcard covers only its namespace.
+      const origin = new URL(serverUrl);
+      if (config.kind === 'webrtc' && origin.hostname.startsWith('127.')) {
+        await context.setPermission(origin.origin, { permission: { name: 'camera' }, state: 'granted' });
+      }
       const page = await context.newPage();
       await page.setViewport({ width: 320, height: 180 });
       const viewer = new Viewer(config, context, page);
@@ -63,6 +70,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   async start(): Promise<void> {
     await this.guard(
       this.page.evaluate(async (cfg) => {
+        // Runs in the page (puppeteer sends this function's source): only the page's own Error class exists there.
         if (!window.latencyLab) throw new Error('player bundle did not install window.latencyLab');
         await window.latencyLab.start(cfg);
       }, this.config),
