@@ -62,7 +62,7 @@ export function scalingStep(viewersPerPath: number, results: Results, cpu: Recor
     cpu,
     pacingP99Ms: results.source?.pacing.lateMsP99 ?? null,
     verdict,
-    reasons: results.validity?.reasons.map((r) => r.code) ?? [],
+    reasons: [...new Set(results.validity?.reasons.map((r) => r.code) ?? [])],
     ...(results.status !== 'complete' ? { error: `run ${results.status}${results.error ? `: ${results.error.split('\n')[0]}` : ''}` } : {}),
     // Held: complete, every viewer at ≥ 29 fps, p50 within 10 % (or a refresh) of the first step, and not degraded.
     holds: results.status === 'complete' && minFps !== null && minFps >= 29 && p50Holds && verdict !== 'degraded',
