@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { BrowserSession } from '../harness/browser/browser-session.ts';
 import { findBrowser, findFfmpeg, INSTALL_HINT, programVersion, type FoundProgram } from '../core/find-programs.ts';
 import { relayBackendChecks } from '../ingest/relays/relay-backends.ts';
+import { serverChecks } from '../ingest/servers/server-installs.ts';
 import { networkDoctorCheck } from '../harness/network/network-doctor.ts';
 import { findSystemProgram } from '../harness/network/network-capabilities.ts';
 import { sweepStale } from '../harness/network/stale-sweep.ts';
@@ -75,7 +76,7 @@ export async function doctor(): Promise<DoctorCheck[]> {
     detail: `${process.execPath}: ${process.version}`,
     hint: 'install Node.js 20 or newer',
   };
-  const relays = (await relayBackendChecks()).map((c): DoctorCheck => ({ ...c, optional: true }));
+  const relays = [...(await relayBackendChecks()), ...serverChecks()].map((c): DoctorCheck => ({ ...c, optional: true }));
   return [node, ...(await ffmpegChecks()), ...(await browserChecks()), ...relays, await networkDoctorCheck()];
 }
 

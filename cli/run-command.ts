@@ -16,6 +16,8 @@ import type { Scenario } from '../harness/scenario/schema.ts';
 import { findBrowser, findFfmpeg } from '../core/find-programs.ts';
 import { pathIdOf } from '../harness/scenario/path-ids.ts';
 import { relayProblems } from '../ingest/relays/relay-backends.ts';
+import { serverProblems } from '../ingest/servers/server-installs.ts';
+import { serverOf } from '../harness/scenario/delivery.ts';
 import { attachProgress } from './progress.ts';
 import { summaryTable, validityLines } from './summary-table.ts';
 import { writeReport } from '../reports/report-commands.ts';
@@ -51,6 +53,12 @@ async function preflight(scenario: Scenario): Promise<void> {
   const webrtc = scenario.paths.flatMap((path) => (path.kind === 'webrtc' ? [{ id: pathIdOf(path), relay: path.relay, turn: path.turn }] : []));
   const problems = await relayProblems(webrtc);
   if (problems.length) throw new UsageError('this machine cannot run every WebRTC path of the scenario:', problems);
+  const served = scenario.paths.flatMap((path) => {
+    const server = serverOf(path);
+    return server === 'nginx-rtmp' || server === 'node-media-server' ? [{ id: pathIdOf(path), server }] : [];
+  });
+  const missing = serverProblems(served);
+  if (missing.length) throw new UsageError('this machine cannot run every media server of the scenario:', missing);
 }
 
 interface PointOutcome {

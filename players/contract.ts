@@ -6,11 +6,15 @@
 
 export interface PlayerConfig {
   /** Which player bundle the page loads: hls.js, WebRTC, dash.js, Shaka Player or video.js (VHS). */
-  kind: 'hls' | 'webrtc' | 'dash' | 'shaka' | 'videojs';
+  kind: 'hls' | 'webrtc' | 'dash' | 'shaka' | 'videojs' | 'flv';
   pathId: string;
   viewerId: string;
   /** HLS: the playlist URL; DASH (dash.js, Shaka): the MPD URL. */
   src?: string;
+  /** HLS, DASH, FLV from a server given by URL: headers sent with every media request (bearer token included). */
+  requestHeaders?: Record<string, string>;
+  /** FLV (mpegts.js): catch up by playing faster when more than 1.2 s is buffered (default true). */
+  liveSync?: boolean;
   /** The scenario's `playerConfig` for this path (validated against players/player-options.ts), applied on top of the lab's settings. */
   playerOptions?: Record<string, unknown>;
   /** DASH / LL-DASH: the MPD's ServiceDescription target latency, seconds (Shaka's liveSync target). */

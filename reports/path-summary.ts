@@ -44,6 +44,7 @@ export function modelMsOf(path: PathResult, join: JoinMode): number | null {
     case 'll-hls':
     case 'll-dash':
     case 'dash':
+    case 'flv':
       return path.params.modelLatencyMs;
     case 'webrtc':
       return null;

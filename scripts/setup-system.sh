@@ -52,12 +52,14 @@ install_optional_extras() {
   command -v janus >/dev/null 2>&1 || [ -n "${JANUS_PATH:-}" ] || extras+=(janus)
   command -v turnserver >/dev/null 2>&1 || [ -n "${TURNSERVER_PATH:-}" ] || extras+=(coturn)
   command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || extras+=(gcc libc6-dev)
+  # server: nginx-rtmp (nginx with Debian's dynamic RTMP module; the lab runs its own nginx per path, on loopback)
+  [ -n "${NGINX_PATH:-}" ] || [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || extras+=(nginx-light libnginx-mod-rtmp)
   if [ ${#extras[@]} -eq 0 ]; then
-    echo "setup: optional relay extras (janus, coturn, a C compiler) are present"
+    echo "setup: optional extras (janus, coturn, a C compiler, nginx with the RTMP module) are present"
     return 0
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "setup: optional: install ${extras[*]} for relay: janus / turn: true (Janus gateway 1.x and coturn from your package manager)" >&2
+    echo "setup: optional: install ${extras[*]} for relay: janus / turn: true / server: nginx-rtmp (Janus gateway 1.x, coturn, nginx with the RTMP module from your package manager)" >&2
     return 0
   fi
   local sudo=""
@@ -69,11 +71,11 @@ install_optional_extras() {
   if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${extras[@]}" >/dev/null; then
     # The lab starts its own janus and turnserver per run, on loopback; the packages' system services are not used.
     if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-      $sudo systemctl disable --now janus.service coturn.service >/dev/null 2>&1 || true
+      $sudo systemctl disable --now janus.service coturn.service nginx.service >/dev/null 2>&1 || true
     fi
     echo "setup: installed ${extras[*]}"
   else
-    echo "setup: optional: could not install ${extras[*]}; relay: janus and turn: true will be unavailable" >&2
+    echo "setup: optional: could not install ${extras[*]}; relay: janus, turn: true and server: nginx-rtmp will be unavailable" >&2
   fi
 }
 

@@ -8,6 +8,7 @@ const ENTRIES = {
   hls: 'hls/hls-player.ts',
   webrtc: 'webrtc/webrtc-player.ts',
   dash: 'dash/dash-player.ts',
+  flv: 'flv/flv-player.ts',
 } as const;
 export type PlayerKind = keyof typeof ENTRIES;
 

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { KindedParams } from '../scenario/path-params.ts';
+import type { Delivery } from '../scenario/delivery.ts';
 import type { LatencySummary } from '../../core/stats/summary.ts';
 import type { JoinSummary } from './join-types.ts';
 
@@ -184,6 +185,8 @@ export interface PathFigures {
   framesMeasured: number;
   framesUndecodable: number;
   viewers: ViewerResult[];
+  /** The path's server and its protocols in and out, URLs redacted (absent in results written before it existed). */
+  delivery?: Delivery;
   /** Present when the path's viewers ran in a network namespace of their own, behind an impaired link. */
   network?: PathNetworkResult;
   /** This path's own reasons plus every run-wide one (absent in older results). */

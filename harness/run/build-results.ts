@@ -8,7 +8,7 @@ import { pathPlayer } from '../scenario/check-players.ts';
 export function buildPathResults(plan: RunPlan, collectors: Map<string, ViewerCollector[]>, latencies: Map<string, SampleBuffer>): PathResult[] {
   // id, kind and params as planned (kind and params stay one discriminated pair); spec and viewer count stay behind.
   return plan.paths.map(({ spec, viewers: _viewerCount, ...path }) => {
-    const viewers = (collectors.get(path.id) ?? []).map((c) => c.result(spec.kind, pathPlayer(spec)));
+    const viewers = (collectors.get(path.id) ?? []).map((c) => c.result(spec.kind, spec.kind === 'flv' ? 'mpegts.js' : pathPlayer(spec)));
     return {
       ...path,
       latencyMs: summarize(latencies.get(path.id)?.values() ?? []),

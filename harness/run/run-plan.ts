@@ -1,5 +1,6 @@
 import type { PathSpec, Scenario } from '../scenario/schema.ts';
 import { pathIdOf } from '../scenario/path-ids.ts';
+import { deliveryOf, type Delivery } from '../scenario/delivery.ts';
 import { pathParams, scenarioGop, type KindedParams } from '../scenario/path-params.ts';
 
 /** One path of the run: its id, spec, viewer count, and its kind with the params results.json records. */
@@ -7,6 +8,8 @@ export type PlannedPath = {
   id: string;
   spec: PathSpec;
   viewers: number;
+  /** Which server serves the path, what it takes in and serves out (URLs redacted). */
+  delivery: Delivery;
 } & KindedParams;
 
 export interface RunPlan {
@@ -23,6 +26,7 @@ export function planRun(scenario: Scenario): RunPlan {
     id: pathIdOf(spec),
     spec,
     viewers: spec.viewers ?? scenario.viewers,
+    delivery: deliveryOf(spec),
     ...pathParams(spec, scenario, gop),
   }));
   return { scenario, paths, gop };

@@ -6,6 +6,7 @@ import { originField, type ScenarioPoint } from './expand-scenario.ts';
 import { llHlsProblems } from './check-ll-hls.ts';
 import { dashProblems, playerProblems } from './check-players.ts';
 import { pathIdOf } from './path-ids.ts';
+import { serverFieldProblems } from './check-servers.ts';
 
 export interface CheckOptions {
   /**
@@ -34,6 +35,7 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
       }
     }
     if (path.kind === 'll-hls') problems.push(...llHlsProblems(path, fps, (name) => originField(origin, name), where));
+    problems.push(...serverFieldProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     problems.push(...dashProblems(path, fps, (name) => originField(origin, name), where), ...playerProblems(path, (name) => originField(origin, name)));
   });
   const seen = new Map<string, string>();

@@ -96,6 +96,7 @@ function knownKeysFor(root: unknown, path: ReadonlyArray<PropertyKey>): readonly
   if (path[0] === 'paths') {
     const kind = (valueAt(root, path) as { kind?: unknown } | undefined)?.kind;
     if (kind === 'll-dash' || kind === 'dash') return KNOWN_KEYS[kind];
+    if (kind === 'flv') return KNOWN_KEYS.flv;
     return kind === 'webrtc' ? KNOWN_KEYS.webrtc : kind === 'll-hls' ? KNOWN_KEYS['ll-hls'] : KNOWN_KEYS.hls;
   }
   return [];

@@ -1,3 +1,4 @@
+import { serverIdSuffix } from './delivery.ts';
 import type { PathSpec } from './schema.ts';
 
 /**
@@ -8,7 +9,8 @@ import type { PathSpec } from './schema.ts';
  */
 export function pathIdOf(path: PathSpec): string {
   if (path.id) return path.id;
-  if (path.kind === 'hls') return `hls-${formatSeconds(path.segmentDuration)}s${path.segmentType === 'fmp4' ? '-fmp4' : ''}${playerSuffix(path.player)}`;
+  if (path.kind === 'flv') return `flv${serverIdSuffix(path)}`;
+  if (path.kind === 'hls') return `hls-${formatSeconds(path.segmentDuration)}s${path.segmentType === 'fmp4' ? '-fmp4' : ''}${serverIdSuffix(path)}${playerSuffix(path.player)}`;
   if (path.kind === 'll-hls') return `ll-hls-${formatSeconds(path.segmentDuration)}s-${Math.round(path.partDuration * 1000)}ms${playerSuffix(path.player)}`;
   if (path.kind === 'll-dash') return `ll-dash-${formatSeconds(path.segmentDuration)}s-${Math.round(path.chunkDuration * 1000)}ms${playerSuffix(path.player)}`;
   if (path.kind === 'dash') return `dash-${formatSeconds(path.segmentDuration)}s${playerSuffix(path.player)}`;

@@ -3,6 +3,7 @@ import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll
 import { llHlsModelMs, type JoinMode } from './latency-model.ts';
 import { dashParams, playerParams, type DashParams, type PlayerParams } from './dash-params.ts';
 import { pathIdOf } from './path-ids.ts';
+import { flvParams, type FlvParams } from './flv-params.ts';
 import type { HlsPathSpec, LlHlsPathSpec, PathSpec, Scenario, WebrtcPathSpec } from './schema.ts';
 
 /**
@@ -44,6 +45,7 @@ export interface PathParamsByKind {
   hls: HlsParams;
   'll-hls': LlHlsParams;
   webrtc: WebrtcParams;
+  flv: FlvParams;
   'll-dash': DashParams;
   dash: DashParams;
 }
@@ -70,7 +72,7 @@ export function llHlsOptionsFor(spec: LlHlsPathSpec): LlHlsPlaylistOptions {
  * The run plan computes it once; ffmpeg's arguments and every path's params take it from there.
  */
 export function scenarioGop(scenario: Pick<Scenario, 'video' | 'paths'>): number {
-  const segmentDurations = scenario.paths.flatMap((p) => (p.kind === 'webrtc' ? [] : [p.segmentDuration]));
+  const segmentDurations = scenario.paths.flatMap((p) => ('segmentDuration' in p ? [p.segmentDuration] : []));
   return gopFrames(scenario.video.fps, segmentDurations);
 }
 
@@ -99,7 +101,7 @@ function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
 }
 
 /** The params of one path of the scenario, with its kind (the scenario's join, the run's GOP). */
-export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join'>, gop: number): KindedParams {
+export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'video'>, gop: number): KindedParams {
   switch (spec.kind) {
     case 'hls':
       return { kind: 'hls', params: hlsParams(spec, scenario.join, gop) };
@@ -107,6 +109,8 @@ export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join'>, gop
       return { kind: 'll-hls', params: llHlsParams(spec, scenario.join, gop) };
     case 'webrtc':
       return { kind: 'webrtc', params: webrtcParams(spec, gop) };
+    case 'flv':
+      return { kind: 'flv', params: flvParams(spec, scenario.join, gop, scenario.video.fps) };
     case 'll-dash':
       return { kind: 'll-dash', params: dashParams(spec, scenario.join, gop) };
     case 'dash':

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NETWORK_KEYS, networkSchema } from '../network/network-schema.ts';
 import { MAX_NAME_LENGTH } from './input-limits.ts';
+import { serverUrlFields } from './server-fields.ts';
 
 /**
  * The scenario file (v1). One schema validates user files and (later) generates the editor JSON Schema; names are
@@ -55,6 +56,9 @@ export const hlsPathSchema = z.strictObject({
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
   /** Segment container: mpegts (the default when absent) or fmp4 (fragmented MP4: init.mp4 + .m4s segments). */
   segmentType: z.enum(['mpegts', 'fmp4']).optional(),
+  /** Who packages and serves it: lab (ffmpeg's segmenter + the lab's origin, default) or nginx-rtmp (RTMP in, nginx-rtmp's HLS out). */
+  server: z.enum(['lab', 'nginx-rtmp']).optional(),
+  ...serverUrlFields,
   player: hlsPlayer,
   playerConfig: playerConfigSchema,
   viewers: viewers.optional(),
@@ -133,6 +137,18 @@ export const dashPathSchema = z.strictObject({
   network: networkSchema.optional(),
 });
 
+/** HTTP-FLV played with mpegts.js: from node-media-server (the default, RTMP in), or from any server by URL. */
+export const flvPathSchema = z.strictObject({
+  kind: z.literal('flv'),
+  id: pathId.optional(),
+  server: z.enum(['node-media-server']).optional(),
+  /** mpegts.js liveSync: play at 1.2× while more than 1.2 s is buffered, until 0.8 s remain (default true). */
+  liveSync: z.boolean().optional(),
+  ...serverUrlFields,
+  viewers: viewers.optional(),
+  network: networkSchema.optional(),
+});
+
 /**
  * Limits of the validity verdict (harness/validity/limits.ts holds the defaults and says what each means); a run
  * that breaks one is `degraded` and the gate calls it inconclusive (exit 98). Each field overrides one default.
@@ -158,7 +174,7 @@ export const validitySchema = z.strictObject({
   maxClockJumpMs: z.number().min(0).max(600_000).optional(),
 });
 
-export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema, llHlsPathSchema, llDashPathSchema, dashPathSchema]);
+export const pathSchema = z.discriminatedUnion('kind', [hlsPathSchema, webrtcPathSchema, llHlsPathSchema, llDashPathSchema, dashPathSchema, flvPathSchema]);
 
 export const scenarioSchema = z.strictObject({
   /** Used in the results folder name: lowercase letters, digits and dashes, at most 64 characters. */
@@ -196,6 +212,7 @@ export type PathSpec = Concrete<PathFileSpec>;
 export type HlsPathSpec = Extract<PathSpec, { kind: 'hls' }>;
 export type WebrtcPathSpec = Extract<PathSpec, { kind: 'webrtc' }>;
 export type LlHlsPathSpec = Extract<PathSpec, { kind: 'll-hls' }>;
+export type FlvPathSpec = Extract<PathSpec, { kind: 'flv' }>;
 export type LlDashPathSpec = Extract<PathSpec, { kind: 'll-dash' }>;
 export type DashPathSpec = Extract<PathSpec, { kind: 'dash' }>;
 export interface VideoSpec {
@@ -214,6 +231,7 @@ export const KNOWN_KEYS = {
   hls: Object.keys(hlsPathSchema.shape),
   webrtc: Object.keys(webrtcPathSchema.shape),
   'll-hls': Object.keys(llHlsPathSchema.shape),
+  flv: Object.keys(flvPathSchema.shape),
   'll-dash': Object.keys(llDashPathSchema.shape),
   dash: Object.keys(dashPathSchema.shape),
   thresholds: [] as string[],

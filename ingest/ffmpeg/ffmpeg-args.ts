@@ -38,7 +38,17 @@ export interface RtpOutput {
   ssrc: number;
 }
 
-export type PipelineOutput = HlsOutput | RtpOutput | LlHlsOutput;
+/**
+ * The encode pushed to a media server: RTMP (FLV), SRT (MPEG-TS) or RTSP — a server the lab runs (nginx-rtmp,
+ * node-media-server) or any server given by URL.
+ */
+export interface PushOutput {
+  kind: 'push';
+  url: string;
+  format: 'flv' | 'mpegts' | 'rtsp';
+}
+
+export type PipelineOutput = HlsOutput | RtpOutput | LlHlsOutput | PushOutput;
 
 /** Largest RTP packet ffmpeg sends: leaves room for SRTP, TURN and tunnel headers under a 1500-byte MTU. */
 export const RTP_PACKET_SIZE = 1200;
@@ -98,7 +108,23 @@ function slaveFor(out: PipelineOutput): string {
       return llHlsSlave(out);
     case 'rtp':
       return rtpSlave(out);
+    case 'push':
+      return pushSlave(out);
   }
+}
+
+/**
+ * A push to a media server. The encode carries SPS/PPS in-band (for RTP and MPEG-TS), while FLV (RTMP) needs them as
+ * the AVC sequence header: extract_extradata hands them to the FLV muxer, which writes that header. RTSP goes over
+ * TCP (interleaved), like most RTSP ingest. The tee aborts when a push fails (refused, reset): the run then fails
+ * with ffmpeg's last lines, which name the URL.
+ */
+function pushSlave(out: PushOutput): string {
+  const options =
+    out.format === 'flv' ? ['f=flv', 'bsfs/v=extract_extradata', 'flvflags=no_duration_filesize']
+    : out.format === 'rtsp' ? ['f=rtsp', 'rtsp_transport=tcp']
+    : ['f=mpegts'];
+  return `[${options.join(':')}]${teeEscape(out.url)}`;
 }
 
 /** RTP to the relay on loopback; localaddr binds ffmpeg's own RTP and RTCP sockets to loopback too (else 0.0.0.0). */
@@ -134,7 +160,7 @@ export interface PipelineArgs {
 export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], gop: number): PipelineArgs {
   if (!Number.isInteger(gop) || gop < 1) throw new LabError(`ffmpeg: the GOP must be a whole number of frames ≥ 1, got ${gop}`);
   for (const out of outputs) {
-    if (out.kind === 'rtp') continue;
+    if (out.kind === 'rtp' || out.kind === 'push') continue;
     const frames = Math.round(out.segmentDuration * video.fps);
     if (frames % gop !== 0) {
       throw new LabError(`ffmpeg: a GOP of ${gop} frames does not divide the ${out.kind} output's ${out.segmentDuration} s segments (${frames} frames at ${video.fps} fps)`);

@@ -32,12 +32,15 @@ export class HlsPlayer implements Player {
     if (!config.src) throw new PlayerError('HLS player needs config.src (the playlist URL)');
     if (!Hls.isSupported()) throw new PlayerError('this browser has no MediaSource support for hls.js');
     const lowLatency = config.lowLatencyMode === true;
+    const headers = config.requestHeaders;
     const hls = new Hls({
       ...(lowLatency
         ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: config.maxLiveSyncPlaybackRate ?? 1 }
         : { lowLatencyMode: false, liveSyncDurationCount: config.liveSyncDurationCount ?? 3 }),
       enableWorker: true,
       backBufferLength: 10,
+      // A server given by URL: its headers (bearer token) on every playlist and segment request.
+      ...(headers ? { xhrSetup: (xhr: XMLHttpRequest) => Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value)) } : {}),
     });
     this.hls = hls;
     hls.on(Hls.Events.ERROR, (_event, data) => {

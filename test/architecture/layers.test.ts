@@ -12,8 +12,8 @@ import { ROOT } from '../support/lab-cli.ts';
  */
 const LAYERS: Record<string, { rank: number; inner: Record<string, number> }> = {
   core: { rank: 0, inner: { '.': 0, stats: 1, process: 1 } },
-  ingest: { rank: 1, inner: { source: 0, hls: 0, relays: 0, ffmpeg: 1, 'll-hls': 1, dash: 2 } },
-  players: { rank: 1, inner: { '.': 0, probe: 1, runtime: 2, hls: 3, webrtc: 3, dash: 3, shaka: 3, videojs: 3 } },
+  ingest: { rank: 1, inner: { source: 0, hls: 0, relays: 0, ffmpeg: 1, 'll-hls': 1, dash: 2, servers: 1 } },
+  players: { rank: 1, inner: { '.': 0, probe: 1, runtime: 2, hls: 3, webrtc: 3, dash: 3, shaka: 3, videojs: 3, flv: 3 } },
   harness: {
     rank: 2,
     inner: { network: 0, scenario: 1, results: 2, collect: 3, gate: 3, browser: 3, server: 3, validity: 3, run: 4, bench: 5 },

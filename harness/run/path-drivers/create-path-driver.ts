@@ -1,6 +1,8 @@
 import type { PlannedPath } from '../run-plan.ts';
 import { DashDriver } from './dash-driver.ts';
 import { HlsDriver } from './hls-driver.ts';
+import { ServerPathDriver } from './server-driver.ts';
+import { serverOf } from '../../scenario/delivery.ts';
 import { LlHlsDriver } from './ll-hls-driver.ts';
 import type { PathDriver } from './path-driver.ts';
 import { WebrtcDriver } from './webrtc-driver.ts';
@@ -9,7 +11,9 @@ import { WebrtcDriver } from './webrtc-driver.ts';
 export function createPathDriver(path: PlannedPath): PathDriver {
   switch (path.spec.kind) {
     case 'hls':
-      return new HlsDriver(path, path.spec);
+      return serverOf(path.spec) === 'lab' ? new HlsDriver(path, path.spec) : new ServerPathDriver(path, path.spec);
+    case 'flv':
+      return new ServerPathDriver(path, path.spec);
     case 'webrtc':
       return new WebrtcDriver(path, path.spec);
     case 'll-hls':

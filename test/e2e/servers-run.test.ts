@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeTcpPort } from '../../ingest/relays/ports.ts';
+import { NginxRtmpServer } from '../../ingest/servers/nginx-rtmp.ts';
+import type { Results } from '../../harness/results/types.ts';
+import { labChildren, runLab, type CliResult } from '../support/lab-cli.ts';
+import { processesWith } from '../ingest/relays/relay-test-support.ts';
+
+/**
+ * Real runs through real media servers, on loopback: the one encode pushed over RTMP to an nginx-rtmp (HLS out) and
+ * a node-media-server (HTTP-FLV out) that the lab runs; an nginx-rtmp that the test runs and hands to the lab only
+ * as URLs (behind a bearer token the lab takes from the environment); and the endings of a server that refuses the
+ * ingest or never serves the playback URL.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'lab-test-servers-'));
+const TOKEN_VAR = 'LAB_TEST_EXTERNAL_TOKEN';
+const token = randomBytes(12).toString('hex');
+
+function read(out: string): Results {
+  return JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+}
+
+async function run(name: string, paths: string, duration = 12): Promise<{ out: string; cli: CliResult; results: Results; wallMs: number }> {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, `name: ${name}\nduration: ${duration}\nwarmup: 2\njoin: first-segment\nvideo: { width: 640, height: 360, fps: 30, bitrateKbps: 1000 }\npaths:\n${paths}`);
+  const out = join(dir, name);
+  const started = Date.now();
+  const cli = await runLab(['run', file, '--out', out, '--quiet']);
+  return { out, cli, results: read(out), wallMs: Date.now() - started };
+}
+
+/** An nginx-rtmp of the test's own: the lab knows it only by its URLs. */
+async function externalNginx(requireBearer?: string): Promise<NginxRtmpServer> {
+  const server = new NginxRtmpServer({ label: 'nginx-rtmp (test, external)', address: '127.0.0.1', stream: 'ext', httpAddresses: ['127.0.0.1'], hls: { fragment: 1, playlistLength: 6 }, ...(requireBearer ? { requireBearer } : {}) });
+  await server.start();
+  return server;
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('HLS through nginx-rtmp and HTTP-FLV through node-media-server, both run by the lab', () => {
+  let results: Results;
+  let stderr = '';
+  const out = join(dir, 'managed');
+
+  beforeAll(async () => {
+    const cli = await runLab(['run', 'test/fixtures/servers-e2e.yaml', '--out', out, '--quiet']);
+    stderr = cli.stderr;
+    results = read(out);
+  }, 150_000);
+
+  it('completes, naming each path\'s server and protocols', () => {
+    expect(results.status, `${results.error ?? ''}\n${stderr}`).toBe('complete');
+    expect(results.paths.map((p) => [p.id, p.delivery])).toEqual([
+      ['hls-1s-nginx-rtmp', { server: 'nginx-rtmp', protocolIn: 'rtmp', protocolOut: 'hls' }],
+      ['flv', { server: 'node-media-server', protocolIn: 'rtmp', protocolOut: 'http-flv' }],
+    ]);
+  });
+
+  it('times the frames of both, with the player\'s own estimate next to them', () => {
+    const expected = results.scenario.video.fps * results.scenario.duration;
+    for (const path of results.paths) {
+      const viewer = path.viewers[0]!;
+      expect(viewer.framesMeasured, path.id).toBeGreaterThanOrEqual(0.9 * expected);
+      expect(viewer.framesUndecodable, path.id).toBeLessThanOrEqual(0.01 * viewer.framesMeasured);
+      expect(path.latencyMs!.min, path.id).toBeGreaterThan(0);
+    }
+    const [hls, flv] = results.paths;
+    console.log(`servers e2e: nginx-rtmp HLS p50 ${hls!.latencyMs!.p50} ms (hls.js ${hls!.viewers[0]!.hlsJsLatencyMs} ms); node-media-server FLV p50 ${flv!.latencyMs!.p50} ms (mpegts.js buffer ${flv!.viewers[0]!.playerLatencyMs} ms)`);
+    // A steady joiner of 1 s fragments sits three fragments behind (hls.js), plus encode and delivery.
+    expect(hls!.latencyMs!.p50).toBeGreaterThan(3000);
+    expect(hls!.latencyMs!.p50).toBeLessThan(4500);
+    expect(hls!.viewers[0]!.hlsJsLatencyMs).toBeGreaterThan(0);
+    // FLV: no segments; mpegts.js with liveSync holds at most 1.2 s buffered once it has caught up.
+    expect(flv!.latencyMs!.p50).toBeLessThan(hls!.latencyMs!.p50);
+    expect(flv!.viewers[0]!.playerLatencyMs).toBeGreaterThan(0);
+  });
+
+  it('leaves no nginx, node-media-server, ffmpeg or Chromium behind', () => {
+    expect(labChildren()).toEqual([]);
+    expect(processesWith('latency-lab-nginx-rtmp')).toEqual([]);
+    expect(processesWith('latency-lab-node-media-server')).toEqual([]);
+  });
+});
+
+describe('any server by URL: an nginx-rtmp the lab did not start', () => {
+  it('plays it with the bearer token from the environment, which no output contains', async () => {
+    const nginx = await externalNginx(token);
+    process.env[TOKEN_VAR] = token;
+    try {
+      const paths = `  - { kind: hls, id: ext, segmentDuration: 1, ingest: "${nginx.ingestUrl}", playback: "${nginx.hlsUrl()}?v=1", token: "\${env:${TOKEN_VAR}}" }\n`;
+      const { out, cli, results } = await run('external', paths);
+      expect(results.status, `${results.error ?? ''}\n${cli.stderr}`).toBe('complete');
+      const path = results.paths[0]!;
+      expect(path.delivery).toEqual({ server: 'url', protocolIn: 'rtmp', protocolOut: 'hls', ingestUrl: nginx.ingestUrl, playbackUrl: `${nginx.hlsUrl()}?v=***` });
+      expect(path.viewers[0]!.framesMeasured).toBeGreaterThanOrEqual(0.9 * 30 * 12);
+      // First-segment join on 1 s fragments: about one fragment behind.
+      expect(path.latencyMs!.p50).toBeGreaterThan(1000);
+      expect(path.latencyMs!.p50).toBeLessThan(3000);
+      for (const file of readdirSync(out)) expect(readFileSync(join(out, file), 'latin1'), file).not.toContain(token);
+      expect(cli.stdout + cli.stderr).not.toContain(token);
+    } finally {
+      delete process.env[TOKEN_VAR];
+      await nginx.close();
+    }
+  }, 120_000);
+});
+
+describe('a server given by URL that does not work', () => {
+  it('refuses the ingest: the run fails within seconds naming the URL, and nothing is left running', async () => {
+    const port = await freeTcpPort();
+    const ingest = `rtmp://127.0.0.1:${port}/live/refused`;
+    const { results, wallMs } = await run('refused', `  - { kind: flv, ingest: "${ingest}", playback: "http://127.0.0.1:${port}/live/refused.flv" }\n`);
+    expect(results.status).toBe('failed');
+    expect(results.error).toContain(ingest);
+    expect(results.error).toMatch(/ffmpeg died/);
+    expect(wallMs).toBeLessThan(20_000);
+    expect(labChildren()).toEqual([]);
+  }, 60_000);
+
+  it('never serves the playback URL: the bounded wait fails naming the URL and its last answer', async () => {
+    const nginx = await externalNginx();
+    try {
+      const playback = nginx.hlsUrl().replace('ext.m3u8', 'missing.m3u8');
+      const { results, wallMs } = await run('no-playback', `  - { kind: hls, segmentDuration: 1, ingest: "${nginx.ingestUrl}", playback: "${playback}" }\n`);
+      expect(results.status).toBe('failed');
+      expect(results.error).toMatch(new RegExp(`hls-1s-url: ${playback.replace(/[.?]/g, '\\$&')} did not serve HLS media within \\d+ s; last: HTTP 404`));
+      expect(wallMs).toBeLessThan(40_000);
+      expect(labChildren().filter((line) => !line.includes(nginx.folder!))).toEqual([]); // the test's own nginx runs on
+    } finally {
+      await nginx.close();
+    }
+  }, 90_000);
+});
