@@ -27,6 +27,8 @@ export interface PlayerConfig {
   iceServers?: Array<{ urls: string[]; username?: string; credential?: string }>;
   /** WebRTC: 'relay' allows TURN relay candidates only (the TURN detour); default 'all'. */
   iceTransportPolicy?: 'all' | 'relay';
+  /** WebRTC: trickle ICE (candidates exchanged as found, through the signaling's candidates routes); default false. */
+  trickle?: boolean;
   /** hls.js live sync: how many target durations behind the live edge playback starts. */
   liveSyncDurationCount?: number;
   /** HLS: hls.js lowLatencyMode (LL-HLS paths): parts, blocking reloads, target latency = PART-HOLD-BACK. */

@@ -35,6 +35,9 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
       }
     }
     if (path.kind === 'll-hls') problems.push(...llHlsProblems(path, fps, (name) => originField(origin, name), where));
+    if (path.kind === 'webrtc' && path.ice?.trickle && path.relay !== 'werift') {
+      problems.push(`${originField(origin, 'ice')}.trickle: relay ${String(path.relay)} does not trickle ICE in the lab; use relay: werift or trickle: false`);
+    }
     problems.push(...serverFieldProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     problems.push(...dashProblems(path, fps, (name) => originField(origin, name), where), ...playerProblems(path, (name) => originField(origin, name)));
   });

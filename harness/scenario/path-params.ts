@@ -38,6 +38,8 @@ export interface WebrtcParams {
   relay: WebrtcPathSpec['relay'];
   codec: WebrtcPathSpec['codec'];
   turn?: true;
+  /** Trickle ICE (present only when on). */
+  trickle?: true;
   gop: number;
 }
 
@@ -97,7 +99,7 @@ export function llHlsParams(spec: LlHlsPathSpec, join: JoinMode, gop: number): L
 }
 
 function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
-  return { relay: spec.relay, codec: spec.codec, ...(spec.turn ? { turn: true as const } : {}), gop };
+  return { relay: spec.relay, codec: spec.codec, ...(spec.turn ? { turn: true as const } : {}), ...(spec.ice?.trickle ? { trickle: true as const } : {}), gop };
 }
 
 /** The params of one path of the scenario, with its kind (the scenario's join, the run's GOP). */

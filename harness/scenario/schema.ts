@@ -74,6 +74,8 @@ export const webrtcPathSchema = z.strictObject({
   codec: sweepable(z.enum(['h264', 'vp8'])).default('h264'),
   /** true: viewers reach the relay only through a loopback coturn (iceTransportPolicy 'relay'), the TURN detour. Default false. */
   turn: z.boolean().optional(),
+  /** ICE: `trickle: true` exchanges candidates as they are found (werift relay only); default false, all in the SDP. */
+  ice: z.strictObject({ trickle: z.boolean().optional() }).optional(),
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Relay } from './relay.ts';
+import type { Relay, SessionDescription } from './relay.ts';
+import type { IceCandidateInit } from './werift-relay.ts';
 
 /** Largest signaling body accepted (an SDP answer with every candidate is a few KiB). */
 export const MAX_SIGNAL_BODY = 64 * 1024;
@@ -9,6 +10,37 @@ export const MAX_SIGNAL_BODY = 64 * 1024;
 interface Session {
   tokenHash: Buffer;
   step: 'issued' | 'offered' | 'answered';
+  /** The offer was asked for with `{"trickle":true}`: candidates go through the candidates routes. */
+  trickle?: boolean;
+}
+
+/** A relay that trickles ICE (werift): offers before gathering, hands out and takes candidates one by one. */
+interface TrickleRelay extends Relay {
+  subscribe(viewerId: string, options?: { trickle?: boolean }): Promise<SessionDescription>;
+  takeCandidates(viewerId: string, waitMs: number): Promise<{ candidates: IceCandidateInit[]; done: boolean }>;
+  addCandidate(viewerId: string, candidate: IceCandidateInit): Promise<void>;
+}
+
+const canTrickle = (relay: Relay): relay is TrickleRelay => typeof (relay as Partial<TrickleRelay>).takeCandidates === 'function';
+
+/** How long a relay-candidates request waits for the next candidate before answering with none (ms). */
+const CANDIDATE_POLL_MS = 5000;
+/** At most this many candidates per request, each candidate line at most 1 KiB. */
+const MAX_CANDIDATES = 64;
+
+/** `{"candidates":[{candidate, sdpMid?, sdpMLineIndex?}, …]}` checked field by field (400 otherwise). */
+function parseCandidates(body: Record<string, unknown>): IceCandidateInit[] {
+  const list = body.candidates;
+  if (!Array.isArray(list) || list.length > MAX_CANDIDATES) throw new Refusal(400, `expected {"candidates":[…]} with at most ${MAX_CANDIDATES} entries`);
+  return list.map((c: unknown, i) => {
+    const o = (c ?? {}) as Record<string, unknown>;
+    const ok =
+      typeof o.candidate === 'string' && o.candidate.length <= 1024 &&
+      (o.sdpMid === undefined || o.sdpMid === null || typeof o.sdpMid === 'string') &&
+      (o.sdpMLineIndex === undefined || o.sdpMLineIndex === null || Number.isInteger(o.sdpMLineIndex));
+    if (!ok) throw new Refusal(400, `candidates[${i}]: expected {candidate: string, sdpMid?: string, sdpMLineIndex?: integer}`);
+    return { candidate: o.candidate as string, sdpMid: (o.sdpMid as string | null | undefined) ?? null, sdpMLineIndex: (o.sdpMLineIndex as number | null | undefined) ?? null };
+  });
 }
 
 /** A refusal with its HTTP status; never reaches the relay. */
@@ -17,6 +49,8 @@ class Refusal extends Error {
     super(message);
   }
 }
+
+type Step = 'offer' | 'answer' | 'candidates' | 'relay-candidates';
 
 const hash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
@@ -67,9 +101,13 @@ function isJson(req: IncomingMessage): boolean {
 }
 
 /**
- * HTTP signaling for WebRTC viewers (no trickle: offers carry all candidates), one session per viewer:
- *   POST /signal/<pathId>/<viewerId>/offer  {}                 → the relay's offer {type, sdp}
- *   POST /signal/<pathId>/<viewerId>/answer {type:"answer",sdp} → 204
+ * HTTP signaling for WebRTC viewers, one session per viewer:
+ *   POST /signal/<pathId>/<viewerId>/offer  {} or {trickle:true} → the relay's offer {type, sdp}
+ *   POST /signal/<pathId>/<viewerId>/answer {type:"answer",sdp}   → 204
+ * Without trickle the offer and the answer carry all candidates. With trickle (relays that support it: werift) the
+ * offer comes before gathering, and after it:
+ *   POST …/relay-candidates {}                  → {candidates:[…], done} (waits up to 5 s for the next ones)
+ *   POST …/candidates {candidates:[…]}          → 204 (the viewer's own, as it finds them)
  * Every request carries `authorization: Bearer <token>`, the viewer's unguessable token from admit() (the harness
  * hands it to the page in its PlayerConfig), and `content-type: application/json`. A session offers once and
  * answers once: an unknown or wrong token is refused with 403, a repeated step with 409, before the relay is
@@ -97,9 +135,9 @@ export class SignalingHandler {
 
   /** Handles the request if it is a signaling URL of one of its paths; returns false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
-    const match = /^\/signal\/([a-z0-9-]+)\/([a-z0-9-]+)\/(offer|answer)$/.exec(pathname);
+    const match = /^\/signal\/([a-z0-9-]+)\/([a-z0-9-]+)\/(offer|answer|candidates|relay-candidates)$/.exec(pathname);
     if (!match) return false;
-    const [, pathId, viewerId, step] = match as unknown as [string, string, string, 'offer' | 'answer'];
+    const [, pathId, viewerId, step] = match as unknown as [string, string, string, Step];
     const relay = this.relays.get(pathId);
     // Another path's handler (each WebRTC path registers its own) or, failing all, the server's 404 takes it.
     if (!relay) return false;
@@ -110,7 +148,7 @@ export class SignalingHandler {
     return true;
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, relay: Relay, key: string, viewerId: string, step: 'offer' | 'answer'): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, relay: Relay, key: string, viewerId: string, step: Step): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       throw new Refusal(405, 'use POST');
@@ -120,8 +158,21 @@ export class SignalingHandler {
     const body = await readJsonObject(req);
     if (step === 'offer') {
       if (session.step !== 'issued') throw new Refusal(409, `viewer ${key} already has its offer`);
+      const trickle = body.trickle === true;
+      if (trickle && !canTrickle(relay)) throw new Refusal(400, `relay ${relay.name} does not trickle ICE candidates`);
       session.step = 'offered'; // before the await: a concurrent second offer is refused, not served
-      send(res, 200, await relay.subscribe(viewerId));
+      session.trickle = trickle;
+      send(res, 200, trickle && canTrickle(relay) ? await relay.subscribe(viewerId, { trickle }) : await relay.subscribe(viewerId));
+      return;
+    }
+    if (step === 'candidates' || step === 'relay-candidates') {
+      if (!session.trickle || !canTrickle(relay) || session.step === 'issued') throw new Refusal(409, `viewer ${key} has no trickle offer`);
+      if (step === 'relay-candidates') {
+        send(res, 200, await relay.takeCandidates(viewerId, CANDIDATE_POLL_MS));
+        return;
+      }
+      for (const candidate of parseCandidates(body)) await relay.addCandidate(viewerId, candidate);
+      res.writeHead(204, { 'cache-control': 'no-store' }).end();
       return;
     }
     if (body.type !== 'answer' || typeof body.sdp !== 'string') throw new Refusal(400, 'expected {"type":"answer","sdp":"..."}');

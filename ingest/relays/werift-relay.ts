@@ -14,10 +14,19 @@ function codecParameters(codec: RelayOptions['codec']): RTCRtpCodecParameters {
     : new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: FEEDBACK });
 }
 
+/** An ICE candidate as signaling carries it (RTCIceCandidateInit). */
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+}
+
 interface Session {
   pc: RTCPeerConnection;
   track: MediaStreamTrack;
   packetsOut: number;
+  /** Trickle ICE: local candidates not yet taken by the viewer, whether gathering is complete, who waits for them. */
+  trickle?: { pending: IceCandidateInit[]; done: boolean; wake: () => void; answer?: SessionDescription };
 }
 
 /** Resolves once a werift PeerConnection has gathered all its candidates (offers and answers carry them all). */
@@ -92,7 +101,11 @@ export class WeriftRelay extends RelayBase {
     return Promise.race([this.firstPacket, timeout]).finally(() => clearTimeout(timer));
   }
 
-  async subscribe(viewerId: string): Promise<SessionDescription> {
+  /**
+   * The viewer's offer. Gathering-first (default): once werift has gathered every candidate, all in the SDP.
+   * Trickle (`trickle: true`): at once, without candidates; they follow through takeCandidates() as they are found.
+   */
+  async subscribe(viewerId: string, options: { trickle?: boolean } = {}): Promise<SessionDescription> {
     this.assertOpen(`subscribe viewer ${viewerId}`);
     await this.unsubscribe(viewerId);
     const allowed = new Set([...this.options.hostAddresses, ...(this.options.peerAddresses ?? [])]);
@@ -117,6 +130,7 @@ export class WeriftRelay extends RelayBase {
       this.assertOpen(`subscribe viewer ${viewerId}`);
     }
     this.sessions.set(viewerId, session);
+    if (options.trickle) return this.trickleOffer(viewerId, session);
     await pc.setLocalDescription(await pc.createOffer());
     await waitForIceGathering(pc);
     this.assertOpen(`subscribe viewer ${viewerId}`);
@@ -127,9 +141,70 @@ export class WeriftRelay extends RelayBase {
     return { type: 'offer', sdp };
   }
 
+  /** The offer made before gathering (werift gathers inside setLocalDescription); candidates collected as they come. */
+  private async trickleOffer(viewerId: string, session: Session): Promise<SessionDescription> {
+    const trickle: NonNullable<Session['trickle']> = { pending: [], done: false, wake: () => {} };
+    session.trickle = trickle;
+    session.pc.onIceCandidate.subscribe((candidate) => {
+      if (candidate?.candidate) trickle.pending.push(candidate.toJSON());
+      else trickle.done = true;
+      trickle.wake();
+    });
+    session.pc.iceGatheringStateChange.subscribe((state) => {
+      if (state !== 'complete') return;
+      trickle.done = true;
+      trickle.wake();
+    });
+    const offer = await session.pc.createOffer();
+    // Gathering runs on after the offer is sent; should it fail, the viewer's ICE fails (and says so) with what it has.
+    session.pc.setLocalDescription(offer).catch(() => {
+      trickle.done = true;
+      trickle.wake();
+    });
+    if (!offer.sdp) throw new SessionDescriptionError(`${this.label}: werift produced no offer for viewer ${viewerId}`);
+    return { type: 'offer', sdp: offer.sdp };
+  }
+
+  /** Trickle: the local candidates found since the last call, waiting up to waitMs for one; done once gathering ended. */
+  async takeCandidates(viewerId: string, waitMs: number): Promise<{ candidates: IceCandidateInit[]; done: boolean }> {
+    const trickle = this.sessions.get(viewerId)?.trickle;
+    if (!trickle) throw this.noSession(viewerId, 'takeCandidates() (no trickle session)');
+    if (!trickle.pending.length && !trickle.done) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        trickle.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return { candidates: trickle.pending.splice(0), done: trickle.done && !trickle.pending.length };
+  }
+
+  /** Trickle: one of the viewer's candidates (werift holds it until the answer is applied). */
+  async addCandidate(viewerId: string, candidate: IceCandidateInit): Promise<void> {
+    const session = this.sessions.get(viewerId);
+    if (!session) throw this.noSession(viewerId, 'addCandidate()');
+    const held = session.trickle?.answer;
+    if (held) {
+      // The held answer goes in with its first candidate in its SDP (see answer()).
+      session.trickle!.answer = undefined;
+      const sdp = `${held.sdp.replace(/(\r?\n)*$/, '')}\r\na=${candidate.candidate.replace(/^a=/, '')}\r\n`;
+      await session.pc.setRemoteDescription({ type: held.type, sdp });
+      return;
+    }
+    await session.pc.addIceCandidate(candidate);
+  }
+
   async answer(viewerId: string, description: SessionDescription): Promise<void> {
     const session = this.sessions.get(viewerId);
     if (!session) throw this.noSession(viewerId, 'answer()');
+    // werift starts its checks on the answer and fails at once when it has no remote candidate: a trickled answer
+    // without candidates waits for the viewer's first one.
+    if (session.trickle && !/^a=candidate:/m.test(description.sdp)) {
+      session.trickle.answer = description;
+      return;
+    }
     await session.pc.setRemoteDescription(description);
   }
 

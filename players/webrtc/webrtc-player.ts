@@ -41,7 +41,8 @@ export class WebrtcPlayer implements Player {
     if (!signalUrl || !signalToken) throw new PlayerError('WebRTC player needs config.signalUrl and config.signalToken');
     const pc = new RTCPeerConnection({ iceServers: config.iceServers ?? [], iceTransportPolicy: config.iceTransportPolicy ?? 'all' });
     this.pc = pc;
-    const join = new JoinRecorder(pc, false, (timeline) => report.webrtcJoin(timeline));
+    const trickle = config.trickle === true;
+    const join = new JoinRecorder(pc, trickle, (timeline) => report.webrtcJoin(timeline));
     pc.addEventListener('track', (event) => {
       video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
       video.play().catch((err: unknown) => report.error(`play() failed: ${String(err)}`));
@@ -51,15 +52,42 @@ export class WebrtcPlayer implements Player {
       else if (pc.connectionState === 'disconnected') report.error('WebRTC connection disconnected');
     });
     join.mark('signalSent');
-    const offer = (await (await post(`${signalUrl}/offer`, signalToken)).json()) as RTCSessionDescriptionInit;
+    const offer = (await (await post(`${signalUrl}/offer`, signalToken, trickle ? { trickle } : undefined)).json()) as RTCSessionDescriptionInit;
     join.mark('offerReceived');
     join.remoteSdp(offer.sdp ?? '');
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription(await pc.createAnswer());
     join.watchMedia(video);
+    if (trickle) return this.trickle(pc, signalUrl, signalToken, join, report);
     await waitForGathering(pc);
     join.mark('answerSent');
     await post(`${signalUrl}/answer`, signalToken, { type: 'answer', sdp: pc.localDescription?.sdp });
+  }
+
+  /**
+   * Trickle ICE: the answer goes out at once, then the page's candidates as it finds them (posted in order), while
+   * the relay's are long-polled and added until the relay says its gathering is done.
+   */
+  private async trickle(pc: RTCPeerConnection, signalUrl: string, token: string, join: JoinRecorder, report: PlayerReport): Promise<void> {
+    join.mark('answerSent');
+    let sent = post(`${signalUrl}/answer`, token, { type: 'answer', sdp: pc.localDescription?.sdp });
+    const sendCandidate = (candidate: RTCIceCandidate) => {
+      const body = { candidates: [{ candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex }] };
+      sent = sent.then(() => post(`${signalUrl}/candidates`, token, body));
+      sent.catch((err: unknown) => report.error(`trickle: ${String(err)}`));
+    };
+    pc.addEventListener('icecandidate', (event) => event.candidate?.candidate && sendCandidate(event.candidate));
+    await sent;
+    void (async () => {
+      for (let done = false; !done && pc.connectionState !== 'closed'; ) {
+        const batch = (await (await post(`${signalUrl}/relay-candidates`, token)).json()) as { candidates: RTCIceCandidateInit[]; done: boolean };
+        for (const candidate of batch.candidates) {
+          join.candidate('remote', candidate.candidate ?? '', null);
+          await pc.addIceCandidate(candidate);
+        }
+        done = batch.done;
+      }
+    })().catch((err: unknown) => report.error(`trickle: relay candidates: ${String(err)}`));
   }
 
   async sample(report: PlayerReport): Promise<void> {

@@ -59,6 +59,7 @@ export class WebrtcDriver implements PathDriver {
       // Only this viewer's page learns its token: nobody else can signal (and so disturb) this viewer.
       signalToken: this.signaling.admit(this.path.id, viewerId),
       ...(this.turn ? { iceServers: [this.turn.iceServer(`${this.path.id}-${viewerId}`)], iceTransportPolicy: 'relay' as const } : {}),
+      ...(this.spec.ice?.trickle ? { trickle: true } : {}),
     };
   }
 }
