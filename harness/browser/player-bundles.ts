@@ -8,6 +8,8 @@ const ENTRIES = {
   hls: 'hls/hls-player.ts',
   webrtc: 'webrtc/webrtc-player.ts',
   dash: 'dash/dash-player.ts',
+  shaka: 'shaka/shaka-player.ts',
+  videojs: 'videojs/videojs-player.ts',
   flv: 'flv/flv-player.ts',
 } as const;
 export type PlayerKind = keyof typeof ENTRIES;

@@ -2,6 +2,7 @@ import Hls, { type LevelDetails, type LevelLoadedData } from 'hls.js';
 import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../core/playlist-timing.ts';
 import type { PlayerConfig } from '../contract.ts';
 import { PlayerError } from '../player-error.ts';
+import { flattenOptions, nestOptions } from '../player-options.ts';
 import type { DisplayedFrame } from '../probe/frame-probe.ts';
 import { WallClock } from '../probe/wall-clock.ts';
 import { edgeLagMs } from './edge-lag.ts';
@@ -39,6 +40,8 @@ export class HlsPlayer implements Player {
         : { lowLatencyMode: false, liveSyncDurationCount: config.liveSyncDurationCount ?? 3 }),
       enableWorker: true,
       backBufferLength: 10,
+      // The scenario's playerConfig (checked against players/player-options.ts) over the lab's settings.
+      ...nestOptions(flattenOptions(config.playerOptions ?? {})),
       // A server given by URL: its headers (bearer token) on every playlist and segment request.
       ...(headers ? { xhrSetup: (xhr: XMLHttpRequest) => Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value)) } : {}),
     });

@@ -9,6 +9,7 @@ import type { HlsPathSpec } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, segmentsReadyDeadline, type PathDriver, type PathSetupContext } from './path-driver.ts';
+import { bundleOf } from './player-bundle-of.ts';
 
 /**
  * Classic HLS: ffmpeg's segmenter writes into a folder the origin serves. A viewer starts only once the playlist
@@ -16,11 +17,13 @@ import { basePlayerConfig, segmentsReadyDeadline, type PathDriver, type PathSetu
  * viewer arriving at a running stream.
  */
 export class HlsDriver implements PathDriver {
-  readonly player = 'hls' as const;
+  readonly player: PlayerConfig['kind'];
   private playlist = '';
   private needed = 1;
 
-  constructor(readonly path: PlannedPath, private readonly spec: HlsPathSpec) {}
+  constructor(readonly path: PlannedPath, private readonly spec: HlsPathSpec) {
+    this.player = bundleOf(spec.player ?? 'hls.js');
+  }
 
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
     const dir = join(ctx.mediaDir, this.path.id);
@@ -48,6 +51,7 @@ export class HlsDriver implements PathDriver {
       ...basePlayerConfig(this, viewerIndex),
       src: `${serverUrl}/media/${this.path.id}/index.m3u8`,
       liveSyncDurationCount: labDefaults.liveSyncDurationCount,
+      ...(this.spec.playerConfig ? { playerOptions: this.spec.playerConfig } : {}),
     };
   }
 }

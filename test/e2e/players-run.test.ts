@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PathResult, Results } from '../../harness/results/types.ts';
+import { labChildren, runLab } from '../support/lab-cli.ts';
+
+/** Runs `lab run <fixture>` into a temporary folder and reads its results. */
+function labRun(fixture: string) {
+  const state = { results: undefined as unknown as Results, stderr: '', out: mkdtempSync(join(tmpdir(), 'lab-test-players-')) };
+  beforeAll(async () => {
+    const run = await runLab(['run', fixture, '--out', state.out, '--quiet']);
+    state.stderr = run.stderr;
+    state.results = JSON.parse(readFileSync(join(state.out, 'results.json'), 'utf8')) as Results;
+  }, 180_000);
+  afterAll(() => rmSync(state.out, { recursive: true, force: true }));
+  const path = (id: string): PathResult => {
+    const found = state.results.paths.find((p) => p.id === id);
+    if (!found) throw new Error(`no path ${id} in ${state.results.paths.map((p) => p.id).join(', ')}`);
+    return found;
+  };
+  return { state, path };
+}
+
+/** Every viewer of the run played and was timed: frames measured, none undecodable, a first frame, no error. */
+function expectEveryPlayerTimed(results: Results, share: number): void {
+  const expected = results.scenario.video.fps * results.scenario.duration;
+  for (const p of results.paths) {
+    const viewer = p.viewers[0]!;
+    expect(viewer.error, p.id).toBeUndefined();
+    expect(viewer.framesMeasured, p.id).toBeGreaterThanOrEqual(share * expected);
+    expect(viewer.framesUndecodable, p.id).toBe(0);
+    expect(viewer.firstFrameMs, p.id).toBeGreaterThan(0);
+  }
+}
+
+/**
+ * Two real runs (about 40 s each): test/fixtures/ll-dash-e2e.yaml, LL-DASH (dash.js) next to LL-HLS (hls.js) from the
+ * same CMAF packager; then test/fixtures/players-e2e.yaml, every other player of the matrix once — Shaka and video.js
+ * on LL-HLS, Shaka on LL-DASH, dash.js on classic DASH. Each must play and be timed.
+ */
+describe('LL-DASH (dash.js) next to LL-HLS (hls.js) from the same parts, end to end', () => {
+  const { state, path } = labRun('test/fixtures/ll-dash-e2e.yaml');
+
+  it('completes, the LL-DASH path described by its MPD settings', () => {
+    expect(state.results.status, `${state.results.error ?? ''}\n${state.stderr}`).toBe('complete');
+    expect(state.results.paths.map((p) => p.id)).toEqual(['ll-hls-1s-200ms', 'll-dash-1s-200ms']);
+    expect(path('ll-dash-1s-200ms').params).toMatchObject({ segmentDuration: 1, chunkDuration: 0.2, availabilityTimeOffset: 0.8, targetLatency: 0.8, player: 'dashjs', modelLatencyMs: 800 });
+  });
+
+  it('both play and are timed', () => expectEveryPlayerTimed(state.results, 0.9));
+
+  it('both p50 plausible: above 200 ms, under 3 s', () => {
+    const dash = path('ll-dash-1s-200ms').latencyMs!.p50;
+    const hls = path('ll-hls-1s-200ms').latencyMs!.p50;
+    console.log(`e2e: LL-DASH dash.js p50 ${dash} ms, LL-HLS hls.js p50 ${hls} ms`);
+    for (const p50 of [dash, hls]) {
+      expect(p50).toBeGreaterThan(200);
+      expect(p50).toBeLessThan(3000);
+    }
+  });
+
+  it('keeps dash.js\'s own live-latency estimate and target (the MPD\'s ServiceDescription) next to the frame-timed figure', () => {
+    const viewer = path('ll-dash-1s-200ms').viewers[0]!;
+    expect(viewer.player).toBe('dashjs');
+    expect(viewer.playerTargetLatencyMs).toBe(800);
+    expect(viewer.playerLatencyMs).toBeGreaterThan(0);
+    expect(path('ll-hls-1s-200ms').viewers[0]!.hlsJsTargetLatencyMs).toBeGreaterThanOrEqual(600);
+  });
+
+  it('leaves no ffmpeg behind', () => {
+    expect(labChildren().filter((line) => line.includes('latency-lab-ll-dash-e2e-'))).toEqual([]);
+  });
+});
+
+describe('the player matrix: Shaka, video.js and dash.js on classic DASH, end to end', () => {
+  const { state, path } = labRun('test/fixtures/players-e2e.yaml');
+
+  it('completes with one path per player, ids saying which', () => {
+    expect(state.results.status, `${state.results.error ?? ''}\n${state.stderr}`).toBe('complete');
+    expect(state.results.paths.map((p) => p.id)).toEqual(['ll-hls-1s-200ms-shaka', 'll-hls-1s-200ms-videojs', 'll-dash-1s-200ms-shaka', 'dash-1s']);
+  });
+
+  it('every player plays and is timed', () => expectEveryPlayerTimed(state.results, 0.8));
+
+  it('records each player and its own figures where it has them', () => {
+    const shaka = path('ll-dash-1s-200ms-shaka').viewers[0]!;
+    expect(shaka.player).toBe('shaka');
+    expect(shaka.playerLatencyMs).toBeGreaterThan(0);
+    expect(path('ll-hls-1s-200ms-videojs').viewers[0]!.player).toBe('videojs');
+    expect(path('dash-1s').viewers[0]!.player).toBe('dashjs');
+    expect(path('dash-1s').latencyMs!.p50).toBeGreaterThan(1000); // whole 1 s segments: never closer than one
+  });
+
+  it('leaves no ffmpeg behind', () => {
+    expect(labChildren().filter((line) => line.includes('latency-lab-players-e2e-'))).toEqual([]);
+  });
+});
