@@ -1,5 +1,6 @@
 import type { Results } from '../harness/results/types.ts';
 import { hlsBreakdownHtml } from './hls-breakdown.ts';
+import { joinWaterfallHtml } from './join-waterfall.ts';
 import { escapeHtml as esc, jsonForScript } from './html.ts';
 import { networkChangesHtml } from './network-changes.ts';
 import { loadPageAssetsSync, type PageAssets } from './page-assets.ts';
@@ -115,6 +116,7 @@ function chartsHtml(results: Results, data: ReportData): string {
       : '',
     viewersHtml(results, data),
     hlsBreakdownHtml(results),
+    joinWaterfallHtml(results),
     data.segments
       ? chartCard(
           'chart-segments',

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { JoinSummary, Results } from '../../harness/results/types.ts';
+import { joinWaterfallHtml } from '../../reports/join-waterfall.ts';
+
+function join(phasesMs: JoinSummary['phasesMs'], connection: JoinSummary['connection'] = { state: 'connected', iceState: 'connected' }): JoinSummary {
+  return { trickle: false, atMs: {}, phasesMs, candidates: [], selectedPair: { local: 'relay', remote: 'host', protocol: 'udp', relayProtocol: 'udp' }, connection };
+}
+
+const connected = join({ setup: 10, offer: 100, answer: 40, ice: 0, dtls: 200, firstRtp: 20, keyframe: 400, decode: 20, present: 10 });
+const failed = join(
+  { setup: 10, offer: 90, answer: 30, ice: null, dtls: null, firstRtp: null, keyframe: null, decode: null, present: null },
+  { state: 'failed', iceState: 'failed', reason: 'WebRTC connection failed (ICE failed)' },
+);
+
+/** Only the fields the waterfall reads (a results.json's paths carry many more). */
+const results = (viewers: Array<{ viewer: number; firstFrameMs: number | null; join?: JoinSummary }>) =>
+  ({ paths: [{ kind: 'webrtc', id: 'webrtc-turn', viewers }, { kind: 'hls', id: 'hls-1s', viewers: [{ viewer: 0, firstFrameMs: 3000 }] }] }) as unknown as Pick<Results, 'paths'>;
+
+describe('joinWaterfallHtml', () => {
+  it('draws each WebRTC viewer\'s phases to one scale, the slowest join filling the width', () => {
+    const html = joinWaterfallHtml(results([{ viewer: 0, firstFrameMs: 800, join: connected }, { viewer: 1, firstFrameMs: null, join: failed }]));
+    const widths = [...html.matchAll(/title="(\w+) [^"]*" style="[^"]*width:([\d.]+)%/g)].map((m) => [m[1], Number(m[2])] as const);
+    // Viewer 0: 8 non-zero phases over 800 ms (the scale); viewer 1: 3 phases, 130 ms of 800.
+    expect(widths.slice(0, 8).reduce((a, [, w]) => a + w, 0)).toBeCloseTo(100, 1);
+    expect(widths.find(([p, w]) => p === 'keyframe' && w > 49)?.[1]).toBeCloseTo((400 / 800) * 100, 1);
+    expect(widths.slice(8).reduce((a, [, w]) => a + w, 0)).toBeCloseTo((130 / 800) * 100, 1);
+    expect(html).toContain('relay → host udp (TURN/udp)');
+    expect(html).toContain('<strong>failed</strong>: WebRTC connection failed (ICE failed)');
+    expect(html).not.toContain('hls-1s');
+  });
+
+  it('is empty when no viewer has a join timeline', () => {
+    expect(joinWaterfallHtml(results([{ viewer: 0, firstFrameMs: 800 }]))).toBe('');
+  });
+});
