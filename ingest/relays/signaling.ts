@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidOptionError, LabError } from '../../core/errors.ts';
 import type { Relay, SessionDescription } from './relay.ts';
 import type { IceCandidateInit } from './werift-relay.ts';
 
@@ -44,7 +45,8 @@ function parseCandidates(body: Record<string, unknown>): IceCandidateInit[] {
 }
 
 /** A refusal with its HTTP status; never reaches the relay. */
-class Refusal extends Error {
+class Refusal extends LabError {
+  override name = 'SignalingRefusal';
   constructor(readonly status: number, message: string) {
     super(message);
   }
@@ -124,10 +126,10 @@ export class SignalingHandler {
    * session; admitting it again before it signalled replaces the unused token, afterwards it is an error.
    */
   admit(pathId: string, viewerId: string): string {
-    if (!this.relays.has(pathId)) throw new Error(`signaling: no relay for path ${pathId}`);
+    if (!this.relays.has(pathId)) throw new InvalidOptionError(`signaling: no relay for path ${pathId}; paths with a relay: ${[...this.relays.keys()].join(', ') || 'none'}`);
     const key = `${pathId}/${viewerId}`;
     const existing = this.sessions.get(key);
-    if (existing && existing.step !== 'issued') throw new Error(`signaling: viewer ${key} already signalled`);
+    if (existing && existing.step !== 'issued') throw new InvalidOptionError(`signaling: viewer ${key} already signalled; a viewer gets one session`);
     const token = randomBytes(32).toString('base64url');
     this.sessions.set(key, { tokenHash: hash(token), step: 'issued' });
     return token;
