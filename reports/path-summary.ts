@@ -31,6 +31,8 @@ export interface PathRow {
   slowerRatio: number | null;
   /** Viewer errors, "viewer 1: …". */
   errors: string[];
+  /** A server other than the lab's own: "nginx-rtmp: rtmp → hls" (results.json `delivery`); null for the lab's. */
+  via: string | null;
 }
 
 /** The lab's one median (core/stats/quantiles.ts: finite values, mean of the two middle ones), as the report calls it. */
@@ -77,6 +79,7 @@ export function summarizePaths(results: Results): PathRow[] {
       fastest: false,
       slowerRatio: null,
       errors: path.viewers.flatMap((v) => (v.error ? [`viewer ${v.viewer}: ${v.error}`] : [])),
+      via: path.delivery && path.delivery.server !== 'lab' ? `${path.delivery.server}: ${path.delivery.protocolIn} → ${path.delivery.protocolOut}` : null,
     };
   });
   let fastest: PathRow | undefined;

@@ -64,7 +64,7 @@ function swatch(colour: string): string {
 }
 
 export function summaryTableHtml(rows: PathRow[], data: ReportData, results: Results): string {
-  const hasHls = rows.some((r) => r.kind === 'hls' || r.kind === 'll-hls');
+  const hasHls = rows.some((r) => r.modelMs !== null);
   const body = rows
     .map((row) => {
       const l = row.latency;
@@ -78,7 +78,7 @@ export function summaryTableHtml(rows: PathRow[], data: ReportData, results: Res
         ? cell('model', row.modelMs, formatMs(row.modelMs)) + cell('modelDelta', row.modelDeltaMs, formatSignedMs(row.modelDeltaMs))
         : '';
       return `<tr data-path="${esc(row.id)}"${row.fastest ? ' class="is-fastest"' : ''}>
-  <th scope="row">${swatch(colour)}<span class="path-id">${esc(row.id)}</span>${row.errors.length ? ' <span class="warn" title="viewer errors below">⚠</span>' : ''}<span class="kind">${esc(row.kind)}${row.viewerCount > 1 ? ` · ${row.viewerCount} viewers` : ''}</span></th>
+  <th scope="row">${swatch(colour)}<span class="path-id">${esc(row.id)}</span>${row.errors.length ? ' <span class="warn" title="viewer errors below">⚠</span>' : ''}<span class="kind">${esc(row.kind)}${row.via ? ` · ${esc(row.via)}` : ''}${row.viewerCount > 1 ? ` · ${row.viewerCount} viewers` : ''}</span></th>
   ${cell('p50', l?.p50, formatMs(l?.p50), ' key')}${cell('p95', l?.p95, formatMs(l?.p95))}${cell('p99', l?.p99, formatMs(l?.p99))}${cell('min', l?.min, formatMs(l?.min))}${cell('max', l?.max, formatMs(l?.max))}
   <td class="num" data-field="frames" data-measured="${esc(row.framesMeasured)}" data-undecodable="${esc(row.framesUndecodable)}">${formatCount(row.framesMeasured)} / <span${row.framesUndecodable ? ' class="bad"' : ''}>${formatCount(row.framesUndecodable)}</span></td>
   ${cell('firstFrameMs', row.firstFrameMs, formatMs(row.firstFrameMs))}
@@ -94,7 +94,7 @@ export function summaryTableHtml(rows: PathRow[], data: ReportData, results: Res
 <div class="table-wrap"><table class="summary">
 <thead><tr><th scope="col">Path</th><th scope="col">p50<br><small>ms</small></th><th scope="col">p95<br><small>ms</small></th><th scope="col">p99<br><small>ms</small></th><th scope="col">min<br><small>ms</small></th><th scope="col">max<br><small>ms</small></th>
 <th scope="col">Frames<br><small>measured / undecodable</small></th><th scope="col">First frame<br><small>ms, median of viewers</small></th><th scope="col">Stalls<br><small>count (time)</small></th>
-${hasHls ? `<th scope="col">HLS model<br><small>ms, ${factor} × segment${rows.some((r) => r.kind === 'll-hls') ? '; LL-HLS: hold-back + part' : ''}</small></th><th scope="col">Measured − model<br><small>ms, p50 − model</small></th>` : ''}<th scope="col">vs fastest<br><small>by p50</small></th></tr></thead>
+${hasHls ? `<th scope="col">HLS model<br><small>ms, ${factor} × segment${rows.some((r) => r.kind === 'll-hls') ? '; LL-HLS: hold-back + part' : ''}${rows.some((r) => r.kind === 'dash' || r.kind === 'll-dash') ? '; DASH: target latency' : ''}${rows.some((r) => r.kind === 'flv') ? '; FLV: where liveSync settles' : ''}</small></th><th scope="col">Measured − model<br><small>ms, p50 − model</small></th>` : ''}<th scope="col">vs fastest<br><small>by p50</small></th></tr></thead>
 <tbody>
 ${body}
 </tbody></table></div>

@@ -25,6 +25,9 @@ export function serverFieldProblems(path: PathSpec, field: (name: string) => str
   if (server === 'nginx-rtmp' && path.kind === 'hls' && path.segmentType === 'fmp4') {
     problems.push(`${field('segmentType')}: nginx-rtmp packages HLS as MPEG-TS only; drop segmentType: fmp4 or use server: lab`);
   }
+  if (path.kind === 'dash' && path.targetLatency !== undefined && (server === 'nginx-rtmp' || playback !== undefined)) {
+    problems.push(`${field('targetLatency')}: targetLatency is the ServiceDescription of the lab's own MPD; ${server ?? 'a server given by URL'} writes its own MPD: set playerConfig streaming.delay.liveDelay instead`);
+  }
   if (server && playback) {
     problems.push(`${field('server')}: server: ${server} and playback: exclude each other (playback: plays a server the lab does not run)`);
   }

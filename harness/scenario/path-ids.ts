@@ -13,7 +13,7 @@ export function pathIdOf(path: PathSpec): string {
   if (path.kind === 'hls') return `hls-${formatSeconds(path.segmentDuration)}s${path.segmentType === 'fmp4' ? '-fmp4' : ''}${serverIdSuffix(path)}${playerSuffix(path.player)}`;
   if (path.kind === 'll-hls') return `ll-hls-${formatSeconds(path.segmentDuration)}s-${Math.round(path.partDuration * 1000)}ms${playerSuffix(path.player)}`;
   if (path.kind === 'll-dash') return `ll-dash-${formatSeconds(path.segmentDuration)}s-${Math.round(path.chunkDuration * 1000)}ms${playerSuffix(path.player)}`;
-  if (path.kind === 'dash') return `dash-${formatSeconds(path.segmentDuration)}s${playerSuffix(path.player)}`;
+  if (path.kind === 'dash') return `dash-${formatSeconds(path.segmentDuration)}s${serverIdSuffix(path)}${playerSuffix(path.player)}`;
   return `webrtc-${path.codec}${path.relay === 'werift' ? '' : `-${path.relay}`}${path.turn ? '-turn' : ''}`;
 }
 

@@ -3,7 +3,8 @@ import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll
 import { llHlsModelMs, type JoinMode } from './latency-model.ts';
 import { dashParams, playerParams, type DashParams, type PlayerParams } from './dash-params.ts';
 import { pathIdOf } from './path-ids.ts';
-import { flvParams, type FlvParams } from './flv-params.ts';
+import { flvParams, serverDashParams, type FlvParams } from './server-params.ts';
+import { serverOf } from './delivery.ts';
 import type { HlsPathSpec, LlHlsPathSpec, PathSpec, Scenario, WebrtcPathSpec } from './schema.ts';
 
 /**
@@ -116,7 +117,7 @@ export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'vi
     case 'll-dash':
       return { kind: 'll-dash', params: dashParams(spec, scenario.join, gop) };
     case 'dash':
-      return { kind: 'dash', params: dashParams(spec, scenario.join, gop) };
+      return { kind: 'dash', params: serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop) };
   }
 }
 

@@ -135,6 +135,9 @@ export const dashPathSchema = z.strictObject({
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
   player: dashPlayer,
   playerConfig: playerConfigSchema,
+  /** Who packages and serves it: lab (the lab's CMAF packager and DASH origin, default) or nginx-rtmp (RTMP in, nginx-rtmp's DASH out). */
+  server: z.enum(['lab', 'nginx-rtmp']).optional(),
+  ...serverUrlFields,
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });

@@ -35,6 +35,9 @@ export class DashPlayer implements Player {
     this.player = player;
     const user = nestOptions(flattenOptions(config.playerOptions ?? {}));
     player.updateSettings(mergeOptions(DASH_JS_LAB_SETTINGS, user) as MediaPlayerSettingClass);
+    const headers = config.requestHeaders;
+    // A server given by URL: its headers (bearer token) on every MPD and segment request.
+    if (headers) player.addRequestInterceptor(async (request) => ({ ...request, headers: { ...request.headers, ...headers } }));
     player.on(MediaPlayer.events.ERROR, (e) => {
       const err = (e as { error?: { code?: number; message?: string } }).error;
       const message = `dash.js error ${err?.code ?? '?'}: ${err?.message ?? 'unknown'}`;

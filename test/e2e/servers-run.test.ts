@@ -41,7 +41,7 @@ async function externalNginx(requireBearer?: string): Promise<NginxRtmpServer> {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('HLS through nginx-rtmp and HTTP-FLV through node-media-server, both run by the lab', () => {
+describe('HLS and DASH through nginx-rtmp, HTTP-FLV through node-media-server, each run by the lab', () => {
   let results: Results;
   let stderr = '';
   const out = join(dir, 'managed');
@@ -57,6 +57,7 @@ describe('HLS through nginx-rtmp and HTTP-FLV through node-media-server, both ru
     expect(results.paths.map((p) => [p.id, p.delivery])).toEqual([
       ['hls-1s-nginx-rtmp', { server: 'nginx-rtmp', protocolIn: 'rtmp', protocolOut: 'hls' }],
       ['flv', { server: 'node-media-server', protocolIn: 'rtmp', protocolOut: 'http-flv' }],
+      ['dash-1s-nginx-rtmp', { server: 'nginx-rtmp', protocolIn: 'rtmp', protocolOut: 'dash' }],
     ]);
   });
 
@@ -68,14 +69,19 @@ describe('HLS through nginx-rtmp and HTTP-FLV through node-media-server, both ru
       expect(viewer.framesUndecodable, path.id).toBeLessThanOrEqual(0.01 * viewer.framesMeasured);
       expect(path.latencyMs!.min, path.id).toBeGreaterThan(0);
     }
-    const [hls, flv] = results.paths;
-    console.log(`servers e2e: nginx-rtmp HLS p50 ${hls!.latencyMs!.p50} ms (hls.js ${hls!.viewers[0]!.hlsJsLatencyMs} ms); node-media-server FLV p50 ${flv!.latencyMs!.p50} ms (mpegts.js buffer ${flv!.viewers[0]!.playerLatencyMs} ms)`);
+    const [hls, flv, dash] = results.paths;
+    console.log(`servers e2e: nginx-rtmp HLS p50 ${hls!.latencyMs!.p50} ms (hls.js ${hls!.viewers[0]!.hlsJsLatencyMs} ms); nginx-rtmp DASH p50 ${dash!.latencyMs!.p50} ms (dash.js ${dash!.viewers[0]!.playerLatencyMs} ms); node-media-server FLV p50 ${flv!.latencyMs!.p50} ms (mpegts.js buffer ${flv!.viewers[0]!.playerLatencyMs} ms)`);
     // A steady joiner of 1 s fragments sits three fragments behind (hls.js), plus encode and delivery.
     expect(hls!.latencyMs!.p50).toBeGreaterThan(3000);
     expect(hls!.latencyMs!.p50).toBeLessThan(4500);
     expect(hls!.viewers[0]!.hlsJsLatencyMs).toBeGreaterThan(0);
+    // DASH: dash.js holds four fragments behind an MPD without a ServiceDescription (nginx-rtmp's), plus encode and delivery.
+    expect(dash!.viewers[0]!.player).toBe('dashjs');
+    expect(dash!.latencyMs!.p50).toBeGreaterThan(4000);
+    expect(dash!.latencyMs!.p50).toBeLessThan(5500);
     // FLV: no segments; mpegts.js with liveSync holds at most 1.2 s buffered once it has caught up.
     expect(flv!.latencyMs!.p50).toBeLessThan(hls!.latencyMs!.p50);
+    expect(flv!.viewers[0]!.player).toBe('mpegts.js');
     expect(flv!.viewers[0]!.playerLatencyMs).toBeGreaterThan(0);
   });
 

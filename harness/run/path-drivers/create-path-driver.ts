@@ -19,7 +19,8 @@ export function createPathDriver(path: PlannedPath): PathDriver {
     case 'll-hls':
       return new LlHlsDriver(path, path.spec);
     case 'll-dash':
-    case 'dash':
       return new DashDriver(path, path.spec);
+    case 'dash':
+      return serverOf(path.spec) === 'lab' ? new DashDriver(path, path.spec) : new ServerPathDriver(path, path.spec);
   }
 }

@@ -8,12 +8,13 @@ import { labDefaults } from '../../../core/defaults.ts';
 import { NotStartedError } from '../../../core/errors.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import { playbackHeaders, redactUrl, schemeOf, serverOf } from '../../scenario/delivery.ts';
-import type { FlvPathSpec, HlsPathSpec } from '../../scenario/schema.ts';
+import type { DashPathSpec, FlvPathSpec, HlsPathSpec } from '../../scenario/schema.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, segmentsReadyDeadline, type PathDriver, type PathSetupContext } from './path-driver.ts';
+import { bundleOf } from './player-bundle-of.ts';
 
 /** The path kinds a server other than the lab's own serves. */
-export type ServedPathSpec = HlsPathSpec | FlvPathSpec;
+export type ServedPathSpec = HlsPathSpec | DashPathSpec | FlvPathSpec;
 
 /** ffmpeg's muxer for each ingest scheme. */
 const PUSH_FORMAT: Record<string, PushOutput['format']> = { rtmp: 'flv', rtmps: 'flv', srt: 'mpegts', rtsp: 'rtsp' };
@@ -22,24 +23,24 @@ const PUSH_FORMAT: Record<string, PushOutput['format']> = { rtmp: 'flv', rtmps: 
 const FLV_READY_MS = labDefaults.ffmpegReadyTimeoutMs + 10_000;
 
 /**
- * A path whose media server is not the lab's own: nginx-rtmp (HLS) or node-media-server (HTTP-FLV), which the lab
+ * A path whose media server is not the lab's own: nginx-rtmp (HLS, DASH) or node-media-server (HTTP-FLV), which the lab
  * runs for the path (ingest/servers: throwaway config, loopback or the path's namespace address only, own process
  * group, a death fails the run with its last log lines), or any server given by URL (`ingest:` gets the encode
  * pushed by ffmpeg's tee, `playback:` is what the viewers play, with the path's headers and bearer token).
  * Viewers start once the playback URL serves media (a playlist as long as the join policy asks, an FLV header).
  */
 export class ServerPathDriver implements PathDriver {
-  readonly player: 'hls' | 'flv';
+  readonly player: PlayerConfig['kind'];
   private playbackUrl: ((host: string) => string) | undefined;
   private headers: Record<string, string> | undefined;
   private needed = 1;
 
   constructor(readonly path: PlannedPath, private readonly spec: ServedPathSpec) {
-    this.player = spec.kind === 'flv' ? 'flv' : 'hls';
+    this.player = spec.kind === 'flv' ? 'flv' : bundleOf(spec.player ?? (spec.kind === 'dash' ? 'dashjs' : 'hls.js'));
   }
 
   private get format(): PlaybackFormat {
-    return this.spec.kind === 'flv' ? 'flv' : 'hls';
+    return this.spec.kind;
   }
 
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
@@ -58,10 +59,10 @@ export class ServerPathDriver implements PathDriver {
     const address = ctx.hostAddresses[ctx.hostAddresses.length - 1] ?? '127.0.0.1';
     const options = { address, readyTimeoutMs: labDefaults.ffmpegReadyTimeoutMs, killTimeoutMs: labDefaults.killTimeoutMs, stream: id };
     let started: ManagedServer & { readonly ingestUrl: string };
-    if (server === 'nginx-rtmp' && spec.kind === 'hls') {
-      const playlistLength = spec.listSize * spec.segmentDuration;
-      const nginx = new NginxRtmpServer({ ...options, label: `nginx-rtmp (${id})`, address: '127.0.0.1', httpAddresses: ctx.hostAddresses, hls: { fragment: spec.segmentDuration, playlistLength } });
-      this.playbackUrl = (host) => nginx.hlsUrl(host);
+    if (server === 'nginx-rtmp' && spec.kind !== 'flv') {
+      const packaging = { fragment: spec.segmentDuration, playlistLength: spec.listSize * spec.segmentDuration };
+      const nginx = new NginxRtmpServer({ ...options, label: `nginx-rtmp (${id})`, address: '127.0.0.1', httpAddresses: ctx.hostAddresses, [spec.kind]: packaging });
+      this.playbackUrl = (host) => (spec.kind === 'dash' ? nginx.dashUrl(host) : nginx.hlsUrl(host));
       started = nginx;
     } else {
       const nms = new NodeMediaServer({ ...options, label: `node-media-server (${id})` });
@@ -78,7 +79,7 @@ export class ServerPathDriver implements PathDriver {
   async ready(failure: FailureSignal): Promise<void> {
     if (!this.playbackUrl) throw new NotStartedError(`${this.path.id}: server driver`, 'ready()', 'setup()');
     const url = this.playbackUrl('127.0.0.1');
-    const deadlineMs = this.spec.kind === 'hls' ? segmentsReadyDeadline(this.needed, this.spec.segmentDuration) : Date.now() + FLV_READY_MS;
+    const deadlineMs = this.spec.kind === 'flv' ? Date.now() + FLV_READY_MS : segmentsReadyDeadline(this.needed, this.spec.segmentDuration);
     await failure.race(
       waitForPlayback({
         url,
@@ -99,7 +100,9 @@ export class ServerPathDriver implements PathDriver {
       ...basePlayerConfig(this, viewerIndex),
       src: this.playbackUrl(host),
       ...(this.headers ? { requestHeaders: this.headers } : {}),
-      ...(this.spec.kind === 'flv' ? { liveSync: this.spec.liveSync !== false } : { liveSyncDurationCount: labDefaults.liveSyncDurationCount }),
+      ...(this.spec.kind === 'flv' ? { liveSync: this.spec.liveSync !== false } : {}),
+      ...(this.spec.kind === 'hls' ? { liveSyncDurationCount: labDefaults.liveSyncDurationCount } : {}),
+      ...(this.spec.kind !== 'flv' && this.spec.playerConfig ? { playerOptions: this.spec.playerConfig } : {}),
     };
   }
 }

@@ -33,6 +33,17 @@ describe('paths served by nginx-rtmp, node-media-server or a server given by URL
     expect(deliveryOf(parseScenario({ name: 'x', paths: [{ kind: 'flv', playback: 'ws://127.0.0.1:1/live/a.flv' }] }).paths[0]!).protocolOut).toBe('ws-flv');
   });
 
+  it('serves DASH from nginx-rtmp with dash.js\'s own live delay (4 fragments) as the model', () => {
+    const plan = planRun(parseScenario({ name: 'x', paths: [{ kind: 'dash', server: 'nginx-rtmp', segmentDuration: 1 }, { kind: 'dash', id: 'd2', playback: 'http://127.0.0.1:1/dash/a.mpd', playerConfig: { streaming: { delay: { liveDelay: 2.5 } } } }] }));
+    expect(plan.paths[0]!.id).toBe('dash-1s-nginx-rtmp');
+    expect(plan.paths[0]!.delivery).toEqual({ server: 'nginx-rtmp', protocolIn: 'rtmp', protocolOut: 'dash' });
+    expect(plan.paths[0]!.params).toMatchObject({ targetLatency: 4, modelLatencyMs: 4000, player: 'dashjs' });
+    expect(plan.paths[1]!.params).toMatchObject({ targetLatency: 2.5, modelLatencyMs: 2500 });
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'dash', server: 'nginx-rtmp', targetLatency: 3 }] })).toContain(
+      'paths[0].targetLatency: targetLatency is the ServiceDescription of the lab\'s own MPD; nginx-rtmp writes its own MPD: set playerConfig streaming.delay.liveDelay instead',
+    );
+  });
+
   it('redacts passwords, query values and fragments of URLs it prints or stores', () => {
     expect(redactUrl('rtmp://user:pw@host:1935/live/key?sig=abc#frag')).toBe('rtmp://***:***@host:1935/live/key?sig=***#***');
     expect(redactUrl('not a url at all')).toBe('***');
