@@ -23,6 +23,8 @@ export const VIDEOJS_LAB_SETTINGS = {
   controls: false,
   preload: 'auto',
   html5: { vhs: { overrideNative: true } },
+  // The liveTracker only follows streams whose seekable window is at least trackingThreshold (20 s) long.
+  liveTracker: { trackingThreshold: 0 },
 };
 
 /** The part of video.js's API the lab uses (its typings reach the page's bundler and TypeScript differently). */
