@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { connect } from 'node:net';
-import { AlreadyStartedError, ComponentClosedError, ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
+import { ComponentClosedError, ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
 import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
+import { Lifecycle } from '../relays/lifecycle.ts';
 import { freeTcpPort } from '../relays/ports.ts';
 
 /** How a server process is started, once its throwaway folder and ports are known. */
@@ -21,28 +21,22 @@ export interface ManagedServerOptions {
   killTimeoutMs?: number;
 }
 
-interface ManagedServerEvents {
-  /** The server process exited without close() having been called; carries its last log lines. */
-  died: [error: ComponentDiedError];
-}
-
 /** Log lines of a server that lost the race for a port the OS had reported free (then it is started again). */
 const PORT_TAKEN = /address already in use|EADDRINUSE/i;
 const PORT_ATTEMPTS = 3;
 
 /**
  * A media server process the lab runs for one path (nginx-rtmp, node-media-server), in the manner of mediasoup's
- * Worker: start() makes a throwaway folder, picks OS-chosen free ports, writes the server's configuration there,
+ * Worker, on the relays' start/close lifecycle (lifecycle.ts: start once, idempotent close, `died` only when not
+ * closing): start() makes a throwaway folder, picks OS-chosen free ports, writes the server's configuration there,
  * spawns it as a ManagedProcess (own process group, recorded in the run-state file so a killed lab's server is
  * ended by the next run) and resolves once every port accepts a TCP connection; a port lost to another process
- * between choosing and binding is retried with new ports. `died` carries the server's last log lines; close() is
- * idempotent, stops the group (SIGTERM, then SIGKILL) and removes the folder, in every ending.
+ * between choosing and binding is retried with new ports. `died` carries the server's last log lines; close() stops
+ * the group (SIGTERM, then SIGKILL) and removes the folder, in every ending.
  */
-export abstract class ManagedServer extends EventEmitter<ManagedServerEvents> {
+export abstract class ManagedServer extends Lifecycle<void> {
   private proc: ManagedProcess | undefined;
   private dir: string | undefined;
-  private starting: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
   /** The ports of the running server, in the order portCount() asked for them. */
   protected ports: number[] = [];
 
@@ -69,41 +63,23 @@ export abstract class ManagedServer extends EventEmitter<ManagedServerEvents> {
     return this.dir;
   }
 
-  get closed(): boolean {
-    return this.closing !== undefined;
-  }
-
   /** The server's last log lines. */
   logTail(): string[] {
     return this.proc?.stderrTail() ?? [];
   }
 
-  start(): Promise<void> {
-    if (this.closing) return Promise.reject(new ComponentClosedError(this.label, 'start'));
-    if (this.starting) return Promise.reject(new AlreadyStartedError(this.label));
-    this.starting = this.launch().catch(async (err: unknown) => {
-      await this.close();
-      throw err;
-    });
-    return this.starting;
+  protected async shutdown(): Promise<void> {
+    await this.proc?.close();
+    if (this.dir) await removeTempDir(this.dir);
   }
 
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.starting?.catch(() => {});
-      await this.proc?.close();
-      if (this.dir) await removeTempDir(this.dir);
-    })();
-    return this.closing;
-  }
-
-  private async launch(): Promise<void> {
+  protected async launch(): Promise<void> {
     this.dir = await makeTempDir(`latency-lab-${this.label.replace(/[^a-zA-Z0-9-]+/g, '-')}-`);
     for (let attempt = 1; ; attempt++) {
-      this.assertOpen();
+      this.assertOpen('finish starting');
       this.ports = await Promise.all(Array.from({ length: this.portCount() }, () => freeTcpPort(this.options.address)));
       const launch = await this.prepare(this.dir, this.ports);
-      this.assertOpen();
+      this.assertOpen('finish starting');
       const proc = await ManagedProcess.start({
         name: this.label,
         command: launch.command,
@@ -116,9 +92,7 @@ export abstract class ManagedServer extends EventEmitter<ManagedServerEvents> {
       this.proc = proc;
       try {
         await this.untilListening(proc);
-        proc.on('died', (err) => {
-          if (!this.closing) this.emit('died', err);
-        });
+        proc.on('died', (err) => this.reportDied(err));
         return;
       } catch (err) {
         await proc.close();
@@ -145,7 +119,7 @@ export abstract class ManagedServer extends EventEmitter<ManagedServerEvents> {
       if (proc.closed) return finish(new ComponentDiedError(this.label, 'exited while starting', proc.stderrTail()));
       const poll = async () => {
         while (!done) {
-          if (this.closing) return finish(new ComponentClosedError(this.label, 'finish starting'));
+          if (this.closed) return finish(new ComponentClosedError(this.label, 'finish starting'));
           const open = await Promise.all(this.ports.map((port) => accepts(this.options.address, port)));
           if (open.every(Boolean)) return finish();
           if (Date.now() > deadline) {
@@ -156,10 +130,6 @@ export abstract class ManagedServer extends EventEmitter<ManagedServerEvents> {
       };
       void poll();
     });
-  }
-
-  private assertOpen(): void {
-    if (this.closing) throw new ComponentClosedError(this.label, 'finish starting');
   }
 }
 
