@@ -1,5 +1,5 @@
 import { FLV_LIVE_SYNC } from '../../players/flv/flv-live-sync.ts';
-import type { DashParams } from './dash-params.ts';
+import { dashParams, type DashParams } from './dash-params.ts';
 import type { JoinMode } from './latency-model.ts';
 import type { DashPathSpec, FlvPathSpec } from './schema.ts';
 
@@ -49,14 +49,5 @@ export function serverDashParams(spec: DashPathSpec, join: JoinMode, gop: number
   const configured = (spec.playerConfig?.['streaming.delay.liveDelay'] ??
     ((spec.playerConfig?.streaming as { delay?: { liveDelay?: unknown } } | undefined)?.delay?.liveDelay)) as unknown;
   const targetLatency = typeof configured === 'number' ? configured : DASH_JS_FRAGMENTS_BEHIND * spec.segmentDuration;
-  return {
-    segmentDuration: spec.segmentDuration,
-    targetLatency,
-    listSize: spec.listSize,
-    join,
-    gop,
-    player: spec.player ?? 'dashjs',
-    ...(spec.playerConfig ? { playerConfig: spec.playerConfig } : {}),
-    modelLatencyMs: Math.round(targetLatency * 1000),
-  };
+  return dashParams({ ...spec, targetLatency }, join, gop);
 }
