@@ -67,13 +67,18 @@ interface RunRecord {
   p50: Record<string, number | null>;
 }
 
+/** The 1-minute load average when a run started, kept beside it (a reused run keeps the figure it ran under). */
+const LOAD_FILE = 'gate-noise-load.json';
+
 function runOnce(scenario: string, dir: string): RunRecord | null {
-  const load1 = loadavg()[0] ?? 0;
-  const r = existsSync(join(dir, 'results.json')) ? { code: 0, stderr: '' } : lab(['run', scenario, '--out', dir, '--quiet', '--allow-degraded'], process.env.LAB_HEAVY_LOCK);
+  const reused = existsSync(join(dir, 'results.json'));
+  const load1 = reused && existsSync(join(dir, LOAD_FILE)) ? (JSON.parse(readFileSync(join(dir, LOAD_FILE), 'utf8')) as { load1: number }).load1 : (loadavg()[0] ?? 0);
+  const r = reused ? { code: 0, stderr: '' } : lab(['run', scenario, '--out', dir, '--quiet', '--allow-degraded'], process.env.LAB_HEAVY_LOCK);
   if (!existsSync(join(dir, 'results.json'))) {
     console.error(`${dir}: no results (exit ${r.code}): ${r.stderr.slice(0, 400)}`);
     return null;
   }
+  if (!reused) writeFileSync(join(dir, LOAD_FILE), `${JSON.stringify({ load1 })}\n`);
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
     status: string;
     validity?: { verdict: string; reasons: Array<{ code: string }> };
