@@ -1,4 +1,4 @@
-import { LabTimeoutError } from '../../core/errors.ts';
+import { LabError, LabTimeoutError } from '../../core/errors.ts';
 import { accepts } from './managed-server.ts';
 
 /** What a playback URL serves: an HLS playlist, a DASH MPD, or an FLV stream. */
@@ -96,5 +96,27 @@ export async function waitForPlayback(probe: PlaybackProbe): Promise<void> {
       throw new LabTimeoutError(`${probe.shownUrl} did not serve ${probe.format.toUpperCase()} media within ${Math.round((Date.now() - started) / 1000)} s; last: ${last.status}`);
     }
     await probe.sleep(200);
+  }
+}
+
+/** The TCP port an ingest URL names, or its scheme's default (RTMP 1935, RTMPS 443, RTSP 554); null for SRT (UDP). */
+function ingestPort(url: URL): number | null {
+  const defaults: Record<string, number> = { 'rtmp:': 1935, 'rtmps:': 443, 'rtsp:': 554 };
+  const port = defaults[url.protocol];
+  return port === undefined ? null : Number(url.port || port);
+}
+
+/**
+ * Fails fast when a TCP ingest (RTMP, RTMPS, RTSP) has nothing listening: one connection attempt before the
+ * browser and the encode start, so a refused ingest ends the run in seconds, naming the URL. SRT (UDP) cannot be
+ * probed this way; ffmpeg's push reports it.
+ */
+export async function checkIngest(url: string, shownUrl: string): Promise<void> {
+  const parsed = new URL(url);
+  const port = ingestPort(parsed);
+  if (port === null) return;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (!(await accepts(host, port, REQUEST_TIMEOUT_MS))) {
+    throw new LabError(`${shownUrl}: the ingest refused the connection (nothing accepts TCP on ${host}:${port}); is the server running?`);
   }
 }

@@ -1,15 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labChildren, runLab } from '../support/lab-cli.ts';
+import { runLab } from '../support/lab-cli.ts';
 
 /**
  * A server given by URL, set up wrong: `lab run` exits 2 naming the field, the (redacted) URL and what is allowed,
- * before anything starts — nothing printed on stdout, no results folder, no child left. Only loopback URLs appear,
- * and none is contacted.
+ * before anything starts — nothing printed on stdout, no results folder, no child or temporary folder ever recorded
+ * in the lab's run-state folder. Only loopback URLs appear, and none is contacted.
  */
 const dir = mkdtempSync(join(tmpdir(), 'lab-server-url-input-'));
+const stateDir = join(dir, 'state');
+process.env.LATENCY_LAB_STATE_DIR = stateDir;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function refused(name: string, path: string): Promise<string> {
@@ -19,7 +21,8 @@ async function refused(name: string, path: string): Promise<string> {
   const result = await runLab(['run', file, '--out', out]);
   expect(result.code, result.stderr).toBe(2);
   expect(result.stdout).toBe('');
-  expect(labChildren()).toEqual([]);
+  expect(existsSync(out)).toBe(false);
+  expect(existsSync(stateDir) ? readdirSync(stateDir) : []).toEqual([]);
   return result.stderr;
 }
 

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeTcpPort } from '../../ingest/relays/ports.ts';
 import { NginxRtmpServer } from '../../ingest/servers/nginx-rtmp.ts';
+import { findNginxRtmp } from '../../ingest/servers/server-installs.ts';
 import type { Results } from '../../harness/results/types.ts';
 import { labChildren, runLab, type CliResult } from '../support/lab-cli.ts';
-import { processesWith } from '../ingest/relays/relay-test-support.ts';
 
 /**
  * Real runs through real media servers, on loopback: the one encode pushed over RTMP to an nginx-rtmp (HLS out) and
@@ -16,6 +16,37 @@ import { processesWith } from '../ingest/relays/relay-test-support.ts';
  * ingest or never serves the playback URL.
  */
 const dir = mkdtempSync(join(tmpdir(), 'lab-test-servers-'));
+/** Why nginx-rtmp cannot run here (`npm run setup` installs it), or undefined. */
+const missing = (() => {
+  try {
+    findNginxRtmp();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.split(';')[0];
+  }
+})();
+const skipped = missing ? ` — SKIPPED: ${missing}` : '';
+
+/** The runs' own run-state folder: a lab that ended cleanly leaves no file there (every child and folder was gone). */
+const stateDir = join(dir, 'state');
+process.env.LATENCY_LAB_STATE_DIR = stateDir;
+
+/**
+ * What the test's lab runs left behind: run-state files of a lab (not this test process's own, which records the
+ * test's nginx) and live processes carrying one of `markers` (a run's media folder, a server's folder). Other
+ * people's labs on the same machine are not counted.
+ */
+function leftovers(markers: string[]): string[] {
+  const files = existsSync(stateDir) ? readdirSync(stateDir).filter((f) => f.endsWith('.json') && f !== `${process.pid}.json`) : [];
+  return [...files.map((f) => `run-state file ${f}`), ...labChildren().filter((line) => markers.some((m) => line.includes(m)))];
+}
+
+/** Latency bounds hold only for runs the lab judged valid; an overloaded machine is said so, not failed. */
+function judged(results: Results, what: string): boolean {
+  if (results.validity?.verdict === 'valid') return true;
+  console.warn(`${what}: the run was degraded (${results.validity?.reasons.map((r) => r.code).join(', ')}), its latency is not judged`);
+  return false;
+}
 const TOKEN_VAR = 'LAB_TEST_EXTERNAL_TOKEN';
 const token = randomBytes(12).toString('hex');
 
@@ -41,7 +72,7 @@ async function externalNginx(requireBearer?: string): Promise<NginxRtmpServer> {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('HLS and DASH through nginx-rtmp, HTTP-FLV through node-media-server, each run by the lab', () => {
+describe.skipIf(missing !== undefined)(`HLS and DASH through nginx-rtmp, HTTP-FLV through node-media-server, each run by the lab${skipped}`, () => {
   let results: Results;
   let stderr = '';
   const out = join(dir, 'managed');
@@ -63,36 +94,36 @@ describe('HLS and DASH through nginx-rtmp, HTTP-FLV through node-media-server, e
 
   it('times the frames of both, with the player\'s own estimate next to them', () => {
     const expected = results.scenario.video.fps * results.scenario.duration;
+    const valid = judged(results, 'servers e2e');
     for (const path of results.paths) {
       const viewer = path.viewers[0]!;
-      expect(viewer.framesMeasured, path.id).toBeGreaterThanOrEqual(0.9 * expected);
+      expect(viewer.framesMeasured, path.id).toBeGreaterThanOrEqual((valid ? 0.9 : 0.5) * expected);
       expect(viewer.framesUndecodable, path.id).toBeLessThanOrEqual(0.01 * viewer.framesMeasured);
       expect(path.latencyMs!.min, path.id).toBeGreaterThan(0);
     }
     const [hls, flv, dash] = results.paths;
     console.log(`servers e2e: nginx-rtmp HLS p50 ${hls!.latencyMs!.p50} ms (hls.js ${hls!.viewers[0]!.hlsJsLatencyMs} ms); nginx-rtmp DASH p50 ${dash!.latencyMs!.p50} ms (dash.js ${dash!.viewers[0]!.playerLatencyMs} ms); node-media-server FLV p50 ${flv!.latencyMs!.p50} ms (mpegts.js buffer ${flv!.viewers[0]!.playerLatencyMs} ms)`);
+    expect(hls!.viewers[0]!.hlsJsLatencyMs).toBeGreaterThan(0);
+    expect(dash!.viewers[0]!.player).toBe('dashjs');
+    expect(flv!.viewers[0]!.player).toBe('mpegts.js');
+    expect(flv!.viewers[0]!.playerLatencyMs).toBeGreaterThan(0);
+    if (!valid) return;
     // A steady joiner of 1 s fragments sits three fragments behind (hls.js), plus encode and delivery.
     expect(hls!.latencyMs!.p50).toBeGreaterThan(3000);
     expect(hls!.latencyMs!.p50).toBeLessThan(4500);
-    expect(hls!.viewers[0]!.hlsJsLatencyMs).toBeGreaterThan(0);
     // DASH: dash.js holds four fragments behind an MPD without a ServiceDescription (nginx-rtmp's), plus encode and delivery.
-    expect(dash!.viewers[0]!.player).toBe('dashjs');
     expect(dash!.latencyMs!.p50).toBeGreaterThan(4000);
     expect(dash!.latencyMs!.p50).toBeLessThan(5500);
     // FLV: no segments; mpegts.js with liveSync holds at most 1.2 s buffered once it has caught up.
     expect(flv!.latencyMs!.p50).toBeLessThan(hls!.latencyMs!.p50);
-    expect(flv!.viewers[0]!.player).toBe('mpegts.js');
-    expect(flv!.viewers[0]!.playerLatencyMs).toBeGreaterThan(0);
   });
 
   it('leaves no nginx, node-media-server, ffmpeg or Chromium behind', () => {
-    expect(labChildren()).toEqual([]);
-    expect(processesWith('latency-lab-nginx-rtmp')).toEqual([]);
-    expect(processesWith('latency-lab-node-media-server')).toEqual([]);
+    expect(leftovers(['latency-lab-servers-e2e-', 'latency-lab-nginx-rtmp-hls-1s-nginx-rtmp', 'latency-lab-nginx-rtmp-dash-1s-nginx-rtmp', 'latency-lab-node-media-server-flv-'])).toEqual([]);
   });
 });
 
-describe('any server by URL: an nginx-rtmp the lab did not start', () => {
+describe.skipIf(missing !== undefined)(`any server by URL: an nginx-rtmp the lab did not start${skipped}`, () => {
   it('plays it with the bearer token from the environment, which no output contains', async () => {
     const nginx = await externalNginx(token);
     process.env[TOKEN_VAR] = token;
@@ -102,10 +133,13 @@ describe('any server by URL: an nginx-rtmp the lab did not start', () => {
       expect(results.status, `${results.error ?? ''}\n${cli.stderr}`).toBe('complete');
       const path = results.paths[0]!;
       expect(path.delivery).toEqual({ server: 'url', protocolIn: 'rtmp', protocolOut: 'hls', ingestUrl: nginx.ingestUrl, playbackUrl: `${nginx.hlsUrl()}?v=***` });
-      expect(path.viewers[0]!.framesMeasured).toBeGreaterThanOrEqual(0.9 * 30 * 12);
-      // First-segment join on 1 s fragments: about one fragment behind.
-      expect(path.latencyMs!.p50).toBeGreaterThan(1000);
-      expect(path.latencyMs!.p50).toBeLessThan(3000);
+      const valid = judged(results, 'external nginx-rtmp');
+      expect(path.viewers[0]!.framesMeasured).toBeGreaterThanOrEqual((valid ? 0.9 : 0.5) * 30 * 12);
+      if (valid) {
+        // First-segment join on 1 s fragments: about one fragment behind.
+        expect(path.latencyMs!.p50).toBeGreaterThan(1000);
+        expect(path.latencyMs!.p50).toBeLessThan(3000);
+      }
       for (const file of readdirSync(out)) expect(readFileSync(join(out, file), 'latin1'), file).not.toContain(token);
       expect(cli.stdout + cli.stderr).not.toContain(token);
     } finally {
@@ -115,16 +149,15 @@ describe('any server by URL: an nginx-rtmp the lab did not start', () => {
   }, 120_000);
 });
 
-describe('a server given by URL that does not work', () => {
+describe.skipIf(missing !== undefined)(`a server given by URL that does not work${skipped}`, () => {
   it('refuses the ingest: the run fails within seconds naming the URL, and nothing is left running', async () => {
     const port = await freeTcpPort();
     const ingest = `rtmp://127.0.0.1:${port}/live/refused`;
     const { results, wallMs } = await run('refused', `  - { kind: flv, ingest: "${ingest}", playback: "http://127.0.0.1:${port}/live/refused.flv" }\n`);
     expect(results.status).toBe('failed');
-    expect(results.error).toContain(ingest);
-    expect(results.error).toMatch(/ffmpeg died/);
-    expect(wallMs).toBeLessThan(20_000);
-    expect(labChildren()).toEqual([]);
+    expect(results.error).toBe(`flv-url: ${ingest}: the ingest refused the connection (nothing accepts TCP on 127.0.0.1:${port}); is the server running?`);
+    expect(wallMs).toBeLessThan(15_000);
+    expect(leftovers(['latency-lab-refused-'])).toEqual([]);
   }, 60_000);
 
   it('never serves the playback URL: the bounded wait fails naming the URL and its last answer', async () => {
@@ -135,7 +168,7 @@ describe('a server given by URL that does not work', () => {
       expect(results.status).toBe('failed');
       expect(results.error).toMatch(new RegExp(`hls-1s-url: ${playback.replace(/[.?]/g, '\\$&')} did not serve HLS media within \\d+ s; last: HTTP 404`));
       expect(wallMs).toBeLessThan(40_000);
-      expect(labChildren().filter((line) => !line.includes(nginx.folder!))).toEqual([]); // the test's own nginx runs on
+      expect(leftovers(['latency-lab-no-playback-'])).toEqual([]); // the test's own nginx runs on
     } finally {
       await nginx.close();
     }

@@ -2,7 +2,7 @@ import type { PipelineOutput, PushOutput } from '../../../ingest/ffmpeg/ffmpeg-a
 import type { ManagedServer } from '../../../ingest/servers/managed-server.ts';
 import { NginxRtmpServer } from '../../../ingest/servers/nginx-rtmp.ts';
 import { NodeMediaServer } from '../../../ingest/servers/node-media-server.ts';
-import { waitForPlayback, type PlaybackFormat } from '../../../ingest/servers/playback-probe.ts';
+import { checkIngest, waitForPlayback, type PlaybackFormat } from '../../../ingest/servers/playback-probe.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
 import { labDefaults } from '../../../core/defaults.ts';
 import { NotStartedError } from '../../../core/errors.ts';
@@ -53,7 +53,9 @@ export class ServerPathDriver implements PathDriver {
       this.headers = playbackHeaders(spec, `path "${id}"`);
       const playback = spec.playback!;
       this.playbackUrl = () => playback;
-      return spec.ingest ? [{ kind: 'push', url: spec.ingest, format: PUSH_FORMAT[schemeOf(spec.ingest)]! }] : [];
+      if (!spec.ingest) return [];
+      await ctx.failure.race(checkIngest(spec.ingest, `${id}: ${redactUrl(spec.ingest)}`));
+      return [{ kind: 'push', url: spec.ingest, format: PUSH_FORMAT[schemeOf(spec.ingest)]! }];
     }
     // A server of the lab's: loopback, or the path's namespace address when its viewers sit behind a link.
     const address = ctx.hostAddresses[ctx.hostAddresses.length - 1] ?? '127.0.0.1';
