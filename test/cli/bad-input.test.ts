@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { ROOT, startLab, type CliResult } from '../support/lab-cli.ts';
+import { ROOT, runLabWithin, type CliResult } from '../support/lab-cli.ts';
 
 /**
  * The real command line with what a careless user hands it: each is refused with exit 2 and a short message naming
@@ -14,15 +14,7 @@ import { ROOT, startLab, type CliResult } from '../support/lab-cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'lab-bad-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function lab(args: string[]): Promise<CliResult> {
-  const run = startLab(args);
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
-  try {
-    return await run.done;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const lab = (args: string[]) => runLabWithin(args);
 
 /** `lab <args>` in a mount namespace of its own (unshare -m) after `setup` ran there: mounts never leak out. */
 function labInMountNamespace(setup: string, args: string[]): Promise<CliResult> {

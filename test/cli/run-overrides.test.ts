@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLab, type CliResult } from '../support/lab-cli.ts';
+import { runLabWithin } from '../support/lab-cli.ts';
 
 /**
  * The real command line (node bin/lab.js): an override beyond a limit of the scenario schema stops the command with
@@ -11,15 +11,7 @@ import { startLab, type CliResult } from '../support/lab-cli.ts';
  */
 const dir = mkdtempSync(join(tmpdir(), 'latency-lab-overrides-'));
 
-async function lab(args: string[]): Promise<CliResult> {
-  const run = startLab(args);
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
-  try {
-    return await run.done;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const lab = (args: string[]) => runLabWithin(args);
 
 describe('command-line overrides hold the scenario schema\'s limits', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -25,6 +25,20 @@ export function runLab(args: string[]): Promise<CliResult> {
   return startLab(args).done;
 }
 
+/**
+ * Runs the lab like runLab, but kills it after `limitMs`: for commands that must refuse their input before starting
+ * anything (if a check were missing they would start a real run, and the test fails instead of waiting for it).
+ */
+export async function runLabWithin(args: string[], limitMs = 60_000): Promise<CliResult> {
+  const run = startLab(args);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), limitMs);
+  try {
+    return await run.done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Command lines of live processes that a lab run starts (ffmpeg, Chromium, the clock source). */
 export function labChildren(): string[] {
   const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
