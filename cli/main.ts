@@ -125,3 +125,12 @@ try {
     process.exitCode = 1;
   }
 }
+
+// Every command closes what it opened before it returns. Should something still hold the event loop (a bug), name it
+// and exit instead of hanging a terminal or a CI job; the exit hook still kills every registered child. The timer
+// itself does not keep the process alive.
+setTimeout(() => {
+  const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
+  process.stderr.write(`warning: ${open.join(', ') || 'something'} still open ${labDefaults.exitGraceMs / 1000} s after the command ended; exiting\n`);
+  process.exit();
+}, labDefaults.exitGraceMs).unref();

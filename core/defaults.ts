@@ -37,6 +37,11 @@ export const labDefaults = {
   protocolTimeoutMs: 30_000,
   /** Grace periods when stopping children before SIGKILL (ms). */
   killTimeoutMs: 3000,
+  /** After a run is stopped, how long a setup step that does not race the stop (a relay starting) may take to return
+   *  before closing begins; whatever it opens later is still closed at once (ms). */
+  stepSettleTimeoutMs: 5000,
+  /** How long the command line waits for its event loop to empty after a command ended before it exits anyway (ms). */
+  exitGraceMs: 5000,
   /**
    * A `waiting` episode shorter than this is not a stall: hls.js briefly fires waiting/playing at segment
    * boundaries without any frame being held back. Two frame intervals at 30 fps.

@@ -97,8 +97,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     browserVersion = await session.version();
 
     server.use(await playerRoutes(bundles));
+    resources.defer('lab server', () => server.close()); // before listen(): a stop while it binds still closes it
     const serverUrl = await failure.race(server.listen('127.0.0.1'));
-    resources.defer('lab server', () => server.close());
     if (net) await failure.race(net.listen(server));
 
     const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs };
@@ -180,11 +180,17 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let status: RunStatus = 'complete';
   let error: string | undefined;
   const cpu = new HostCpuSampler().start(); // host CPU through the run, for the validity verdict
+  const measuring = measure();
   try {
-    await failure.race(measure());
+    await failure.race(measuring);
   } catch (err) {
     status = err instanceof InterruptedError ? 'interrupted' : 'failed';
     error = (err as Error).message;
+    // measure() may be inside a step that does not race the failure (a relay starting): let it return first, so what
+    // it opens is on the stack before closing begins (anything later is closed at once by the stack).
+    let settled: NodeJS.Timeout | undefined;
+    await Promise.race([measuring.catch(() => {}), new Promise((resolve) => (settled = setTimeout(resolve, labDefaults.stepSettleTimeoutMs)))]);
+    clearTimeout(settled);
   }
   bus.emit('phase', 'stopping');
   if (status !== 'complete') {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NotStartedError } from '../../core/errors.ts';
+import { ComponentClosedError, NotStartedError } from '../../core/errors.ts';
 
 /**
  * Whether a request's Host header names the address and port it arrived on (or `localhost:<port>` on loopback).
@@ -42,6 +42,7 @@ export class LabServer {
   }
 
   async listen(host = '127.0.0.1'): Promise<string> {
+    if (this.closing) throw new ComponentClosedError('lab server', `listen on ${host}`);
     const server = createServer((req, res) => this.dispatch(req, res));
     server.keepAliveTimeout = 5000;
     this.server = server;
@@ -60,6 +61,7 @@ export class LabServer {
    * address's URL. close() closes these too.
    */
   async listenAlso(host: string): Promise<string> {
+    if (this.closing) throw new ComponentClosedError('lab server', `listen on ${host}`);
     const server = createServer((req, res) => this.dispatch(req, res));
     server.keepAliveTimeout = 5000;
     this.extra.push(server);

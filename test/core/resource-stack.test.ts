@@ -28,4 +28,20 @@ describe('ResourceStack', () => {
     expect(order).toEqual(['media folder']);
     expect(errors).toEqual(['Chromium: LabTimeoutError: Chromium did not close within 0.2 s; left to the exit hook']);
   });
+
+  it('closes at once what is deferred after closing began (a step still starting when the run was stopped)', async () => {
+    const order: string[] = [];
+    const stack = new ResourceStack(1000);
+    stack.defer('media folder', () => void order.push('media folder'));
+    await stack.closeAll();
+    expect(stack.closed).toBe(true);
+    let closeLate: () => void = () => {};
+    const lateClosed = new Promise<void>((resolve) => (closeLate = resolve));
+    stack.defer('relay', () => {
+      order.push('relay');
+      closeLate();
+    });
+    await lateClosed;
+    expect(order).toEqual(['media folder', 'relay']);
+  });
 });

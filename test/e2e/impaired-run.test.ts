@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,10 +94,14 @@ describe.skipIf(reason !== undefined)('impaired runs, end to end (namespaces, re
 const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 describe.skipIf(process.getuid?.() !== 0 || !setpriv)('impairment without privileges', () => {
   it('exits 2 before starting anything, naming the reason and the fix', () => {
-    // The same CLI as an unprivileged user (nobody, no capabilities).
-    const result = spawnSync(setpriv!, ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', process.execPath, 'bin/lab.js', 'run', 'test/fixtures/impaired-webrtc.yaml', '--out', '/nonexistent/out'], { encoding: 'utf8', timeout: 60_000 });
+    // The same CLI as an unprivileged user (nobody, no capabilities), with a results folder it may write: the results
+    // folder is checked first, so only the missing privilege is left to refuse the run.
+    const out = mkdtempSync(join(tmpdir(), 'lab-test-nobody-'));
+    chmodSync(out, 0o777);
+    const result = spawnSync(setpriv!, ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', process.execPath, 'bin/lab.js', 'run', 'test/fixtures/impaired-webrtc.yaml', '--out', join(out, 'run')], { encoding: 'utf8', timeout: 60_000 });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/asks for network impairment, which this machine cannot provide:\n {2}- not allowed to create network namespaces \(needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN; running as uid 65534\): run the lab as root/);
     expect(ownedBy(result.pid)).toEqual([]);
+    rmSync(out, { recursive: true, force: true });
   });
 });
