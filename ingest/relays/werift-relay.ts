@@ -8,7 +8,7 @@ import { RelayBase } from './relay-base.ts';
 const H264_FMTP = 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1';
 const FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }];
 
-function codecParameters(codec: RelayOptions['codec']): RTCRtpCodecParameters {
+export function codecParameters(codec: RelayOptions['codec']): RTCRtpCodecParameters {
   return codec === 'h264'
     ? new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: FEEDBACK, parameters: H264_FMTP })
     : new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: FEEDBACK });
@@ -74,15 +74,7 @@ export class WeriftRelay extends RelayBase {
   protected async launch(): Promise<RtpIngest> {
     const socket = createSocket('udp4');
     this.socket = socket;
-    socket.on('message', (packet) => {
-      this.packetsIn++;
-      this.bytesIn += packet.length;
-      if (this.packetsIn === 1) this.onFirstPacket();
-      for (const session of this.sessions.values()) {
-        session.track.writeRtp(packet);
-        session.packetsOut++;
-      }
-    });
+    socket.on('message', (packet) => this.forward(packet));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, '127.0.0.1', () => {
@@ -91,6 +83,42 @@ export class WeriftRelay extends RelayBase {
       });
     });
     return { address: '127.0.0.1', port: socket.address().port, payloadType: 102, ssrc: 0x1a7e0000 + (socket.address().port & 0xffff) };
+  }
+
+  /** One RTP packet of the stream (from ffmpeg's socket, or from a WHIP publisher: werift-whip-whep.ts) to every viewer. */
+  forward(packet: Buffer): void {
+    this.packetsIn++;
+    this.bytesIn += packet.length;
+    if (this.packetsIn === 1) this.onFirstPacket();
+    for (const session of this.sessions.values()) {
+      session.track.writeRtp(packet);
+      session.packetsOut++;
+    }
+  }
+
+  /** A PeerConnection set up like every viewer's (ICE confined to the path's addresses, the path's codec only). */
+  peer(): RTCPeerConnection {
+    const allowed = new Set([...this.options.hostAddresses, ...(this.options.peerAddresses ?? [])]);
+    const iceAddress = iceBindAddress(this.options.hostAddresses);
+    return new RTCPeerConnection({
+      codecs: { video: [codecParameters(this.options.codec)], audio: [] },
+      iceServers: [],
+      iceUseIpv4: false,
+      iceUseIpv6: false,
+      // werift binds every ICE socket of a PeerConnection to one address per family (0.0.0.0 when none is given):
+      // bind it to the one address this path's viewers reach, and offer only that as a host candidate.
+      iceInterfaceAddresses: { udp4: iceAddress },
+      iceAdditionalHostAddresses: [iceAddress],
+      iceFilterCandidatePair: (pair) => allowed.has(pair.remoteCandidate.host) || pair.remoteCandidate.host.startsWith('127.'),
+    });
+  }
+
+  /** A viewer whose session was negotiated elsewhere (a WHEP answer): its track gets the stream from now on. */
+  async attach(viewerId: string, pc: RTCPeerConnection, track: MediaStreamTrack): Promise<void> {
+    await this.unsubscribe(viewerId);
+    if (this.closed) await pc.close().catch(() => {});
+    this.assertOpen(`attach viewer ${viewerId}`);
+    this.sessions.set(viewerId, { pc, track, packetsOut: 0 });
   }
 
   waitForMedia(timeoutMs: number): Promise<void> {
@@ -108,19 +136,7 @@ export class WeriftRelay extends RelayBase {
   async subscribe(viewerId: string, options: { trickle?: boolean } = {}): Promise<SessionDescription> {
     this.assertOpen(`subscribe viewer ${viewerId}`);
     await this.unsubscribe(viewerId);
-    const allowed = new Set([...this.options.hostAddresses, ...(this.options.peerAddresses ?? [])]);
-    const iceAddress = iceBindAddress(this.options.hostAddresses);
-    const pc = new RTCPeerConnection({
-      codecs: { video: [codecParameters(this.options.codec)], audio: [] },
-      iceServers: [],
-      iceUseIpv4: false,
-      iceUseIpv6: false,
-      // werift binds every ICE socket of a PeerConnection to one address per family (0.0.0.0 when none is given):
-      // bind it to the one address this path's viewers reach, and offer only that as a host candidate.
-      iceInterfaceAddresses: { udp4: iceAddress },
-      iceAdditionalHostAddresses: [iceAddress],
-      iceFilterCandidatePair: (pair) => allowed.has(pair.remoteCandidate.host) || pair.remoteCandidate.host.startsWith('127.'),
-    });
+    const pc = this.peer();
     const track = new MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
     const session: Session = { pc, track, packetsOut: 0 };
