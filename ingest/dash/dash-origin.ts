@@ -100,9 +100,10 @@ export class DashOrigin {
    * Fixes where segment number 0 sits, from the packager's window: its media time from the first segment's tfdt
    * (segments are exactly segmentDuration, so segment n starts n segments later), its wall time from the parts the
    * window holds. Each complete part was published at `completedAtMs` with its media ending at a known time; the
-   * smallest difference is the steady delay from media time to availability. (The packager's own program date time
-   * comes from the first fragment alone, which ffmpeg's start-up backlog delays by a few hundred ms: a player that
-   * trusted it would believe itself that much closer to live.) Fixed once: an MPD's availabilityStartTime never moves.
+   * smallest difference is the steady delay from media time to availability. (Not the first fragment alone, which
+   * ffmpeg's start-up backlog delays by a few hundred ms: a player that trusted it would believe itself that much
+   * closer to live; the packager's PROGRAM-DATE-TIME anchor is found the same way.) Fixed once: an MPD's
+   * availabilityStartTime never moves.
    */
   private fixAnchor(): Anchor | null {
     const init = this.packager.init;

@@ -38,7 +38,8 @@ export interface MediaSegment {
   readonly parts: MediaPart[];
   /** In timescale ticks. */
   duration: number;
-  programDateTimeMs: number;
+  /** tfdt of its first frame (ticks): its program date time is the stream's anchor plus this. */
+  startTicks: number;
   complete: boolean;
   readonly body: GrowingBody;
 }
@@ -73,6 +74,9 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
   private readonly parts = new Map<number, MediaPart>();
   private nextMsn = 0;
   private nextPart = 0;
+  /** Smallest (arrival − media end) of any fragment so far: wall ms at which media time 0 was captured. */
+  private minOffsetMs = Infinity;
+  /** The anchor the playlist's PROGRAM-DATE-TIMEs are written from: fixed when first read (see programDateTimeAnchorMs). */
   private anchorMs: number | null = null;
   private lastPart: MediaPart | null = null;
   private isEnded = false;
@@ -122,7 +126,7 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
     if (this.isEnded) throw new PackagerStateError('fragment after the end of the stream');
     const { info } = fragment;
     const ts = this.initSegment.info.timescale;
-    this.anchorMs ??= wallMs - ((info.baseMediaDecodeTime + info.duration) / ts) * 1000;
+    this.minOffsetMs = Math.min(this.minOffsetMs, wallMs - ((info.baseMediaDecodeTime + info.duration) / ts) * 1000);
     let segment = this.current;
     let part = this.open!;
     let changed = false;
@@ -134,7 +138,7 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
         msn: this.nextMsn++,
         parts: [],
         duration: 0,
-        programDateTimeMs: this.anchorMs + (info.baseMediaDecodeTime / ts) * 1000,
+        startTicks: info.baseMediaDecodeTime,
         complete: false,
         body: new GrowingBody(),
       };
@@ -201,16 +205,35 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
     return Math.max(1, Math.ceil(this.config.segmentTarget / this.config.partTarget - 1e-9));
   }
 
+  /**
+   * Wall ms at which media time 0 was captured, for EXT-X-PROGRAM-DATE-TIME (null before the first fragment).
+   * Each fragment arrives when its frame has been captured, encoded and muxed; the smallest arrival − media end over
+   * the fragments so far is the steady capture-to-arrival offset (the DASH origin's availabilityStartTime is found
+   * the same way). A fragment is muxed when the next frame's packet arrives, one frame duration after its own
+   * capture, which is also what its media end adds: so the anchor is the capture time of media time 0 plus the
+   * quickest encode (a few ms). The first fragment alone would not do: ffmpeg's start-up backlog delays it by a few
+   * hundred ms, and a player computing latency from PDT (Shaka) then believed itself that much closer to live.
+   * Fixed at the first read once a segment is complete — by then the backlog is gone (viewers join after 2 or 4
+   * complete segments) — so that a segment's PDT never moves under a player between playlist reloads.
+   */
+  programDateTimeAnchorMs(): number | null {
+    if (this.anchorMs !== null) return this.anchorMs;
+    if (!Number.isFinite(this.minOffsetMs)) return null;
+    if (this.segmentsCompleted > 0) this.anchorMs = this.minOffsetMs;
+    return this.minOffsetMs;
+  }
+
   /** The window as the playlist writer needs it. */
   playlistInput(): PlaylistInput {
     const ts = this.timescale || 1;
+    const anchorMs = this.programDateTimeAnchorMs() ?? 0;
     const segments = [...this.window, ...(this.current ? [this.current] : [])].map((seg) => {
       const parts = seg.parts.filter((p) => p.completedAtMs !== null);
       return {
         msn: seg.msn,
         uri: seg.complete ? segmentUri(seg.msn) : null,
         duration: (seg.complete ? seg.duration : parts.reduce((d, p) => d + p.duration, 0)) / ts,
-        programDateTimeMs: seg.programDateTimeMs,
+        programDateTimeMs: anchorMs + (seg.startTicks / ts) * 1000,
         parts: parts.map((p) => ({ uri: partUri(p.number), duration: p.duration / ts, independent: p.independent })),
       };
     });

@@ -203,6 +203,22 @@ describe('LL-HLS playlist writer (rfc8216bis rules)', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeCloseTo(1000, 0);
   });
 
+  it('anchors PROGRAM-DATE-TIME on the capture time of each segment\'s first frame, not on a late first fragment', () => {
+    // Frame n is captured at T0 + n/30 s and its fragment, as ffmpeg muxes it, arrives when the next frame is in
+    // (T0 + (n+1)/30 s). At start-up the first 20 fragments come out of a backlog, 400 ms late, then in step.
+    const T0 = 1_700_000_000_000;
+    const p = new CmafPackager({ partTarget: 0.2, segmentTarget: 1, windowSegments: 6 });
+    setSyntheticInit(p);
+    feedFrames(p, 0, 20, { ...FEED, startMs: T0 + 400 });
+    feedFrames(p, 20, 30 * 4 + 1, { ...FEED, startMs: T0 });
+    const pl = parse(writeLlHlsPlaylist(p.playlistInput(), options));
+    expect(pl.segments.map((s) => Date.parse(s.pdt!) - T0)).toEqual([0, 1000, 2000, 3000]);
+    // Once read, the anchor stays: a quicker fragment later does not move the PDTs a player has already seen.
+    feedFrames(p, 30 * 4 + 1, 30 * 5 + 1, { ...FEED, startMs: T0 - 50 });
+    const later = parse(writeLlHlsPlaylist(p.playlistInput(), options));
+    expect(later.segments.map((s) => Date.parse(s.pdt!) - T0)).toEqual([0, 1000, 2000, 3000, 4000]);
+  });
+
   it('delta update: _HLS_skip replaces segments older than CAN-SKIP-UNTIL with EXT-X-SKIP, only when asked and allowed', () => {
     const o: LlHlsPlaylistOptions = { ...options, canSkipUntil: 6 };
     const input = packagerWith(30 * 12 + 3, 12).playlistInput();
