@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../../harness/results/types.ts';
+import { runStateDir, type RunStateFile } from '../../../core/process/run-state.ts';
 import { relayProblems } from '../../../ingest/relays/relay-backends.ts';
 import { labChildren, startLab } from '../../support/lab-cli.ts';
 import { waitUntil } from './relay-test-support.ts';
@@ -50,7 +51,11 @@ describe.skipIf(missing !== undefined)(`runs with Janus and TURN end cleanly${mi
     run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     await waitUntil(() => /warm-up|measuring/.test(stderr), 90_000, 'viewers to play');
     expect(named('janus').length).toBe(1);
-    execFileSync('pkill', ['-KILL', '-x', 'janus']);
+    // This run's janus, as the run recorded it (not every janus on the machine).
+    const state = JSON.parse(readFileSync(join(runStateDir(), `${run.child.pid}.json`), 'utf8')) as RunStateFile;
+    const janus = state.children.find((c) => c.label.startsWith('janus'));
+    expect(janus, JSON.stringify(state.children)).toBeDefined();
+    process.kill(janus!.pid, 'SIGKILL');
     const result = await run.done;
     expect(result.code).toBe(1);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
