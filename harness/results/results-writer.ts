@@ -1,4 +1,4 @@
-import { createWriteStream, statfsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, statfsSync, writeFileSync, type WriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LabError } from '../../core/errors.ts';
@@ -112,6 +112,24 @@ export async function writeResultsFile(runDir: string, results: Results, reserve
   await rm(file, { force: true }).catch(() => {}); // never leave half a results.json behind
   if (reserve) await releaseReserve(reserve);
   throw writeError(file, last);
+}
+
+/**
+ * results.json written at once, for a process that is exiting (a forced quit): the reservation is freed first, and a
+ * file that does not fit is written shortened. Throws what the last attempt threw.
+ */
+export function writeResultsFileSync(runDir: string, results: Results, reserve: string | undefined): void {
+  if (reserve) {
+    rmSync(reserve, { force: true });
+    untrackTempFile(reserve);
+  }
+  const file = join(runDir, RESULTS_FILE);
+  try {
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    writeFileSync(file, `${JSON.stringify(shortened(results), null, 2)}\n`);
+  }
 }
 
 /**

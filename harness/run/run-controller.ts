@@ -6,7 +6,7 @@ import { BrowserSession } from '../browser/browser-session.ts';
 import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
 import { Viewer } from '../browser/viewer.ts';
 import { ViewerCollector } from '../collect/viewer-collector.ts';
-import { HostCpuSampler } from '../collect/host-cpu.ts';
+import { HostCpuSampler, type CpuSample } from '../collect/host-cpu.ts';
 import { withValidity } from '../validity/judge.ts';
 import { labDefaults } from '../../core/defaults.ts';
 import { InterruptedError, LabError, LabTimeoutError } from '../../core/errors.ts';
@@ -23,7 +23,7 @@ import { FailureSignal } from '../../core/failure-signal.ts';
 import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
 import { runState } from '../../core/process/run-state.ts';
 import { describeSwept, sweepOrphans } from '../../core/process/orphan-sweep.ts';
-import { reserveResultsSpace, SamplesFile, writeResultsFile } from '../results/results-writer.ts';
+import { reserveResultsSpace, SamplesFile, writeResultsFile, writeResultsFileSync } from '../results/results-writer.ts';
 import { createPathDriver } from './path-drivers/create-path-driver.ts';
 import { ResourceStack } from '../../core/resource-stack.ts';
 import type { RunPlan } from './run-plan.ts';
@@ -101,7 +101,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const serverUrl = await failure.race(server.listen('127.0.0.1'));
     if (net) await failure.race(net.listen(server));
 
-    const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs };
+    const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs, clockBoundMs: scenario.clockOffsetBoundMs };
     const viewers = await failure.race(
       Promise.all(
         drivers.flatMap((driver) =>
@@ -112,7 +112,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             const viewer = await Viewer.prepare(net?.browser(path.id) ?? session, url, driver.playerConfig(url, i));
             resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
             viewer.on('died', (err) => failure.fail(err)); // a crashed renderer fails the run at once, naming the viewer
-            const collector = new ViewerCollector(i, window, (wall, latency) => {
+            // A namespaced viewer reads this host's own clock: its offset estimate is a check, not applied (collect/clock-offset.ts).
+            const collector = new ViewerCollector(i, net?.has(path.id) ? { ...window, clockSameHost: true } : window, (wall, latency) => {
               pathLatencies.get(path.id)!.push(latency);
               csv.write(`${path.id},${i},${wall.toFixed(1)},${latency.toFixed(2)}\n`);
             });
@@ -180,6 +181,44 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let status: RunStatus = 'complete';
   let error: string | undefined;
   const cpu = new HostCpuSampler().start(); // host CPU through the run, for the validity verdict
+
+  const sourceInfo = (): SourceInfo | null => {
+    const pacing = pipeline?.pacing();
+    if (!pacing) return null;
+    const { lateMs } = pacing;
+    return { fps: scenario.video.fps, framesSent: pipeline?.framesSent ?? 0, gop: plan.gop, pacing: { lateMsP50: round2(lateMs.p50), lateMsP99: round2(lateMs.p99), lateMsMax: round2(lateMs.max), backpressured: pacing.backpressured, driftMs: round2(pacing.driftMs ?? 0), elapsedSeconds: round2(pacing.elapsedSeconds ?? 0) } };
+  };
+  /** results.json from what was measured so far, judged (can these figures be trusted? see harness/validity). */
+  const assemble = (status: RunStatus, error: string | undefined, source: SourceInfo | null, cpuSamples: CpuSample[], ffmpegVersion: string): Results => {
+    const endedMs = Date.now();
+    const results: Results = {
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      status,
+      ...(error ? { error } : {}),
+      scenario,
+      environment: environmentInfo({ path: options.ffmpegPath, version: ffmpegVersion }, { path: options.browserPath, version: browserVersion }),
+      startedAt: new Date(startedMs).toISOString(),
+      endedAt: new Date(endedMs).toISOString(),
+      wallSeconds: round2((endedMs - startedMs) / 1000),
+      joinWaitSeconds: round2((lastJoinMs - startedMs) / 1000),
+      source,
+      paths: withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network),
+    };
+    return { ...results, ...withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [] }) };
+  };
+  // A second Ctrl-C (or a crash) exits without closing: 'exit' still runs this synchronously, so what was drained
+  // until then is kept (the exit hook kills the children).
+  let ffmpegVersionText = '';
+  void ffmpegVersion.then((v) => (ffmpegVersionText = v));
+  const onExit = (code: number) => {
+    const why = code === 130 ? ['interrupted', 'forced quit (second Ctrl-C): figures up to the last drain, nothing closed cleanly'] as const : ['failed', `the lab exited (code ${code}) before the run ended; figures up to the last drain`] as const;
+    try {
+      writeResultsFileSync(runDir, assemble(why[0], why[1], sourceInfo(), cpu.stop(), ffmpegVersionText), reserve);
+    } catch {
+      // exiting anyway: nothing more can be kept
+    }
+  };
+  process.on('exit', onExit);
   const measuring = measure();
   try {
     await failure.race(measuring);
@@ -197,32 +236,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     // Keep what the viewers measured since the last drain (best effort: the browser may be what failed).
     await Promise.race([drainAll().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000))]);
   }
-  const pacing = pipeline?.pacing();
-  const framesSent = pipeline?.framesSent ?? 0;
+  const source = sourceInfo();
   await resources.closeAll((label, err) => bus.emit('warning', `closing ${label}: ${(err as Error).message}`));
   const cpuSamples = cpu.stop();
   await csv.close();
 
-  const source: SourceInfo | null = pacing
-    ? { fps: scenario.video.fps, framesSent, gop: plan.gop, pacing: { lateMsP50: round2(pacing.lateMs.p50), lateMsP99: round2(pacing.lateMs.p99), lateMsMax: round2(pacing.lateMs.max), backpressured: pacing.backpressured, driftMs: round2(pacing.driftMs ?? 0), elapsedSeconds: round2(pacing.elapsedSeconds ?? 0) } }
-    : null;
-  const endedMs = Date.now();
-  const results: Results = {
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    status,
-    ...(error ? { error } : {}),
-    scenario,
-    environment: environmentInfo({ path: options.ffmpegPath, version: await ffmpegVersion }, { path: options.browserPath, version: browserVersion }),
-    startedAt: new Date(startedMs).toISOString(),
-    endedAt: new Date(endedMs).toISOString(),
-    wallSeconds: round2((endedMs - startedMs) / 1000),
-    joinWaitSeconds: round2((lastJoinMs - startedMs) / 1000),
-    source,
-    paths: withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network),
-  };
-  // Can these figures be trusted? Judged from the results and what was sampled while the run went (harness/validity).
-  const judged = withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [] });
-  Object.assign(results, judged);
+  const results = assemble(status, error, source, cpuSamples, await ffmpegVersion);
+  process.off('exit', onExit);
   const written = await writeResultsFile(runDir, results, reserve); // shortened if the disk is full
   bus.emit('phase', 'done');
   return { results: written, runDir };

@@ -112,7 +112,7 @@ describe('faults during a run', () => {
     expect(newSince(before)).toEqual([]);
   });
 
-  it('two Ctrl-C (force quit) leave no child and no temporary folder', async () => {
+  it('two Ctrl-C (force quit) leave no child and no temporary folder, and still keep results.json (interrupted)', async () => {
     const out = tempDir('lab-test-double-int-');
     const before = labTempDirs();
     const run = startGroupLeader(['run', 'test/fixtures/e2e.yaml', '--out', out, '--duration', '5']);
@@ -122,6 +122,10 @@ describe('faults during a run', () => {
     process.kill(-run.pid, 'SIGINT');
     const result = await run.done;
     expect(result.code).toBe(130);
+    const results = readResults(out);
+    expect(results.status).toBe('interrupted');
+    expect(results.error).toMatch(/forced quit/);
+    expect(results.paths.map((p) => p.id)).toEqual(['hls-1s', 'webrtc-h264']);
     expect(labChildren()).toEqual([]);
     expect(newSince(before)).toEqual([]);
     expect(existsSync(join(runStateDir(), `${run.pid}.json`))).toBe(false);
