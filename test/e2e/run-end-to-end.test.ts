@@ -31,10 +31,12 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     expect(webrtc.viewers[0]!.webrtcStats!.candidatePair?.protocol).toBe('udp');
   });
 
-  it('measures HLS (1 s segments, steady join) between 3 × and 3 × segment + 1 s', () => {
+  it('measures HLS (1 s segments, steady join) between 3 × and 4 × segment + 0.5 s', () => {
     const hls = results.paths.find((p) => p.kind === 'hls')!;
+    // hls.js starts 3 segments behind the playlist's edge, which is 0 to 1 segment old at the join; encode, mux, poll
+    // and decode add a few hundred ms (sweep-run.test.ts uses the same model).
     expect(hls.latencyMs!.p50).toBeGreaterThanOrEqual(3000);
-    expect(hls.latencyMs!.p50).toBeLessThanOrEqual(4000);
+    expect(hls.latencyMs!.p50).toBeLessThanOrEqual(4 * 1000 + 500);
     expect(hls.viewers[0]!.hlsJsLatencyMs).toBeGreaterThan(0);
   });
 
