@@ -3,6 +3,7 @@ import { hlsBreakdownHtml } from './hls-breakdown.ts';
 import { joinWaterfallHtml } from './join-waterfall.ts';
 import { escapeHtml as esc, jsonForScript } from './html.ts';
 import { networkChangesHtml } from './network-changes.ts';
+import { playerComparisonHtml } from './player-comparison.ts';
 import { loadPageAssetsSync, type PageAssets } from './page-assets.ts';
 import { summarizePaths } from './path-summary.ts';
 import { buildReportData, type PathSamples, type ReportData } from './report-data.ts';
@@ -47,6 +48,7 @@ export function renderReport(results: Results, options: RenderReportOptions = {}
 <main>
 ${headerHtml(results)}
 ${summaryTableHtml(rows, data, results)}
+${playerComparisonHtml(results, data.paths.map((p) => p.colour))}
 ${chartsHtml(results, data)}
 ${environmentHtml(results)}
 ${howToReadHtml()}
