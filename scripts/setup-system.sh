@@ -85,8 +85,10 @@ install_network_extras() {
   local extras=()
   command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || extras+=(iproute2)
   command -v socat >/dev/null 2>&1 || extras+=(socat)
+  # nft: the NAT routers of network.nat (nftables in the router namespace).
+  command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || extras+=(nftables)
   if [ ${#extras[@]} -eq 0 ]; then
-    echo "setup: network impairment tools (iproute2, socat) are present"
+    echo "setup: network impairment tools (iproute2, socat, nftables) are present"
     return 0
   fi
   local sudo=""

@@ -6,10 +6,11 @@ import { NetworkCommandError } from './network-errors.ts';
 /** Runs ip/tc commands (argv, no shell) and turns failures into NetworkCommandError with the command and its stderr. */
 export function run(cmd: Command): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd.program, cmd.args, { timeout: networkDefaults.commandTimeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const child = execFile(cmd.program, cmd.args, { timeout: networkDefaults.commandTimeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) reject(new NetworkCommandError(commandLine(cmd), stderr || err.message));
       else resolve(stdout);
     });
+    if (cmd.stdin !== undefined) child.stdin?.end(cmd.stdin);
   });
 }
 

@@ -5,6 +5,8 @@ import type { LinkNames } from './link-names.ts';
 export interface Command {
   program: 'ip' | 'tc';
   args: string[];
+  /** Written to the program's standard input (the nftables rule set for `ip netns exec … nft -f -`). */
+  stdin?: string;
 }
 
 const ip = (...args: string[]): Command => ({ program: 'ip', args });

@@ -1,5 +1,6 @@
 import { networkDefaults } from './network-defaults.ts';
 import type { DirectionConditionSpec, JitterDistribution, NetworkSpec } from './network-schema.ts';
+import type { NatType } from './nat-rules.ts';
 
 /** The full condition of one direction of a link: every field resolved. */
 export interface LinkCondition {
@@ -30,6 +31,8 @@ export interface LinkStep {
 /** A path's link over the run: the base condition, then each scheduled change. */
 export interface LinkPlan {
   steps: LinkStep[];
+  /** The NAT between the path's viewers and the servers (fixed for the run). */
+  nat: NatType;
 }
 
 type ChangeSpec = Omit<NetworkSpec, 'schedule'>;
@@ -72,14 +75,14 @@ export function effectiveNetwork(global: NetworkSpec | undefined, own: NetworkSp
 /** Resolves a network block into the base state and the scheduled states (sorted by time). */
 export function planLink(network: NetworkSpec): LinkPlan {
   const perfect: LinkState = { downlink: { ...networkDefaults.condition }, uplink: { ...networkDefaults.condition } };
-  const { schedule, ...base } = network;
+  const { schedule, nat, ...base } = network;
   let state = applyChange(perfect, base);
   const steps: LinkStep[] = [{ at: null, state }];
   for (const { at, ...change } of [...(schedule ?? [])].sort((a, b) => a.at - b.at)) {
     state = applyChange(state, change);
     steps.push({ at, state });
   }
-  return { steps };
+  return { steps, nat: nat ?? 'none' };
 }
 
 /** Link plans of the paths that have a network (their own or the scenario's), by path id. */

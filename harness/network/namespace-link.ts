@@ -9,6 +9,8 @@ import type { LinkState } from './link-plan.ts';
 import type { ImpairmentBackend } from './network-capabilities.ts';
 import { networkCleanup } from './network-cleanup.ts';
 import { netemCommands } from './tc-commands.ts';
+import { natTableName, type NatType } from './nat-rules.ts';
+import { natCommands, natRemovalCommands } from './nat-topology.ts';
 
 interface NamespaceLinkEvents {
   died: [error: ComponentDiedError];
@@ -26,23 +28,31 @@ export class NamespaceLink extends EventEmitter<NamespaceLinkEvents> {
     readonly addresses: LinkAddresses,
     readonly backend: ImpairmentBackend,
     private readonly emulator: EmulatorLink | null,
+    /** The NAT between the viewer and the host (`none`: the viewer sits in this link's namespace itself). */
+    readonly nat: NatType,
   ) {
     super();
     emulator?.on('died', (err) => this.emit('died', err));
   }
 
-  static async create(names: LinkNames, addresses: LinkAddresses, backend: ImpairmentBackend, seed: number): Promise<NamespaceLink> {
-    const removal = removeLinkCommands(names);
+  static async create(names: LinkNames, addresses: LinkAddresses, backend: ImpairmentBackend, seed: number, nat: NatType = 'none'): Promise<NamespaceLink> {
+    const removal = [...(nat === 'none' ? [] : natRemovalCommands(names)), ...removeLinkCommands(names)];
     networkCleanup.add(names.namespace, removal);
     try {
       await runAll(createLinkCommands(names, addresses));
+      if (nat !== 'none') await runAll(natCommands(names, nat, natTableName(names.namespace), addresses.peer));
       const emulator = backend === 'emulator' ? await EmulatorLink.start(names, seed) : null;
-      return new NamespaceLink(names, addresses, backend, emulator);
+      return new NamespaceLink(names, addresses, backend, emulator, nat);
     } catch (err) {
       await runEach(removal);
       networkCleanup.remove(names.namespace);
       throw err;
     }
+  }
+
+  /** The namespace the path's browser runs in: the viewer's behind a NAT, else the link's own. */
+  get viewerNamespace(): string {
+    return this.nat === 'none' ? this.names.namespace : this.names.viewerNamespace;
   }
 
   /** Applies a condition to both directions (downlink on the host end, uplink on the namespace end). */
@@ -64,7 +74,7 @@ export class NamespaceLink extends EventEmitter<NamespaceLinkEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.emulator?.close();
-      await runEach(removeLinkCommands(this.names));
+      await runEach([...(this.nat === 'none' ? [] : natRemovalCommands(this.names)), ...removeLinkCommands(this.names)]);
       networkCleanup.remove(this.names.namespace);
     })();
     return this.closing;

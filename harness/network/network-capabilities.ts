@@ -132,3 +132,10 @@ export async function requireNetwork(what: string): Promise<NetworkCapabilities 
   }
   return { ...caps, backend: caps.backend };
 }
+
+/** NAT routers (network.nat) need nftables on top of the namespaces: NetworkUnavailableError (exit 2) without nft. */
+export function requireNft(what: string): void {
+  if (!findSystemProgram('nft')) {
+    throw new NetworkUnavailableError(`${what} asks for a NAT router (network.nat), which needs nftables:`, [`nft not found: ${INSTALL.replace('socat', 'socat nftables')}`]);
+  }
+}

@@ -8,6 +8,12 @@ export const networkDefaults = {
    * refuses to start when a route of the machine overlaps it (set LAB_NET_POOL=a.b.0.0/16 to use another range).
    */
   addressPool: '10.213.0.0/16',
+  /**
+   * Behind a NAT (network.nat) the viewer's private LAN: .1 is the router's LAN end, .2 the viewer. The same /30 in
+   * every path (it exists only between a router namespace and its viewer namespace, never on the host), like homes
+   * that all use 192.168.x.
+   */
+  natLan: { network: '192.168.213.0/30', router: '192.168.213.1', viewer: '192.168.213.2', prefixLength: 30 },
   /** Every namespace, veth, tun and probe the lab creates is named `ll<pid in base 36>-<role><index>`. */
   namePrefix: 'll',
   /**

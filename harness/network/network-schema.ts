@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NAT_TYPES } from './nat-rules.ts';
 
 /**
  * The `network` block of a scenario (globally, or per path): conditions of the link between the lab's servers and
@@ -40,6 +41,11 @@ export const scheduleStepSchema = z.strictObject({
 
 export const networkSchema = z.strictObject({
   ...changeShape,
+  /**
+   * A NAT router between the viewers and the servers (harness/network/nat-rules.ts): none (default; the viewers sit
+   * on the link itself), endpoint-independent, address-dependent, symmetric or udp-blocked (only TCP gets out).
+   */
+  nat: z.enum(NAT_TYPES).optional(),
   /** Changes of condition during the run, in order of `at`; each step changes only the fields it names. */
   schedule: z.array(scheduleStepSchema).max(100).optional(),
 });

@@ -8,10 +8,11 @@ import { allocateBlocks } from '../network/address-pool.ts';
 import { run } from '../network/command-runner.ts';
 import { linkNames, runPrefix } from '../network/link-names.ts';
 import { planNetworks, type LinkPlan, type LinkState } from '../network/link-plan.ts';
-import { addressPool, requireNetwork } from '../network/network-capabilities.ts';
+import { addressPool, requireNetwork, requireNft } from '../network/network-capabilities.ts';
 import { NamespaceLink } from '../network/namespace-link.ts';
 import { writeNetnsWrapper } from '../network/netns-browser.ts';
 import { sweepStale } from '../network/stale-sweep.ts';
+import { browserTrustArgs, createTlsIdentity, dropTlsIdentity } from '../network/tls-identity.ts';
 
 interface NamespacedPath {
   pathId: string;
@@ -47,6 +48,7 @@ export class NetworkSession {
     const plans = planNetworks(options.plan.scenario.network, options.plan.paths);
     if (plans.size === 0) return null;
     const caps = await requireNetwork(`scenario "${options.plan.scenario.name}"`);
+    if ([...plans.values()].some((p) => p.nat !== 'none')) requireNft(`scenario "${options.plan.scenario.name}"`);
     await sweepStale();
     const used = (await run({ program: 'ip', args: ['-4', '-o', 'addr', 'show'] }))
       .split('\n')
@@ -62,12 +64,14 @@ export class NetworkSession {
         const names = linkNames(prefix, index);
         // Not raced against the failure signal: each step is bounded, and what it creates must be owned (and so
         // closed) even when Ctrl-C comes in the middle of it.
-        const link = await NamespaceLink.create(names, blocks[index]!, caps.backend, process.pid + index);
+        const link = await NamespaceLink.create(names, blocks[index]!, caps.backend, process.pid + index, plan.nat);
         const entry: NamespacedPath = { pathId, plan, link, changes: [] };
         session.paths.set(pathId, entry);
         link.on('died', (err) => options.failure.fail(err));
         await session.applyStep(entry, 0);
-        const wrapper = await writeNetnsWrapper(scratchDir, names.namespace, options.browserPath);
+        // This browser trusts this path's throwaway TURN/TLS key (tls-identity.ts), nothing more.
+        const trust = browserTrustArgs(createTlsIdentity(link.addresses.host));
+        const wrapper = await writeNetnsWrapper(scratchDir, link.viewerNamespace, options.browserPath, trust);
         const browser = await BrowserSession.launch(wrapper);
         entry.browser = browser;
         browser.on('died', (err) => options.failure.fail(err));
@@ -143,6 +147,7 @@ export class NetworkSession {
       const entries = [...this.paths.values()];
       await Promise.all(entries.map((e) => e.browser?.close()));
       await Promise.all(entries.map((e) => e.link.close()));
+      for (const e of entries) dropTlsIdentity(e.link.addresses.host);
       await removeTempDir(this.scratchDir);
     })();
     return this.closing;

@@ -7,6 +7,7 @@ import { llHlsProblems } from './check-ll-hls.ts';
 import { dashProblems, playerProblems } from './check-players.ts';
 import { pathIdOf } from './path-ids.ts';
 import { serverFieldProblems } from './check-servers.ts';
+import { iceProblems } from './ice-settings.ts';
 
 export interface CheckOptions {
   /**
@@ -38,6 +39,7 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
     if (path.kind === 'webrtc' && path.ice?.trickle && path.relay !== 'werift') {
       problems.push(`${originField(origin, 'ice')}.trickle: relay ${String(path.relay)} does not trickle ICE in the lab; use relay: werift or trickle: false`);
     }
+    if (path.kind === 'webrtc') problems.push(...iceProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     problems.push(...serverFieldProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     problems.push(...dashProblems(path, fps, (name) => originField(origin, name), where), ...playerProblems(path, (name) => originField(origin, name)));
   });

@@ -74,8 +74,20 @@ export const webrtcPathSchema = z.strictObject({
   codec: sweepable(z.enum(['h264', 'vp8'])).default('h264'),
   /** true: viewers reach the relay only through a loopback coturn (iceTransportPolicy 'relay'), the TURN detour. Default false. */
   turn: z.boolean().optional(),
-  /** ICE: `trickle: true` exchanges candidates as they are found (werift relay only); default false, all in the SDP. */
-  ice: z.strictObject({ trickle: z.boolean().optional() }).optional(),
+  /**
+   * ICE: `trickle: true` exchanges candidates as they are found (werift relay only; default false, all in the SDP);
+   * `stun: true` gives viewers the path's coturn as STUN server (server-reflexive candidates); `turn: udp|tcp|tls`
+   * as TURN server over that transport (default none; tls needs a `network` block); `policy: relay` lets viewers use
+   * relay candidates only (default all). `turn: true` above = `ice: { turn: udp, policy: relay }`.
+   */
+  ice: z
+    .strictObject({
+      trickle: z.boolean().optional(),
+      stun: z.boolean().optional(),
+      turn: z.enum(['none', 'udp', 'tcp', 'tls']).optional(),
+      policy: z.enum(['all', 'relay']).optional(),
+    })
+    .optional(),
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });

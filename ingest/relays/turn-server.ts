@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { InvalidOptionError, LabTimeoutError, type ComponentDiedError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
 import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
-import { freeUdpPort, portBlock } from './ports.ts';
+import { freeTcpPort, freeUdpPort, portBlock } from './ports.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { findTurnserver } from './relay-backends.ts';
 
@@ -13,6 +16,10 @@ export interface TurnServerOptions {
   label: string;
   /** Addresses coturn listens and relays on (loopback, plus lab-made namespace addresses); nothing else. */
   addresses: string[];
+  /** Also accept TURN clients over TCP (on the same port as UDP). */
+  tcp?: boolean;
+  /** Also accept TURN clients over TLS, with a self-signed certificate for `addresses` around this key (PKCS#8 PEM). */
+  tlsKeyPem?: string;
   readyTimeoutMs?: number;
   killTimeoutMs?: number;
 }
@@ -20,20 +27,37 @@ export interface TurnServerOptions {
 /** One entry of RTCConfiguration.iceServers. */
 export interface TurnIceServer {
   urls: string[];
-  username: string;
-  credential: string;
+  username?: string;
+  credential?: string;
+}
+
+/** TURN transport between the viewer and coturn; STUN always runs over UDP on the listening port. */
+export type TurnTransport = 'udp' | 'tcp' | 'tls';
+
+/** The ICE servers a viewer is given: STUN and/or TURN over one transport, each on every address coturn listens on. */
+export interface IceServerChoice {
+  stun: boolean;
+  turn: TurnTransport | 'none';
 }
 
 const REALM = 'latency-lab';
 
 /**
- * The arguments of a loopback-only coturn: no configuration file (`-n`), UDP listeners on `addresses` only (no TCP,
- * TLS, DTLS, CLI, web admin or RFC 5780 second port), relay sockets from a bounded port range on the same addresses,
+ * The arguments of a loopback-only coturn: no configuration file (`-n`), UDP listeners on `addresses` only (TCP and
+ * TLS listeners only when asked for; never DTLS, CLI, web admin or RFC 5780 second port), relay sockets from a bounded port range on the same addresses,
  * peers only on those addresses, and the shared-secret ("TURN REST API") credential scheme. coturn contacts nobody
  * by itself: it has no STUN/TURN upstream and relays only to the allowed peers.
  */
-export function turnserverArgs(options: { addresses: string[]; port: number; relayPorts: { min: number; max: number }; secret: string; dir: string }): string[] {
-  const { addresses, port, relayPorts, secret, dir } = options;
+export function turnserverArgs(options: {
+  addresses: string[];
+  port: number;
+  relayPorts: { min: number; max: number };
+  secret: string;
+  dir: string;
+  tcp?: boolean;
+  tls?: { port: number; cert: string; key: string };
+}): string[] {
+  const { addresses, port, relayPorts, secret, dir, tcp, tls } = options;
   return [
     '-n',
     ...addresses.map((a) => `--listening-ip=${a}`),
@@ -45,8 +69,8 @@ export function turnserverArgs(options: { addresses: string[]; port: number; rel
     `--static-auth-secret=${secret}`,
     `--realm=${REALM}`,
     '--fingerprint',
-    '--no-tcp',
-    '--no-tls',
+    ...(tcp ? [] : ['--no-tcp']),
+    ...(tls ? [`--tls-listening-port=${tls.port}`, `--cert=${tls.cert}`, `--pkey=${tls.key}`, '--no-tlsv1', '--no-tlsv1_1'] : ['--no-tls']),
     '--no-dtls',
     '--no-tcp-relay',
     '--no-cli',
@@ -98,7 +122,8 @@ export function stunBinding(host: string, port: number, timeoutMs: number): Prom
 }
 
 /**
- * coturn on loopback for one WebRTC path with `turn: true`: its viewers get ephemeral credentials and
+ * coturn for one WebRTC path with `turn: true` or `ice: { stun, turn }`, on loopback and the path's host address:
+ * STUN, and TURN over UDP (plus TCP and TLS when asked). With `turn: true` / `ice.policy: relay` its viewers get
  * iceTransportPolicy 'relay', so every media packet takes the detour browser → TURN → relay (and back for RTCP).
  * Started through ManagedProcess (own process group, `died` with the log tail, idempotent close); its scratch
  * folder (user db, pid file) is removed on close.
@@ -108,6 +133,8 @@ export class TurnServer extends Lifecycle<void> {
   private dir: string | undefined;
   private readonly secret = randomBytes(24).toString('hex');
   port = 0;
+  /** The TLS listener's port (0 without TLS). */
+  tlsPort = 0;
 
   constructor(private readonly options: TurnServerOptions) {
     super();
@@ -128,11 +155,12 @@ export class TurnServer extends Lifecycle<void> {
     if (!address) throw new InvalidOptionError(`${this.label}: options.addresses is empty; give it at least one address to listen on`);
     this.dir = await makeTempDir('latency-lab-turn-');
     this.port = await freeUdpPort(address);
+    const tls = this.options.tlsKeyPem ? await this.makeCertificate(this.options.tlsKeyPem) : undefined;
     this.assertOpen('finish starting');
     const proc = await ManagedProcess.start({
       name: `turnserver (${this.options.label})`,
       command: binary,
-      args: turnserverArgs({ addresses: this.options.addresses, port: this.port, relayPorts: portBlock(100), secret: this.secret, dir: this.dir }),
+      args: turnserverArgs({ addresses: this.options.addresses, port: this.port, relayPorts: portBlock(100), secret: this.secret, dir: this.dir, tcp: this.options.tcp, tls }),
       cwd: this.dir,
       killTimeoutMs: this.options.killTimeoutMs ?? 3000,
       stderrTailLines: 30,
@@ -140,6 +168,25 @@ export class TurnServer extends Lifecycle<void> {
     this.proc = proc;
     proc.on('died', (err) => this.reportDied(err));
     await this.waitReady(proc, address);
+  }
+
+  /**
+   * A self-signed certificate (one day, SAN = every listening address) around the given key, written with the key
+   * into the scratch folder for coturn; the browser trusts the key itself (harness/network/tls-identity.ts).
+   */
+  private async makeCertificate(keyPem: string): Promise<{ port: number; cert: string; key: string }> {
+    const dir = this.dir!;
+    const key = join(dir, 'turn-key.pem');
+    const cert = join(dir, 'turn-cert.pem');
+    await writeFile(key, keyPem, { mode: 0o600 });
+    const san = this.options.addresses.map((a) => `IP:${a}`).join(',');
+    try {
+      await promisify(execFile)('openssl', ['req', '-x509', '-key', key, '-out', cert, '-days', '1', '-subj', '/CN=latency-lab TURN', '-addext', `subjectAltName=${san}`], { timeout: 10_000 });
+    } catch (err) {
+      throw new InvalidOptionError(`${this.label}: openssl could not make the TURN/TLS certificate (${(err as Error).message}); install openssl (apt-get install openssl)`);
+    }
+    this.tlsPort = await freeTcpPort(this.options.addresses[0]);
+    return { port: this.tlsPort, cert, key };
   }
 
   /** Ready once coturn answers a STUN Binding request on its listener (the log alone says little about sockets). */
@@ -164,10 +211,24 @@ export class TurnServer extends Lifecycle<void> {
 
   /** The iceServers entry for one viewer, with credentials valid for `ttlSeconds`. */
   iceServer(user: string, ttlSeconds = 6 * 3600): TurnIceServer {
-    return {
-      urls: this.options.addresses.map((a) => `turn:${a}:${this.port}?transport=udp`),
-      ...turnCredentials(this.secret, user, ttlSeconds),
-    };
+    return this.iceServers(user, { stun: false, turn: 'udp' }, undefined, ttlSeconds)[0]!;
+  }
+
+  /**
+   * RTCConfiguration.iceServers for one viewer: a STUN entry and/or a TURN entry over the chosen transport, on
+   * `addresses` (default: every address coturn listens on; a namespaced viewer is given only the public one).
+   */
+  iceServers(user: string, choice: IceServerChoice, addresses = this.options.addresses, ttlSeconds = 6 * 3600): TurnIceServer[] {
+    const out: TurnIceServer[] = [];
+    if (choice.stun) out.push({ urls: addresses.map((a) => `stun:${a}:${this.port}`) });
+    if (choice.turn !== 'none') {
+      if (choice.turn === 'tcp' && !this.options.tcp) throw new InvalidOptionError(`${this.label}: TURN over TCP asked for, but the server was started without tcp: true`);
+      if (choice.turn === 'tls' && !this.tlsPort) throw new InvalidOptionError(`${this.label}: TURN over TLS asked for, but the server was started without a TLS key`);
+      const url = (a: string) =>
+        choice.turn === 'tls' ? `turns:${a}:${this.tlsPort}?transport=tcp` : `turn:${a}:${this.port}?transport=${choice.turn}`;
+      out.push({ urls: addresses.map(url), ...turnCredentials(this.secret, user, ttlSeconds) });
+    }
+    return out;
   }
 
   stderrTail(): string[] {

@@ -5,21 +5,24 @@ import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
 import { TurnServer } from '../../../ingest/relays/turn-server.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
 import { labDefaults } from '../../../core/defaults.ts';
-import { NotStartedError } from '../../../core/errors.ts';
+import { InvalidOptionError, NotStartedError } from '../../../core/errors.ts';
 import type { WebrtcPathSpec } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
+import { iceSettings, needsIceServer } from '../../scenario/ice-settings.ts';
+import { tlsIdentityFor } from '../../network/tls-identity.ts';
 
 /**
  * WebRTC: ffmpeg sends RTP to the path's relay backend (werift, Janus or mediasoup); viewers signal over HTTP and
- * receive over ICE/DTLS-SRTP. With `turn: true` the path also gets its own loopback coturn and its viewers may use
- * relay candidates only, so their media takes the TURN detour.
+ * receive over ICE/DTLS-SRTP. With `ice: { stun, turn }` (or `turn: true`) the path also gets its own coturn (STUN,
+ * TURN over UDP/TCP/TLS); with policy relay its viewers may use relay candidates only (the TURN detour).
  */
 export class WebrtcDriver implements PathDriver {
   readonly player = 'webrtc' as const;
   private relay: Relay | undefined;
   private turn: TurnServer | undefined;
+  private iceAddresses: string[] = [];
   private signaling: SignalingHandler | undefined;
 
   constructor(readonly path: PlannedPath, private readonly spec: WebrtcPathSpec) {}
@@ -31,8 +34,13 @@ export class WebrtcDriver implements PathDriver {
     ctx.resources.defer(`relay ${this.path.id}`, () => relay.close());
     relay.on('died', (err) => ctx.failure.fail(err));
     const ingest = await ctx.failure.race(relay.start());
-    if (this.spec.turn) {
-      const turn = new TurnServer({ label: this.path.id, addresses: ctx.hostAddresses, killTimeoutMs: labDefaults.killTimeoutMs });
+    const ice = iceSettings(this.spec);
+    // Viewers in a namespace reach the servers on the path's host address only (their 127.0.0.1 is their own).
+    this.iceAddresses = ctx.hostAddresses.length > 1 ? ctx.hostAddresses.filter((a) => a !== '127.0.0.1') : ctx.hostAddresses;
+    if (needsIceServer(ice)) {
+      const tlsKeyPem = ice.turn === 'tls' ? tlsIdentityFor(this.iceAddresses[0] ?? '')?.keyPem : undefined;
+      if (ice.turn === 'tls' && !tlsKeyPem) throw new InvalidOptionError(`${this.path.id}: ice.turn: tls needs the path in a network namespace (a network block)`);
+      const turn = new TurnServer({ label: this.path.id, addresses: ctx.hostAddresses, tcp: ice.turn === 'tcp', tlsKeyPem, killTimeoutMs: labDefaults.killTimeoutMs });
       this.turn = turn;
       ctx.resources.defer(`TURN server ${this.path.id}`, () => turn.close());
       turn.on('died', (err) => ctx.failure.fail(err));
@@ -58,7 +66,8 @@ export class WebrtcDriver implements PathDriver {
       signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`,
       // Only this viewer's page learns its token: nobody else can signal (and so disturb) this viewer.
       signalToken: this.signaling.admit(this.path.id, viewerId),
-      ...(this.turn ? { iceServers: [this.turn.iceServer(`${this.path.id}-${viewerId}`)], iceTransportPolicy: 'relay' as const } : {}),
+      ...(this.turn ? { iceServers: this.turn.iceServers(`${this.path.id}-${viewerId}`, iceSettings(this.spec), this.iceAddresses) } : {}),
+      ...(iceSettings(this.spec).policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(this.spec.ice?.trickle ? { trickle: true } : {}),
     };
   }
