@@ -23,6 +23,13 @@ export interface PlayerConfig {
   signalUrl?: string;
   /** WebRTC: this viewer's signaling token (sent as `authorization: Bearer …`); the server refuses any other. */
   signalToken?: string;
+  /**
+   * WebRTC over WHEP: the endpoint the page POSTs its offer to (the lab's werift relay, or any WHEP server by URL);
+   * when set, the page speaks WHEP instead of the lab's signaling (signalUrl).
+   */
+  whepUrl?: string;
+  /** WHEP: the bearer token sent with every WHEP request (the viewer's own on the lab's relay; the path's `token` by URL). */
+  whepToken?: string;
   /** WebRTC: ICE servers for the RTCPeerConnection (the lab's loopback TURN server on `turn: true` paths). */
   iceServers?: Array<{ urls: string[]; username?: string; credential?: string }>;
   /** WebRTC: 'relay' allows TURN relay candidates only (the TURN detour); default 'all'. */

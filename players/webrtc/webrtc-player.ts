@@ -2,6 +2,7 @@ import type { PlayerConfig, RawWebrtcStats } from '../contract.ts';
 import { PlayerError } from '../player-error.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
 import { JoinRecorder } from './join-recorder.ts';
+import { WhepClient } from './whep-client.ts';
 
 /** A signaling request: JSON, with this viewer's token (see ingest/relays/signaling.ts). */
 async function post(url: string, token: string, body?: unknown): Promise<Response> {
@@ -29,7 +30,8 @@ function waitForGathering(pc: RTCPeerConnection): Promise<void> {
 }
 
 /**
- * A receive-only WebRTC viewer: asks the relay for an offer over HTTP, answers it (all candidates in the SDP, no
+ * A receive-only WebRTC viewer. Over WHEP (config.whepUrl: the lab's werift relay, any WHEP server) it offers and
+ * the server answers (whep-client.ts); over the lab's signaling (Janus, mediasoup) it asks the relay for an offer over HTTP, answers it (all candidates in the SDP, no
  * trickle), plays the incoming track and samples getStats() for the inbound video stream. Its join is timed step by
  * step (JoinRecorder: signaling, candidates, ICE, DTLS, first RTP, first decoded frame) and reported with the probe's data.
  */
@@ -37,8 +39,8 @@ export class WebrtcPlayer implements Player {
   private pc: RTCPeerConnection | undefined;
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
-    const { signalUrl, signalToken } = config;
-    if (!signalUrl || !signalToken) throw new PlayerError('WebRTC player needs config.signalUrl and config.signalToken');
+    const { signalUrl, signalToken, whepUrl } = config;
+    if (!whepUrl && (!signalUrl || !signalToken)) throw new PlayerError('WebRTC player needs config.whepUrl, or config.signalUrl and config.signalToken');
     const pc = new RTCPeerConnection({ iceServers: config.iceServers ?? [], iceTransportPolicy: config.iceTransportPolicy ?? 'all' });
     this.pc = pc;
     const trickle = config.trickle === true;
@@ -51,6 +53,12 @@ export class WebrtcPlayer implements Player {
       if (pc.connectionState === 'failed') report.fatal(`WebRTC connection failed (ICE ${pc.iceConnectionState}, DTLS/connection ${pc.connectionState})`);
       else if (pc.connectionState === 'disconnected') report.error('WebRTC connection disconnected');
     });
+    if (whepUrl) {
+      // WHEP (the lab's werift relay, any WHEP server): the page offers, the server answers.
+      await new WhepClient(whepUrl, config.whepToken, report).connect(pc, trickle, join, () => join.watchMedia(video));
+      return;
+    }
+    if (!signalUrl || !signalToken) return;
     join.mark('signalSent');
     const offer = (await (await post(`${signalUrl}/offer`, signalToken, trickle ? { trickle } : undefined)).json()) as RTCSessionDescriptionInit;
     join.mark('offerReceived');

@@ -3,6 +3,9 @@ import { createRelay } from '../../../ingest/relays/create-relay.ts';
 import type { Relay } from '../../../ingest/relays/relay.ts';
 import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
 import { TurnServer } from '../../../ingest/relays/turn-server.ts';
+import { WeriftRelay } from '../../../ingest/relays/werift-relay.ts';
+import { WeriftWhepBackend } from '../../../ingest/relays/werift-whip-whep.ts';
+import { WhipWhepEndpoint } from '../../../ingest/relays/whip-whep-http.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
 import { labDefaults } from '../../../core/defaults.ts';
 import { InvalidOptionError, NotStartedError } from '../../../core/errors.ts';
@@ -24,6 +27,8 @@ export class WebrtcDriver implements PathDriver {
   private turn: TurnServer | undefined;
   private iceAddresses: string[] = [];
   private signaling: SignalingHandler | undefined;
+  /** werift relays serve WHEP (one endpoint per viewer, with its own token); Janus, mediasoup and trickle the lab's signaling. */
+  private whep: WhipWhepEndpoint | undefined;
 
   constructor(readonly path: PlannedPath, private readonly spec: WebrtcPathSpec) {}
 
@@ -46,9 +51,16 @@ export class WebrtcDriver implements PathDriver {
       turn.on('died', (err) => ctx.failure.fail(err));
       await ctx.failure.race(turn.start());
     }
-    const signaling = new SignalingHandler(new Map([[this.path.id, relay]]));
-    this.signaling = signaling;
-    ctx.route((req, res, p) => signaling.handle(req, res, p));
+    // WHEP carries only the viewer's candidates (PATCH); trickle: true keeps the lab's signaling, which trickles both ways.
+    if (relay instanceof WeriftRelay && !this.spec.ice?.trickle) {
+      const whep = new WhipWhepEndpoint({ protocol: 'whep', prefix: `/whep/${this.path.id}`, backend: new WeriftWhepBackend(relay) });
+      this.whep = whep;
+      ctx.route((req, res, p) => whep.handle(req, res, p));
+    } else {
+      const signaling = new SignalingHandler(new Map([[this.path.id, relay]]));
+      this.signaling = signaling;
+      ctx.route((req, res, p) => signaling.handle(req, res, p));
+    }
     return [{ kind: 'rtp', codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc }];
   }
 
@@ -60,12 +72,13 @@ export class WebrtcDriver implements PathDriver {
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig {
     const base = basePlayerConfig(this, viewerIndex);
     const viewerId = base.viewerId;
-    if (!this.signaling) throw new NotStartedError(`${this.path.id}: WebRTC driver`, 'playerConfig()', 'setup()');
+    if (!this.signaling && !this.whep) throw new NotStartedError(`${this.path.id}: WebRTC driver`, 'playerConfig()', 'setup()');
+    // Only this viewer's page learns its token: nobody else can signal (and so disturb) this viewer.
+    const endpoint = this.whep?.admit(viewerId);
     return {
       ...base,
-      signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`,
-      // Only this viewer's page learns its token: nobody else can signal (and so disturb) this viewer.
-      signalToken: this.signaling.admit(this.path.id, viewerId),
+      ...(endpoint ? { whepUrl: `${serverUrl}${endpoint.path}`, whepToken: endpoint.token } : {}),
+      ...(this.signaling ? { signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`, signalToken: this.signaling.admit(this.path.id, viewerId) } : {}),
       ...(this.turn ? { iceServers: this.turn.iceServers(`${this.path.id}-${viewerId}`, iceSettings(this.spec), this.iceAddresses) } : {}),
       ...(iceSettings(this.spec).policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(this.spec.ice?.trickle ? { trickle: true } : {}),
