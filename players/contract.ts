@@ -136,6 +136,11 @@ export interface ProbeBatch {
   fatal: string | null;
   /** [wallMs, jumpMs] per refresh of the page's clock mapping (Date.now() − performance.now()): how far it moved. */
   clockRemaps?: number[];
+  /**
+   * [pageWallMs, offsetMs, uncertaintyMs] per estimate of the lab's clock against the page's (lab − page; the true
+   * offset lies within ± uncertainty), from NTP-style exchanges with the lab server (players/probe/clock-sync.ts).
+   */
+  clockEstimates?: number[];
 }
 
 export interface LatencyLabApi {

@@ -16,7 +16,7 @@ export class BrowserSession extends EventEmitter<BrowserSessionEvents> {
   private closing: Promise<void> | undefined;
   private readonly stderrTail: string[] = [];
 
-  private constructor(readonly browser: Browser, private readonly userDataDir: string, executablePath: string) {
+  private constructor(readonly browser: Browser, private readonly userDataDir: string, readonly executablePath: string) {
     super();
     const pid = browser.process()?.pid;
     if (pid !== undefined) processRegistry.add(pid, 'chromium', executablePath);
@@ -29,7 +29,8 @@ export class BrowserSession extends EventEmitter<BrowserSessionEvents> {
     });
   }
 
-  static async launch(executablePath: string, extraArgs: string[] = []): Promise<BrowserSession> {
+  /** @param env extra environment for Chromium (the viewer test hook, see viewer-browser-env.ts); inherited by its renderers. */
+  static async launch(executablePath: string, extraArgs: string[] = [], env?: Record<string, string>): Promise<BrowserSession> {
     const userDataDir = await makeTempDir('latency-lab-chromium-');
     try {
       const browser = await puppeteer.launch({
@@ -42,6 +43,7 @@ export class BrowserSession extends EventEmitter<BrowserSessionEvents> {
         handleSIGHUP: false,
         dumpio: false,
         pipe: true,
+        ...(env ? { env: { ...process.env, ...env } } : {}),
         timeout: labDefaults.browserLaunchTimeoutMs,
         protocolTimeout: labDefaults.protocolTimeoutMs,
       });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { buildRestartingService } from '../../core/process/esbuild-build.ts';
+import { clockRoute } from './clock-route.ts';
 
 const PLAYERS_DIR = fileURLToPath(new URL('../../players/', import.meta.url));
 const ENTRIES = {
@@ -37,10 +38,14 @@ export async function buildPlayerBundles(): Promise<Map<PlayerKind, string>> {
   return new Map(kinds.map((kind, i) => [kind, outputs[i]!]));
 }
 
-/** Serves /player/<kind>/ (the static page) and /player/<kind>/player.js (its bundle). */
+/**
+ * Serves /player/<kind>/ (the static page), /player/<kind>/player.js (its bundle) and /lab/time (the lab's clock,
+ * for the page's clock-offset estimate): wherever a page is served, its time endpoint is too.
+ */
 export async function playerRoutes(bundles: Map<PlayerKind, string>) {
   const html = await readFile(PLAYERS_DIR + 'player.html');
   return (req: IncomingMessage, res: ServerResponse, pathname: string): boolean => {
+    if (clockRoute(req, res, pathname)) return true;
     const match = /^\/player\/([a-z]+)\/(player\.js)?$/.exec(pathname);
     if (!match) return false;
     const bundle = bundles.get(match[1] as PlayerKind);

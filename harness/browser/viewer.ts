@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { BrowserContext, Page } from 'puppeteer';
 import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import type { PlayerConfig, ProbeBatch } from '../../players/contract.ts';
-import type { BrowserSession } from './browser-session.ts';
+import { BrowserSession } from './browser-session.ts';
+import { viewerBrowserEnv } from './viewer-browser-env.ts';
 
 /** How long drain() may take before the viewer's renderer counts as hung (a drain normally takes a few ms). */
 export const DRAIN_TIMEOUT_MS = 8000;
@@ -27,6 +28,9 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   private readonly death: Promise<never>;
   private rejectDeath: (err: ComponentDiedError) => void = () => {};
 
+  /** A Chromium of this viewer's own (the test hook of viewer-browser-env.ts), closed with it. */
+  private ownSession: BrowserSession | undefined;
+
   private constructor(readonly config: PlayerConfig, private readonly context: BrowserContext, private readonly page: Page) {
     super();
     this.label = `${config.pathId} viewer ${config.viewerId}`;
@@ -45,8 +49,14 @@ export class Viewer extends EventEmitter<ViewerEvents> {
    * Opens the viewer's context and loads its player page without starting playback, so that page creation (the
    * heaviest browser work) happens before the media pipeline starts and cannot disturb it.
    */
-  static async prepare(session: BrowserSession, serverUrl: string, config: PlayerConfig): Promise<Viewer> {
-    const context = await session.browser.createBrowserContext();
+  static async prepare(shared: BrowserSession, serverUrl: string, config: PlayerConfig): Promise<Viewer> {
+    const env = viewerBrowserEnv(config.pathId, config.viewerId);
+    const own = env ? await BrowserSession.launch(shared.executablePath, [], env) : undefined;
+    const session = own ?? shared;
+    const context = await session.browser.createBrowserContext().catch(async (err: unknown) => {
+      await own?.close();
+      throw err;
+    });
     try {
       // WebRTC: Chromium binds its ICE sockets to each interface's address only for a page allowed to capture; any
       // other page gathers on wildcard sockets (0.0.0.0 and ::). The player never captures anything. Chromium grants
@@ -58,10 +68,15 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       const page = await context.newPage();
       await page.setViewport({ width: 320, height: 180 });
       const viewer = new Viewer(config, context, page);
+      if (own) {
+        viewer.ownSession = own;
+        own.on('died', (err) => viewer.die(err.message));
+      }
       await page.goto(`${serverUrl}/player/${config.kind}/`, { waitUntil: 'load' });
       return viewer;
     } catch (err) {
       await context.close().catch(() => {});
+      await own?.close();
       throw err;
     }
   }
@@ -92,6 +107,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     if (this.closed) return;
     this.closed = true;
     await this.context.close().catch(() => {});
+    await this.ownSession?.close();
   }
 
   /** Races a page call against the viewer's death and, when given, a time limit. */

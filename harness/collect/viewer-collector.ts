@@ -7,6 +7,7 @@ import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
 import { summarizeJoin } from './join-timeline.ts';
 import { FreezeDetector } from './freezes.ts';
+import { ClockOffsetTracker, shiftBatch } from './clock-offset.ts';
 
 export interface ViewerWindow {
   warmupMs: number;
@@ -14,7 +15,14 @@ export interface ViewerWindow {
   /** Wall ms the run started: the zero of every timeline. */
   runStartMs: number;
   timelineBinMs: number;
+  /** Above this clock-offset uncertainty (ms) a viewer's latencies are withheld (scenario clockOffsetBoundMs; default 5). */
+  clockBoundMs?: number;
+  /** The viewer runs in a lab-made namespace on this host: same kernel clock, the estimate is recorded, not applied. */
+  clockSameHost?: boolean;
 }
+
+/** How long a viewer's batches may wait for its page's first clock estimate before the viewer fails (ms). */
+const CLOCK_WAIT_MS = 10_000;
 
 export type FrameRowSink = (wallClockMs: number, latencyMs: number) => void;
 
@@ -58,7 +66,14 @@ export class ViewerCollector {
   /** Most recent latencies (for live progress). */
   readonly recent: number[] = [];
 
-  constructor(readonly viewer: number, private readonly window: ViewerWindow, private readonly onFrame: FrameRowSink) {}
+  /** The page's clock against the lab's: every batch is moved onto the lab's clock before it is counted. */
+  private readonly clock: ClockOffsetTracker;
+  private readonly pending: ProbeBatch[] = [];
+  private pendingSince: number | null = null;
+
+  constructor(readonly viewer: number, private readonly window: ViewerWindow, private readonly onFrame: FrameRowSink) {
+    this.clock = new ClockOffsetTracker(window.clockBoundMs, window.clockSameHost);
+  }
 
   get measureFrom(): number | null {
     return this.firstFrameWallMs === null ? null : this.firstFrameWallMs + this.window.warmupMs;
@@ -79,7 +94,19 @@ export class ViewerCollector {
     return this.latencies.length;
   }
 
-  add(batch: ProbeBatch): void {
+  /** Takes a drained batch; batches wait (≤ CLOCK_WAIT_MS) for the page's first clock estimate, then all move onto the lab's clock. */
+  add(pageBatch: ProbeBatch): void {
+    this.clock.update(pageBatch);
+    if (!this.clock.ready) {
+      this.pending.push(pageBatch);
+      this.pendingSince ??= Date.now();
+      if (Date.now() - this.pendingSince > CLOCK_WAIT_MS) this.error ??= `no clock-offset estimate from the page within ${CLOCK_WAIT_MS / 1000} s (is the lab server's /lab/time reachable from it?)`;
+      return;
+    }
+    for (const batch of [...this.pending.splice(0), pageBatch]) this.addOnLabClock(shiftBatch(batch, this.clock.shiftMs));
+  }
+
+  private addOnLabClock(batch: ProbeBatch): void {
     this.firstFrameWallMs ??= batch.firstFrameWallMs;
     this.startedWallMs ??= batch.startedWallMs;
     const from = this.measureFrom;
@@ -114,6 +141,11 @@ export class ViewerCollector {
     if (from !== null && this.lastWallSeen >= from) this.droppedAtStart ??= batch.droppedFrames;
     if (!this.done || this.droppedAtStart === null) this.droppedLatest = batch.droppedFrames;
     for (let i = 0; i + 1 < batch.hlsLatency.length; i += 2) {
+      if (!this.clock.trusted) {
+        this.clock.framesWithheld++; // clock uncertain: the latency is withheld, not guessed
+        continue;
+      }
+      this.clock.noteApplied();
       if (inWindow(batch.hlsLatency[i]!)) this.hlsLatencyMs.push(batch.hlsLatency[i + 1]! * 1000);
     }
     const target = batch.hlsTargetLatency ?? [];
@@ -180,6 +212,7 @@ export class ViewerCollector {
         result.hlsEdgeLagMs = roundOrNull(median(this.edgeLagMs));
       }
       const rate = summarizePlaybackRate(this.playbackRates, this.measureFrom, this.measureTo);
+      ...this.clockFields(),
       if (rate) result.playbackRate = rate;
     } else {
       result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
@@ -209,6 +242,11 @@ export class ViewerCollector {
     this.firstPresented ??= presented;
     this.lastPresented = presented;
   }
+  private clockFields(): Pick<ViewerResult, 'clockOffsetMs' | 'clockOffsetUncertaintyMs' | 'clockUncertain' | 'clock'> {
+    const clock = this.clock.summary();
+    return { clockOffsetMs: clock.offsetMs, clockOffsetUncertaintyMs: clock.uncertaintyMs, clockUncertain: clock.framesWithheld > 0, clock };
+  }
+
 
   private addToTimeline(wall: number, latency: number): void {
     const index = Math.floor((wall - this.window.runStartMs) / this.window.timelineBinMs);

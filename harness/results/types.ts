@@ -3,6 +3,9 @@ import type { KindedParams } from '../scenario/path-params.ts';
 import type { Delivery } from '../scenario/delivery.ts';
 import type { LatencySummary } from '../../core/stats/summary.ts';
 import type { JoinSummary } from './join-types.ts';
+import type { ClockSummary } from './clock-types.ts';
+
+export type { ClockSummary } from './clock-types.ts';
 
 /**
  * results.json, schemaVersion 1. `lab run` (collect) writes it; the report and the gate only read it. Later tools
@@ -131,6 +134,11 @@ export interface ViewerResult {
   freezes?: FreezeSummary;
   /** Largest change of the page's clock mapping (Date.now() − performance.now()) between two readings in the window (ms). */
   clockJumpMaxMs?: number | null;
+  /** Lab − page clock (ms, ± uncertainty), applied to every latency; clockUncertain: some latencies withheld (see clock). */
+  clockOffsetMs?: number | null;
+  clockOffsetUncertaintyMs?: number | null;
+  clockUncertain?: boolean;
+  clock?: ClockSummary;
   /** Median over the window of hls.js's own latency (its live-edge estimate − playhead, evaluated at each sample; a cross-check, not glass-to-glass). */
   hlsJsLatencyMs?: number | null;
   /** Median of hls.js's `targetLatency` over the window (ms): LL-HLS: PART-HOLD-BACK, plus 1 s per stall it saw. */

@@ -216,6 +216,8 @@ export const scenarioSchema = z.strictObject({
   validity: validitySchema.optional(),
   /** Network conditions for every path's viewers (each path's viewers then run in a network namespace of their own). */
   network: networkSchema.optional(),
+  /** ± ms (default 5): a viewer whose clock-offset estimate is less certain than this has its latencies withheld. */
+  clockOffsetBoundMs: z.number().gt(0).max(60_000).optional(),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

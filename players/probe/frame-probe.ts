@@ -1,5 +1,6 @@
 import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '../../core/timecode.ts';
 import { PlayerError } from '../player-error.ts';
+import { ClockSync } from './clock-sync.ts';
 import { WallClock } from './wall-clock.ts';
 
 /** A frame the probe timed: when it was on glass, its glass-to-glass latency and its media time. */
@@ -22,6 +23,8 @@ export interface FrameSink {
   presented(presentedFrames: number, displayWallMs: number): void;
   /** The clock mapping was refreshed and moved by jumpMs (see WallClock). */
   clockRemap(wallMs: number, jumpMs: number): void;
+  /** A new estimate of the lab's clock against the page's (lab − page, ± uncertainty), see ClockSync. */
+  clockEstimate?(pageWallMs: number, offsetMs: number, uncertaintyMs: number): void;
 }
 
 /**
@@ -33,12 +36,14 @@ export interface FrameSink {
 export class FrameProbe {
   private readonly context: CanvasRenderingContext2D;
   private readonly clock: WallClock;
+  private readonly sync: ClockSync;
   private handle: number | undefined;
   private stopped = false;
   private lumaUnavailable = false;
 
   constructor(private readonly video: HTMLVideoElement, private readonly sink: FrameSink) {
     this.clock = new WallClock((wallMs, jumpMs) => sink.clockRemap(wallMs, jumpMs));
+    this.sync = new ClockSync((wall, offset, uncertainty) => sink.clockEstimate?.(wall, offset, uncertainty), () => this.clock.now());
     const canvas = document.createElement('canvas');
     canvas.width = BAND_WIDTH;
     canvas.height = BAND_HEIGHT;
@@ -50,10 +55,12 @@ export class FrameProbe {
   start(): void {
     this.stopped = false;
     this.handle = this.video.requestVideoFrameCallback(this.onFrame);
+    void this.sync.start();
   }
 
   stop(): void {
     this.stopped = true;
+    this.sync.stop();
     if (this.handle !== undefined) this.video.cancelVideoFrameCallback(this.handle);
   }
 

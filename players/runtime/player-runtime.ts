@@ -27,7 +27,7 @@ export interface PlayerReport {
 function emptyBatch(): ProbeBatch {
   return {
     frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
-    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], probeCostMs: [], clockRemaps: [], errors: [], fatal: null,
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], probeCostMs: [], clockRemaps: [], clockEstimates: [], errors: [], fatal: null,
   };
 }
 
@@ -71,6 +71,9 @@ export function installPlayerRuntime(player: Player): void {
     },
     clockRemap(wallMs, jumpMs) {
       batch.clockRemaps?.push(wallMs, jumpMs);
+    },
+    clockEstimate(pageWallMs, offsetMs, uncertaintyMs) {
+      batch.clockEstimates?.push(pageWallMs, offsetMs, uncertaintyMs);
     },
   };
 

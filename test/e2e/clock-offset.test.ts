@@ -1,0 +1,43 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Results } from '../../harness/results/types.ts';
+import { VIEWER_BROWSER_ENV } from '../../harness/browser/viewer-browser-env.ts';
+import { runLab } from '../support/lab-cli.ts';
+
+/**
+ * A real run (ffmpeg, werift, Chromium ×2) with two WebRTC viewers of one path; viewer v1 runs in a Chromium whose
+ * wall clock Debian's libfaketime shifts by +5 s (every Chromium process inherits LD_PRELOAD and FAKETIME). The
+ * lab's NTP-style estimate over HTTP must recover the shift, and the shifted viewer's corrected latency must match
+ * its unshifted neighbour's. Needs the `libfaketime` package; run it under the heavy-job lock.
+ */
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+const SHIFT_MS = 5000;
+/** Both viewers show the same frames on the same path: their medians differ by less than one refresh. */
+const ONE_REFRESH_MS = 1000 / 60;
+const dir = mkdtempSync(join(tmpdir(), 'lab-clock-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!existsSync(FAKETIME_LIB))('clock offset per viewer', () => {
+  it('recovers a +5 s clock shift within ±2 ms and corrects that viewer’s latency to its neighbour’s', async () => {
+    const out = join(dir, 'run');
+    process.env[VIEWER_BROWSER_ENV] = JSON.stringify({ 'webrtc/v1': { LD_PRELOAD: FAKETIME_LIB, FAKETIME: '+5s' } });
+    const result = await runLab(['run', 'test/fixtures/clock-offset-e2e.yaml', '--out', out]).finally(() => delete process.env[VIEWER_BROWSER_ENV]);
+    expect(result.code, result.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    const [local, shifted] = results.paths[0]!.viewers;
+    // The page's clock runs 5 s ahead: lab − page = −5000 ms.
+    expect(Math.abs(shifted!.clockOffsetMs! + SHIFT_MS), `offset ${shifted!.clockOffsetMs}`).toBeLessThanOrEqual(2);
+    expect(shifted!.clockOffsetUncertaintyMs!).toBeLessThanOrEqual(5);
+    expect(shifted!.clock!.estimates).toBeGreaterThanOrEqual(2); // repeated through the run
+    expect(Math.abs(local!.clockOffsetMs!), `local offset ${local!.clockOffsetMs}`).toBeLessThanOrEqual(2);
+    for (const viewer of [local!, shifted!]) {
+      expect(viewer.clockUncertain, JSON.stringify(viewer.clock)).toBe(false);
+      expect(viewer.framesMeasured).toBeGreaterThan(60);
+      expect(viewer.latencyMs!.min).toBeGreaterThan(0); // a latency below zero is an instrument bug
+    }
+    const gap = Math.abs(shifted!.latencyMs!.p50 - local!.latencyMs!.p50);
+    expect(gap, `p50 ${shifted!.latencyMs!.p50} vs ${local!.latencyMs!.p50}`).toBeLessThan(ONE_REFRESH_MS);
+  }, 240_000);
+});
