@@ -84,8 +84,28 @@ export class ViewerCollector {
     return from === null ? null : from + this.window.durationMs;
   }
 
+  /**
+   * A WebRTC viewer that could not connect (ICE/DTLS failed, or no connection before the first-frame timeout: see
+   * giveUp): its join block says so, and the run goes on with the others (issue 20: failure is a result).
+   */
+  get connectionFailed(): boolean {
+    return this.gaveUp || this.webrtcJoin?.connectionState === 'failed';
+  }
+
+  /** Ends a WebRTC viewer that never connected (no DTLS) as a failed connection; false (nothing done) otherwise. */
+  giveUp(reason: string): boolean {
+    if (!this.webrtcJoin || this.webrtcJoin.events.dtlsConnected !== undefined) return false;
+    this.gaveUp = true;
+    this.webrtcJoin = { ...this.webrtcJoin, connectionState: 'failed' };
+    this.error ??= reason;
+    return true;
+  }
+
+  private gaveUp = false;
+
   /** The measurement window has passed (judged by the frames seen, so a stalled viewer is not cut short). */
   get done(): boolean {
+    if (this.connectionFailed) return true;
     const to = this.measureTo;
     return to !== null && this.lastWallSeen >= to;
   }

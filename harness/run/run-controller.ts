@@ -164,12 +164,15 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       await failure.race(drainAll());
       const now = Date.now();
       for (const v of viewers) {
+        // A WebRTC viewer that could not connect is a result (its join block), not the end of the run.
+        if (v.collector.connectionFailed) continue;
         if (v.collector.error) throw new LabError(`${v.pathId} viewer ${v.collector.viewer}: ${v.collector.error}`);
         if (v.collector.firstFrameWallMs === null && now - (v.collector.joinedAt ?? now) > labDefaults.firstFrameTimeoutMs) {
+          if (v.collector.giveUp(`not connected within ${labDefaults.firstFrameTimeoutMs / 1000} s of joining`)) continue;
           throw new LabTimeoutError(`${v.pathId} viewer ${v.collector.viewer}: no frame within ${labDefaults.firstFrameTimeoutMs / 1000} s of joining; page errors: ${v.viewer.pageErrors.join('; ') || 'none'}`);
         }
       }
-      if (phase === 'warm-up' && viewers.every((v) => v.collector.measureFrom !== null && now >= v.collector.measureFrom)) {
+      if (phase === 'warm-up' && viewers.every((v) => v.collector.connectionFailed || (v.collector.measureFrom !== null && now >= v.collector.measureFrom))) {
         phase = 'measuring';
         bus.emit('phase', phase);
       }

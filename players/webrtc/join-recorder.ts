@@ -135,9 +135,17 @@ export class JoinRecorder {
     }
   }
 
+  /** Ends the join as failed before ICE could start (nothing to offer: no local candidate). */
+  fail(): void {
+    this.failedEarly = true;
+    this.update();
+  }
+
+  private failedEarly = false;
+
   private update(): void {
     this.timeline.iceState = this.pc.iceConnectionState;
-    this.timeline.connectionState = this.pc.connectionState;
+    this.timeline.connectionState = this.failedEarly ? 'failed' : this.pc.connectionState;
     this.publish({ ...this.timeline, events: { ...this.timeline.events }, candidates: [...this.timeline.candidates] });
   }
 }

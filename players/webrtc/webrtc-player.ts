@@ -55,7 +55,14 @@ export class WebrtcPlayer implements Player {
     });
     if (whepUrl) {
       // WHEP (the lab's werift relay, any WHEP server): the page offers, the server answers.
-      await new WhepClient(whepUrl, config.whepToken, report).connect(pc, trickle, join, () => join.watchMedia(video));
+      try {
+        await new WhepClient(whepUrl, config.whepToken, report).connect(pc, trickle, join, () => join.watchMedia(video));
+      } catch (err) {
+        // Nothing to offer (e.g. relay only, and no TURN server reachable): a failed connection is a result, not a page error.
+        if (/^a=candidate:/m.test(pc.localDescription?.sdp ?? '')) throw err;
+        join.fail();
+        report.fatal(`WebRTC connection failed before ICE: the page gathered no candidate (${String(err)})`);
+      }
       return;
     }
     if (!signalUrl || !signalToken) return;
