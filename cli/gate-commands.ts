@@ -30,6 +30,7 @@ interface CheckOptions {
   baseline?: string;
   tolerance: string;
   minDelta: string;
+  singleRunFloor: string;
   metric: string;
   seed: string;
   junit?: string;
@@ -54,6 +55,7 @@ export function registerGateCommands(program: Command, io: GateIo = processIo): 
     .option('--baseline <file>', 'baseline file from `lab baseline`; regressions beyond --tolerance fail')
     .option('--tolerance <amount>', 'change a regression must exceed, with its whole 95% interval (10% or 0.1)', '10%')
     .option('--min-delta <ms>', 'and at least this many ms (default: one 60 Hz display refresh)', String(Math.round(DEFAULT_COMPARE_OPTIONS.minDeltaMs * 10) / 10))
+    .option('--single-run-floor <ms>', 'WebRTC paths, one run a side: a change must also exceed this (default: three refreshes)', String(DEFAULT_COMPARE_OPTIONS.singleRunFloorMs))
     .option('--metric <list>', 'metrics compared with the baseline: pN or mean, comma separated', 'p50,p95')
     .option('--seed <n>', 'bootstrap seed (same seed, same intervals)', String(DEFAULT_COMPARE_OPTIONS.seed))
     .option('--junit <file>', 'write a JUnit XML report (one testcase per check)')
@@ -101,10 +103,9 @@ async function baselineAction(runDirs: string[], output: string, io: GateIo): Pr
 }
 
 async function checkAction(runDirs: string[], options: CheckOptions, command: Command, io: GateIo): Promise<void> {
-  for (const name of ['tolerance', 'minDelta', 'metric', 'seed'] as const) {
-    if (!options.baseline && command.getOptionValueSource(name) === 'cli') {
-      throw new UsageError(`--${name === 'minDelta' ? 'min-delta' : name} only applies together with --baseline`);
-    }
+  const flags = { tolerance: 'tolerance', minDelta: 'min-delta', singleRunFloor: 'single-run-floor', metric: 'metric', seed: 'seed' } as const;
+  for (const [name, flag] of Object.entries(flags)) {
+    if (!options.baseline && command.getOptionValueSource(name) === 'cli') throw new UsageError(`--${flag} only applies together with --baseline`);
   }
   for (const name of ['baseline', 'junit', 'markdown'] as const) {
     if (options[name] !== undefined && !options[name].trim()) throw new UsageError(`--${name} needs a file name`);
@@ -115,6 +116,8 @@ async function checkAction(runDirs: string[], options: CheckOptions, command: Co
   metrics.forEach(parseComparisonMetric);
   const minDeltaMs = Number(options.minDelta);
   if (!Number.isFinite(minDeltaMs) || minDeltaMs < 0) throw new UsageError(`--min-delta must be a number of ms ≥ 0, got ${JSON.stringify(options.minDelta)}`);
+  const singleRunFloorMs = Number(options.singleRunFloor);
+  if (!Number.isFinite(singleRunFloorMs) || singleRunFloorMs < 0) throw new UsageError(`--single-run-floor must be a number of ms ≥ 0, got ${JSON.stringify(options.singleRunFloor)}`);
   const seed = Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got ${JSON.stringify(options.seed)}`);
 
@@ -128,7 +131,7 @@ async function checkAction(runDirs: string[], options: CheckOptions, command: Co
     if (base.source.scenario !== results.scenario.name) {
       io.stderr(`warning: baseline ${options.baseline} is from scenario "${base.source.scenario}", this run is "${results.scenario.name}"\n`);
     }
-    const settings = { tolerance, minDeltaMs, metrics, seed, resamples: DEFAULT_COMPARE_OPTIONS.resamples, confidence: DEFAULT_COMPARE_OPTIONS.confidence };
+    const settings = { tolerance, minDeltaMs, singleRunFloorMs, metrics, seed, resamples: DEFAULT_COMPARE_OPTIONS.resamples, confidence: DEFAULT_COMPARE_OPTIONS.confidence };
     const comparisons = compareToBaseline(snapshotRuns(requireSamples(set)), base, settings);
     baseline = { file: options.baseline, ...settings, metrics: metrics.map((m) => parseComparisonMetric(m).name), comparisons };
   }

@@ -73,7 +73,7 @@ describe('lab check', () => {
 
     const junit = join(dir, 'out', 'junit.xml');
     const markdown = join(dir, 'summary.md');
-    const slow = await runGate(['check', run(undefined, 1.2), '--baseline', base, '--min-delta', '0', '--junit', junit, '--markdown', markdown]);
+    const slow = await runGate(['check', run(undefined, 1.2), '--baseline', base, '--min-delta', '0', '--single-run-floor', '0', '--junit', junit, '--markdown', markdown]);
     expect(slow.code).toBe(99);
     expect(slow.stdout).toMatch(/✗ hls-1s p50: \d+ → \d+ ms, \+20\.0% \[\+\d+\.\d%, \+\d+\.\d%\] REGRESSION \(tolerance 10%\)/);
     const xml = parseXml(readFileSync(junit, 'utf8'));
