@@ -4,8 +4,10 @@ import type { Delivery } from '../scenario/delivery.ts';
 import type { LatencySummary } from '../../core/stats/summary.ts';
 import type { JoinSummary } from './join-types.ts';
 import type { ClockSummary } from './clock-types.ts';
+import type { LoadViewersResult } from './load-types.ts';
 
 export type { ClockSummary } from './clock-types.ts';
+export type { LoadViewersResult } from './load-types.ts';
 
 /**
  * results.json, schemaVersion 1. `lab run` (collect) writes it; the report and the gate only read it. Later tools
@@ -199,6 +201,8 @@ export interface PathFigures {
   network?: PathNetworkResult;
   /** This path's own reasons plus every run-wide one (absent in older results). */
   validity?: Validity;
+  /** Receive-only viewers without a browser watching beside the timed ones (`loadViewers`, harness/load). */
+  loadViewers?: LoadViewersResult;
 }
 
 /** One direction's condition (see harness/network/network-schema.ts; rateKbps 0 = unlimited). */

@@ -26,6 +26,8 @@ import { describeSwept, sweepOrphans } from '../../core/process/orphan-sweep.ts'
 import { reserveResultsSpace, SamplesFile, writeResultsFile, writeResultsFileSync } from '../results/results-writer.ts';
 import { createPathDriver } from './path-drivers/create-path-driver.ts';
 import { ResourceStack } from '../../core/resource-stack.ts';
+import { startLoadViewers, withLoadResults } from '../load/run-load.ts';
+import type { LoadViewers } from '../load/load-viewers.ts';
 import type { RunPlan } from './run-plan.ts';
 
 export interface RunOptions {
@@ -61,6 +63,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let browserVersion = 'not started';
   let lastJoinMs = startedMs;
   let drainAll: () => Promise<void> = async () => {};
+  let load: LoadViewers | undefined;
 
   // What a killed lab left running (janus, turnserver, ffmpeg, Chromium…) is ended before anything starts.
   const swept = describeSwept(await sweepOrphans());
@@ -139,6 +142,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const running = pipeline;
     running.on('died', (err) => failure.fail(err));
 
+    // Load viewers (paths' `loadViewers`) connect first, in worker processes; the glass viewers are timed beside them.
+    load = await startLoadViewers(drivers, serverUrl, failure, labDefaults.killTimeoutMs, (launching) => {
+      resources.defer('load viewers', async () => (await launching.catch(() => undefined))?.close());
+    });
+
     bus.emit('phase', 'joining');
     await failure.race(
       Promise.all(
@@ -205,7 +213,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       wallSeconds: round2((endedMs - startedMs) / 1000),
       joinWaitSeconds: round2((lastJoinMs - startedMs) / 1000),
       source,
-      paths: withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network),
+      paths: withLoadResults(withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network), load),
     };
     return { ...results, ...withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [] }) };
   };

@@ -72,6 +72,8 @@ export const webrtcPathSchema = z.strictObject({
   /** WebRTC media server; a list compares several on the same encode (one path each: webrtc-h264, webrtc-h264-janus, …). */
   relay: sweepable(z.enum(['werift', 'janus', 'mediasoup'])).default('werift'),
   codec: sweepable(z.enum(['h264', 'vp8'])).default('h264'),
+  /** Receive-only WebRTC viewers without a browser (werift peers in worker processes) watching beside the timed ones (default 0). */
+  loadViewers: z.number().int().min(0).max(1000).optional(),
   /** true: viewers reach the relay only through a loopback coturn (iceTransportPolicy 'relay'), the TURN detour. Default false. */
   turn: z.boolean().optional(),
   /**

@@ -16,7 +16,7 @@ const LAYERS: Record<string, { rank: number; inner: Record<string, number> }> = 
   players: { rank: 1, inner: { '.': 0, probe: 1, runtime: 2, hls: 3, webrtc: 3, dash: 3, shaka: 3, videojs: 3, flv: 3 } },
   harness: {
     rank: 2,
-    inner: { network: 0, scenario: 1, results: 2, collect: 3, gate: 3, browser: 3, server: 3, validity: 3, run: 4, bench: 5 },
+    inner: { network: 0, scenario: 1, results: 2, collect: 3, gate: 3, browser: 3, server: 3, validity: 3, load: 3, run: 4, bench: 5 },
   },
   reports: { rank: 3, inner: { '.': 0, page: 1 } },
   cli: { rank: 4, inner: { '.': 0 } },

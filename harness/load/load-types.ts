@@ -1,0 +1,61 @@
+/** What the lab hands a load worker: one receive-only WebRTC session, through its path's own signaling. */
+export interface LoadSessionSpec {
+  pathId: string;
+  viewerId: string;
+  codec: 'h264' | 'vp8';
+  /** WHEP (the lab's werift paths): the endpoint and this session's token. */
+  whepUrl?: string;
+  whepToken?: string;
+  /** The lab's signaling (Janus, mediasoup): `/signal/<path>/<viewer>` and this session's token. */
+  signalUrl?: string;
+  signalToken?: string;
+}
+
+/** One path's load viewers as a worker (or the lab, summed over workers) counts them. */
+export interface LoadPathCounts {
+  sessions: number;
+  /** Sessions whose signaling went through (offer/answer exchanged). */
+  started: number;
+  /** Sessions whose ICE + DTLS connected. */
+  connected: number;
+  failed: number;
+  /** Sessions that received at least one RTP packet. */
+  receiving: number;
+  packets: number;
+  /** RTP payload bytes received (headers not counted). */
+  bytes: number;
+  /** The first few error messages, each once. */
+  errors: string[];
+}
+
+/** One line a worker prints on stdout: `load-report <json>`. */
+export interface LoadWorkerReport {
+  /** Wall ms when the worker took it. */
+  wallMs: number;
+  paths: Record<string, LoadPathCounts>;
+  /** The worker's own CPU time so far (user + system, ms). */
+  cpuMs: number;
+  final: boolean;
+}
+
+export const REPORT_PREFIX = 'load-report ';
+
+export function emptyCounts(): LoadPathCounts {
+  return { sessions: 0, started: 0, connected: 0, failed: 0, receiving: 0, packets: 0, bytes: 0, errors: [] };
+}
+
+/** Adds b into a (errors: the first 5 distinct). */
+export function addCounts(a: LoadPathCounts, b: LoadPathCounts): LoadPathCounts {
+  const errors = [...a.errors];
+  for (const e of b.errors) if (errors.length < 5 && !errors.includes(e)) errors.push(e);
+  return {
+    sessions: a.sessions + b.sessions,
+    started: a.started + b.started,
+    connected: a.connected + b.connected,
+    failed: a.failed + b.failed,
+    receiving: a.receiving + b.receiving,
+    packets: a.packets + b.packets,
+    bytes: a.bytes + b.bytes,
+    errors,
+  };
+}

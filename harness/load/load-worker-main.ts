@@ -1,0 +1,55 @@
+/**
+ * A load worker process: receive-only WebRTC viewers without a browser (webrtc-load-peer.ts), all started at once.
+ * stdin: one JSON line, the LoadSessionSpec[] to run; then stdin stays open, and its end (the lab's close()) stops
+ * every session, prints a final report and exits. stdout: `load-report <json>` (LoadWorkerReport) every second.
+ * The lab runs one worker per core (load-viewers.ts), so the peers' SRTP work is spread over the machine, not
+ * queued on the lab's event loop next to its relay.
+ */
+import { createInterface } from 'node:readline';
+import { addCounts, emptyCounts, REPORT_PREFIX, type LoadPathCounts, type LoadSessionSpec, type LoadWorkerReport } from './load-types.ts';
+import { WebrtcLoadPeer } from './webrtc-load-peer.ts';
+
+const REPORT_INTERVAL_MS = 1000;
+const peers: WebrtcLoadPeer[] = [];
+let timer: NodeJS.Timeout | undefined;
+let stopping = false;
+
+function report(final: boolean): void {
+  const paths: Record<string, LoadPathCounts> = {};
+  for (const peer of peers) {
+    const counts: LoadPathCounts = {
+      sessions: 1,
+      started: peer.signalled ? 1 : 0,
+      connected: peer.state === 'connected' || (peer.state === 'closed' && peer.packets > 0) ? 1 : 0,
+      failed: peer.state === 'failed' ? 1 : 0,
+      receiving: peer.packets > 0 ? 1 : 0,
+      packets: peer.packets,
+      bytes: peer.bytes,
+      errors: peer.error ? [peer.error] : [],
+    };
+    paths[peer.spec.pathId] = addCounts(paths[peer.spec.pathId] ?? emptyCounts(), counts);
+  }
+  const cpu = process.cpuUsage();
+  const line: LoadWorkerReport = { wallMs: Date.now(), paths, cpuMs: Math.round((cpu.user + cpu.system) / 1000), final };
+  process.stdout.write(`${REPORT_PREFIX}${JSON.stringify(line)}\n`);
+}
+
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(timer);
+  report(true); // before closing: what the sessions received while they ran
+  await Promise.all(peers.map((p) => p.close()));
+  process.exit(0);
+}
+
+const lines = createInterface({ input: process.stdin });
+lines.once('line', (line) => {
+  const specs = JSON.parse(line) as LoadSessionSpec[];
+  for (const spec of specs) peers.push(new WebrtcLoadPeer(spec));
+  for (const peer of peers) void peer.start();
+  report(false);
+  timer = setInterval(() => report(false), REPORT_INTERVAL_MS);
+});
+lines.on('close', () => void stop());
+process.on('SIGTERM', () => void stop());

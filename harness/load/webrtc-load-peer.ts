@@ -1,0 +1,122 @@
+import { RTCPeerConnection } from 'werift';
+import { LabError } from '../../core/errors.ts';
+import { codecParameters, waitForIceGathering } from '../../ingest/relays/werift-relay.ts';
+import type { LoadSessionSpec } from './load-types.ts';
+
+/** A load viewer's signaling or connection failed; the message names the session and the step. */
+export class LoadPeerError extends LabError {
+  override name = 'LoadPeerError';
+}
+
+/** How long one signaling request, and the connection after it, may take (ms). */
+const STEP_TIMEOUT_MS = 15_000;
+
+/**
+ * One receive-only WebRTC viewer without a browser: a werift PeerConnection (loopback host candidates only, no ICE
+ * servers) that signals through its path's own route — WHEP (it offers, the server answers) or the lab's signaling
+ * (the relay offers, it answers) — and counts the RTP it receives. No decoding; werift sends receiver reports
+ * (RTCP) as a browser's receiver would. `state` follows the session: starting → started → connected | failed.
+ */
+export class WebrtcLoadPeer {
+  state: 'starting' | 'started' | 'connected' | 'failed' | 'closed' = 'starting';
+  /** Its signaling went through (offer and answer exchanged). */
+  signalled = false;
+  packets = 0;
+  bytes = 0;
+  error: string | undefined;
+  private pc: RTCPeerConnection | undefined;
+  private session: string | undefined;
+
+  constructor(readonly spec: LoadSessionSpec) {}
+
+  get label(): string {
+    return `${this.spec.pathId} load viewer ${this.spec.viewerId}`;
+  }
+
+  async start(): Promise<void> {
+    try {
+      const pc = new RTCPeerConnection({
+        codecs: { video: [codecParameters(this.spec.codec)], audio: [] },
+        iceServers: [],
+        iceUseIpv4: false,
+        iceUseIpv6: false,
+        iceInterfaceAddresses: { udp4: '127.0.0.1' },
+        iceAdditionalHostAddresses: ['127.0.0.1'],
+      });
+      this.pc = pc;
+      pc.onTrack.subscribe((track) => {
+        track.onReceiveRtp.subscribe((rtp) => {
+          this.packets++;
+          this.bytes += rtp.payload.length;
+        });
+      });
+      const connected = new Promise<void>((resolve, reject) => {
+        pc.connectionStateChange.subscribe((state) => {
+          if (state === 'connected') resolve();
+          if (state === 'failed') reject(new LoadPeerError(`${this.label}: ICE/DTLS failed`));
+        });
+      });
+      connected.catch(() => {});
+      if (this.spec.whepUrl) await this.whep(pc, this.spec.whepUrl);
+      else await this.labSignaling(pc);
+      this.signalled = true;
+      if (this.state === 'starting') this.state = 'started';
+      await withTimeout(connected, `${this.label}: not connected within ${STEP_TIMEOUT_MS / 1000} s`);
+      if (this.state === 'started') this.state = 'connected';
+    } catch (err) {
+      if (this.state !== 'closed') {
+        this.state = 'failed';
+        this.error = (err as Error).message;
+      }
+    }
+  }
+
+  /** WHEP: POST the offer (all candidates), apply the 201's answer, keep Location for the DELETE. */
+  private async whep(pc: RTCPeerConnection, url: string): Promise<void> {
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitForIceGathering(pc);
+    const response = await this.request(url, 'POST', 'application/sdp', pc.localDescription?.sdp ?? '', this.spec.whepToken);
+    const answer = await response.text();
+    if (response.status !== 201) throw new LoadPeerError(`${this.label}: WHEP answered HTTP ${response.status}: ${answer.slice(0, 120)}`);
+    const where = response.headers.get('location');
+    if (where) this.session = new URL(where, url).toString();
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  }
+
+  /** The lab's signaling: the relay offers, the peer answers with every candidate. */
+  private async labSignaling(pc: RTCPeerConnection): Promise<void> {
+    const { signalUrl, signalToken } = this.spec;
+    if (!signalUrl || !signalToken) throw new LoadPeerError(`${this.label}: neither a WHEP URL nor a signaling URL and token`);
+    const offered = await this.request(`${signalUrl}/offer`, 'POST', 'application/json', '{}', signalToken);
+    if (offered.status !== 200) throw new LoadPeerError(`${this.label}: offer refused, HTTP ${offered.status}`);
+    const offer = (await offered.json()) as { type: 'offer'; sdp: string };
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitForIceGathering(pc);
+    const answered = await this.request(`${signalUrl}/answer`, 'POST', 'application/json', JSON.stringify({ type: 'answer', sdp: pc.localDescription?.sdp }), signalToken);
+    if (answered.status !== 204) throw new LoadPeerError(`${this.label}: answer refused, HTTP ${answered.status}`);
+  }
+
+  private async request(url: string, method: string, contentType: string | undefined, body: string | undefined, token: string | undefined): Promise<Response> {
+    const headers: Record<string, string> = { ...(contentType ? { 'content-type': contentType } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    try {
+      return await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
+    } catch (err) {
+      throw new LoadPeerError(`${this.label}: ${method} ${new URL(url).pathname} failed: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    const session = this.session;
+    this.session = undefined;
+    if (session) await this.request(session, 'DELETE', undefined, undefined, this.spec.whepToken).catch(() => {});
+    await this.pc?.close().catch(() => {});
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new LoadPeerError(message)), STEP_TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Results } from '../../harness/results/types.ts';
+import { execFileSync } from 'node:child_process';
+import { runLab } from '../support/lab-cli.ts';
+
+/**
+ * A real run (ffmpeg, werift, Chromium, two load-worker processes) with 50 receive-only werift peers watching one
+ * WebRTC path beside one timed glass viewer: every load session connects and receives media through the path's own
+ * signaling, the glass viewer is still timed, and no worker outlives the run. Run it under the heavy-job lock.
+ */
+const LOAD = 50;
+/** 250 kb/s for the seconds the sessions watch: each receives far more than this many payload bytes. */
+const MIN_BYTES_PER_SESSION = 10_000;
+const dir = mkdtempSync(join(tmpdir(), 'lab-load-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('load viewers', () => {
+  it('connects 50 WebRTC load viewers in worker processes while the glass viewer is timed', async () => {
+    const out = join(dir, 'run');
+    const result = await runLab(['run', 'test/fixtures/load-viewers-e2e.yaml', '--out', out]);
+    expect(result.code === 0 || result.code === 98, result.stderr).toBe(true); // 98: valid figures but a degraded verdict
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.status).toBe('complete');
+    const path = results.paths[0]!;
+    const load = path.loadViewers!;
+    expect(load, 'loadViewers in results.json').toBeDefined();
+    expect(load).toMatchObject({ kind: 'webrtc', requested: LOAD, sessions: LOAD, started: LOAD, connected: LOAD, failed: 0, receiving: LOAD });
+    expect(load.errors).toEqual([]);
+    expect(load.bytes).toBeGreaterThan(LOAD * MIN_BYTES_PER_SESSION);
+    expect(load.packets).toBeGreaterThan(LOAD * 10);
+    expect(load.workers).toBeGreaterThanOrEqual(1);
+    const glass = path.viewers[0]!;
+    expect(glass.framesMeasured).toBeGreaterThan(60);
+    expect(glass.latencyMs!.min).toBeGreaterThan(0);
+    const workers = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('harness/load/load-worker-main'));
+    expect(workers).toEqual([]);
+  }, 240_000);
+});
