@@ -28,7 +28,10 @@ export interface PlayerRow {
   /** Median over viewers of the player's own live-latency estimate and target (ms; null when it exposes none). */
   ownLatencyMs: number | null;
   ownTargetMs: number | null;
-  /** Own estimate − glass p50: how much closer to live (negative) or further (positive) the player believes it is. */
+  /**
+   * Own estimate − glass p50: how much closer to live (negative) or further (positive) the player believes it is.
+   * Null for video.js, whose figure is how far behind its live tracker's edge it plays, not a latency.
+   */
   ownMinusGlassMs: number | null;
   /** Median over viewers (ms). */
   firstFrameMs: number | null;
@@ -46,6 +49,8 @@ export interface StreamGroup {
 }
 
 const DEFAULT_PLAYER: Record<PlayerKind, string> = { hls: 'hls.js', 'll-hls': 'hls.js', dash: 'dashjs', 'll-dash': 'dashjs' };
+/** The player whose own figure is a distance behind its live edge, not a latency (docs/players.md). */
+const BEHIND_EDGE_PLAYER = 'videojs';
 const KIND_LABEL: Record<PlayerKind, string> = { hls: 'HLS', 'll-hls': 'LL-HLS', dash: 'DASH', 'll-dash': 'LL-DASH' };
 
 function isPlayerPath(path: PathResult): path is PlayerPath {
@@ -93,17 +98,18 @@ function rowOf(path: PlayerPath, index: number): PlayerRow {
   const own = medianOf(finite(vs.map(ownLatency)));
   const p50 = path.latencyMs?.p50 ?? null;
   const rates = vs.flatMap((v) => (v.playbackRate ? [v.playbackRate] : []));
+  const player = path.params.player ?? DEFAULT_PLAYER[path.kind];
   return {
     index,
     id: path.id,
-    player: path.params.player ?? DEFAULT_PLAYER[path.kind],
+    player,
     configured: path.params.playerConfig !== undefined,
     viewers: vs.length,
     p50,
     p95: path.latencyMs?.p95 ?? null,
     ownLatencyMs: own,
     ownTargetMs: medianOf(finite(vs.map(ownTarget))),
-    ownMinusGlassMs: own !== null && p50 !== null ? own - p50 : null,
+    ownMinusGlassMs: own !== null && p50 !== null && player !== BEHIND_EDGE_PLAYER ? own - p50 : null,
     firstFrameMs: medianOf(finite(vs.map((v) => v.firstFrameMs))),
     stalls: sumOf(vs, (v) => v.stalls),
     freezes: vs.some((v) => v.freezes) ? sumOf(vs, (v) => v.freezes) : null,
@@ -140,7 +146,7 @@ function catchUpCell(c: PlayerRow['catchUp']): string {
 }
 
 function rowHtml(r: PlayerRow, colour: string | undefined): string {
-  const own = r.ownLatencyMs === null ? DASH : `${formatMs(r.ownLatencyMs)} / ${formatMs(r.ownTargetMs)}`;
+  const own = r.ownLatencyMs === null ? DASH : `${r.player === BEHIND_EDGE_PLAYER ? 'behind its edge ' : ''}${formatMs(r.ownLatencyMs)} / ${formatMs(r.ownTargetMs)}`;
   return `<tr data-path="${esc(r.id)}" data-player="${esc(r.player)}"><th scope="row">${colour ? `<span class="swatch" style="background:${esc(colour)}"></span>` : ''}${esc(r.player)}${r.configured ? ' <small>+ playerConfig</small>' : ''}<span class="kind">${esc(r.id)}${r.viewers > 1 ? ` · ${r.viewers} viewers` : ''}</span></th>
 ${num('p50', r.p50, formatMs(r.p50))}${num('p95', r.p95, formatMs(r.p95))}<td class="num" data-field="own"${r.ownLatencyMs === null ? '' : ` data-value="${r.ownLatencyMs}"`}>${esc(own)}</td>${num('ownMinusGlass', r.ownMinusGlassMs, formatSignedMs(r.ownMinusGlassMs))}${num('firstFrameMs', r.firstFrameMs, formatMs(r.firstFrameMs))}${countCell('stalls', r.stalls)}${countCell('freezes', r.freezes)}${catchUpCell(r.catchUp)}</tr>`;
 }
@@ -159,7 +165,7 @@ export function playerComparisonHtml(results: Pick<Results, 'paths'>, colours: R
 glass-to-glass over every measured frame. <strong>Player's own</strong>: the median of the player's live-latency
 estimate and target (hls.js <code>latency</code> / <code>targetLatency</code>; dash.js <code>getCurrentLiveLatency()</code>
 / its target; Shaka <code>liveLatency</code>, from PROGRAM-DATE-TIME on HLS; video.js: how far behind its live tracker's
-edge it plays, no target). <strong>Own − glass</strong> below zero: the player believes itself closer to live than it is.
+edge it plays, no target, so no own − glass). <strong>Own − glass</strong> below zero: the player believes itself closer to live than it is.
 First frame is the median over viewers; stalls and freezes are summed over viewers; catch-up is the fastest playback rate
 used and the longest time a viewer spent above 1×.</p>
 ${tables.join('\n')}</section>`;
