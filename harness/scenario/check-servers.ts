@@ -9,7 +9,11 @@ const PLAYBACK: Record<string, { schemes: string[]; what: string; extension: str
   hls: { schemes: ['http', 'https'], what: 'an HLS playlist', extension: '.m3u8' },
   dash: { schemes: ['http', 'https'], what: 'a DASH MPD', extension: '.mpd' },
   flv: { schemes: ['http', 'https', 'ws', 'wss'], what: 'an HTTP-FLV or WebSocket-FLV stream', extension: '.flv' },
+  webrtc: { schemes: ['http', 'https'], what: 'a WHEP endpoint', extension: '' },
 };
+
+/** A WebRTC server by URL takes the encode by WHIP (http:// or https://), not by an ffmpeg push. */
+const WHIP_SCHEMES = ['http', 'https'];
 
 /**
  * Rules over a path's server fields (server, ingest, playback, headers, token), each naming the field and what is
@@ -33,12 +37,17 @@ export function serverFieldProblems(path: PathSpec, field: (name: string) => str
   }
   if (ingest !== undefined) {
     const scheme = schemeOf(ingest);
-    if (!(INGEST_SCHEMES as readonly string[]).includes(scheme)) {
+    if (path.kind === 'webrtc') {
+      if (!WHIP_SCHEMES.includes(scheme)) problems.push(`${field('ingest')}: "${redactUrl(ingest)}" is ${scheme ? `a ${scheme}:// URL` : 'not a URL'}; kind: webrtc publishes by WHIP to an http:// or https:// endpoint`);
+    } else if (!(INGEST_SCHEMES as readonly string[]).includes(scheme)) {
       problems.push(`${field('ingest')}: "${redactUrl(ingest)}" is ${scheme ? `a ${scheme}:// URL` : 'not a URL'}; ingest takes ${INGEST_SCHEMES.map((s) => `${s}://`).join(', ')} (the encode is pushed there)`);
     }
     if (playback === undefined) problems.push(`${field('ingest')}: a server given by URL needs playback: too (the URL its viewers play)`);
   }
   if (playback !== undefined) problems.push(...playbackProblems(path.kind, playback, field('playback')));
+  if (path.kind === 'webrtc' && playback !== undefined && (path.turn || path.ice?.stun || (path.ice?.turn ?? 'none') !== 'none')) {
+    problems.push(`${field(path.turn ? 'turn' : 'ice')}: the lab's STUN/TURN server belongs to the lab's own relay; a WebRTC server by URL (playback:) is reached directly (the lab does not take ICE servers from a WHEP Link header); drop it`);
+  }
   if (playback !== undefined && behindLink && isLoopbackUrl(playback)) {
     problems.push(`${field('playback')}: "${redactUrl(playback)}" is on loopback, which this path's viewers cannot reach from the network namespace its \`network\` puts them in; give the server's address on another interface, or drop network`);
   }
@@ -76,7 +85,7 @@ function playbackProblems(kind: string, url: string, where: string): string[] {
   } catch {
     return [`${where}: "${shown}" is not a valid URL`];
   }
-  const other = Object.entries(PLAYBACK).find(([k, v]) => k !== kind && pathname.endsWith(v.extension));
+  const other = Object.entries(PLAYBACK).find(([k, v]) => k !== kind && v.extension && pathname.endsWith(v.extension));
   if (other) return [`${where}: "${shown}" looks like ${other[1].what} (${other[1].extension}), which does not fit kind: ${kind}; use kind: ${other[0]} or give ${fit.what}`];
   return [];
 }

@@ -47,10 +47,13 @@ export function deliveryOf(spec: PathSpec): Delivery {
   const server = serverOf(spec);
   const ingest = 'ingest' in spec ? spec.ingest : undefined;
   const playback = 'playback' in spec ? spec.playback : undefined;
-  const protocolOut = spec.kind === 'flv' ? (playback && /^wss?:/i.test(playback) ? 'ws-flv' : 'http-flv') : spec.kind;
+  const protocolOut =
+    spec.kind === 'flv' ? (playback && /^wss?:/i.test(playback) ? 'ws-flv' : 'http-flv')
+    : spec.kind === 'webrtc' && playback ? 'whep'
+    : spec.kind;
   const protocolIn =
     server === 'lab' ? (LAB_IN[spec.kind] ?? 'cmaf-socket')
-    : server === 'url' ? (ingest ? schemeOf(ingest) : 'none')
+    : server === 'url' ? (ingest ? (spec.kind === 'webrtc' ? 'whip' : schemeOf(ingest)) : 'none')
     : 'rtmp';
   return {
     server,

@@ -14,6 +14,7 @@ export function pathIdOf(path: PathSpec): string {
   if (path.kind === 'll-hls') return `ll-hls-${formatSeconds(path.segmentDuration)}s-${Math.round(path.partDuration * 1000)}ms${playerSuffix(path.player)}`;
   if (path.kind === 'll-dash') return `ll-dash-${formatSeconds(path.segmentDuration)}s-${Math.round(path.chunkDuration * 1000)}ms${playerSuffix(path.player)}`;
   if (path.kind === 'dash') return `dash-${formatSeconds(path.segmentDuration)}s${serverIdSuffix(path)}${playerSuffix(path.player)}`;
+  if (path.playback) return `webrtc-${path.codec}${serverIdSuffix(path)}`;
   return `webrtc-${path.codec}${path.relay === 'werift' ? '' : `-${path.relay}`}${path.turn ? '-turn' : ''}`;
 }
 

@@ -72,6 +72,12 @@ export const webrtcPathSchema = z.strictObject({
   /** WebRTC media server; a list compares several on the same encode (one path each: webrtc-h264, webrtc-h264-janus, …). */
   relay: sweepable(z.enum(['werift', 'janus', 'mediasoup'])).default('werift'),
   codec: sweepable(z.enum(['h264', 'vp8'])).default('h264'),
+  /** A WebRTC server by URL: its WHIP endpoint (http:// or https://), where the lab publishes its encode (a werift peer fed by ffmpeg's RTP). Needs `playback`. */
+  ingest: serverUrlFields.ingest,
+  /** A WebRTC server by URL: the WHEP endpoint (http:// or https://) its viewers play; the relay is then that server, not the lab's. */
+  playback: serverUrlFields.playback,
+  /** Bearer token for the WHIP and WHEP requests: `${env:NAME}`, so it is in no file the lab writes. */
+  token: serverUrlFields.token,
   /** Receive-only WebRTC viewers without a browser (werift peers in worker processes) watching beside the timed ones (default 0). */
   loadViewers: z.number().int().min(0).max(1000).optional(),
   /** true: viewers reach the relay only through a loopback coturn (iceTransportPolicy 'relay'), the TURN detour. Default false. */

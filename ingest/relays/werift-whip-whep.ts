@@ -82,6 +82,10 @@ export class WeriftWhipIngest implements SdpSessionBackend {
     pc.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe((rtp) => {
         this.packetsIn++;
+        // The publisher's header extensions (its mid, transport-cc, …) mean nothing on a viewer's session, and werift
+        // would copy them over the viewer's own (a foreign mid makes Chromium drop every packet): forward without.
+        rtp.header.extensions = [];
+        rtp.header.extension = false;
         this.relay.forward(rtp.serialize());
       });
     });

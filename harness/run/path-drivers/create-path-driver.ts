@@ -6,6 +6,7 @@ import { serverOf } from '../../scenario/delivery.ts';
 import { LlHlsDriver } from './ll-hls-driver.ts';
 import type { PathDriver } from './path-driver.ts';
 import { WebrtcDriver } from './webrtc-driver.ts';
+import { WhepUrlDriver } from './whep-url-driver.ts';
 
 /** The one place that maps a path kind to its driver. */
 export function createPathDriver(path: PlannedPath): PathDriver {
@@ -15,7 +16,7 @@ export function createPathDriver(path: PlannedPath): PathDriver {
     case 'flv':
       return new ServerPathDriver(path, path.spec);
     case 'webrtc':
-      return new WebrtcDriver(path, path.spec);
+      return serverOf(path.spec) === 'url' ? new WhepUrlDriver(path, path.spec) : new WebrtcDriver(path, path.spec);
     case 'll-hls':
       return new LlHlsDriver(path, path.spec);
     case 'll-dash':
