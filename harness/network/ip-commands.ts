@@ -3,7 +3,7 @@ import type { LinkNames } from './link-names.ts';
 
 /** One program invocation, as argv (never through a shell). */
 export interface Command {
-  program: 'ip' | 'tc';
+  program: 'ip' | 'tc' | 'sysctl';
   args: string[];
   /** Written to the program's standard input (the nftables rule set for `ip netns exec … nft -f -`). */
   stdin?: string;
@@ -17,8 +17,10 @@ export function commandLine(cmd: Command): string {
 
 /**
  * A namespace joined to the host by a veth pair with its own /30: the host end carries `addresses.host` (servers
- * listen there), the namespace end `addresses.peer`. The namespace gets only the connected /30 route and loopback:
- * no default route, so nothing in it can reach any other address. No IPv6 addresses (addrgenmode none).
+ * listen there), the namespace end `addresses.peer`. The namespace's default route is on-link on its veth (no
+ * gateway): Chromium gathers ICE candidates only on the interface of the default route, and without one it gathers
+ * none. Nothing beyond the /30 answers: the host end answers ARP only for its own address (arp_ignore=1) and no
+ * gateway forwards, so the namespace still reaches nothing but the lab. No IPv6 addresses (addrgenmode none).
  */
 export function createLinkCommands(names: LinkNames, addresses: LinkAddresses): Command[] {
   const { namespace: ns, hostVeth, nsVeth } = names;
@@ -32,6 +34,8 @@ export function createLinkCommands(names: LinkNames, addresses: LinkAddresses): 
     ip('-n', ns, 'addr', 'add', `${addresses.peer}/${addresses.prefixLength}`, 'dev', nsVeth),
     ip('-n', ns, 'link', 'set', nsVeth, 'up'),
     ip('-n', ns, 'link', 'set', 'lo', 'up'),
+    { program: 'sysctl', args: ['-qw', `net.ipv4.conf.${hostVeth}.arp_ignore=1`] },
+    ip('-n', ns, 'route', 'add', 'default', 'dev', nsVeth),
   ];
 }
 

@@ -11,7 +11,7 @@ const condition = (network: Parameters<typeof planLink>[0]): LinkCondition => pl
 const lines = (cmds: Parameters<typeof commandLine>[0][]) => cmds.map(commandLine);
 
 describe('ip commands', () => {
-  it('make a namespace with a veth /30 and no route but the link itself', () => {
+  it('make a namespace with a veth /30 whose default route is on-link on the veth (no gateway), the host end answering ARP for its own address only', () => {
     expect(lines(createLinkCommands(names, addresses))).toEqual([
       'ip netns add ll1z-n0',
       'ip link add ll1z-h0 type veth peer name ll1z-v0 netns ll1z-n0',
@@ -22,8 +22,10 @@ describe('ip commands', () => {
       'ip -n ll1z-n0 addr add 10.213.0.6/30 dev ll1z-v0',
       'ip -n ll1z-n0 link set ll1z-v0 up',
       'ip -n ll1z-n0 link set lo up',
+      'sysctl -qw net.ipv4.conf.ll1z-h0.arp_ignore=1',
+      'ip -n ll1z-n0 route add default dev ll1z-v0',
     ]);
-    expect(lines(createLinkCommands(names, addresses)).some((l) => / route /.test(l))).toBe(false);
+    expect(lines(createLinkCommands(names, addresses)).some((l) => / via /.test(l))).toBe(false);
   });
 
   it('remove the namespace, then whatever interface it did not take along', () => {

@@ -35,6 +35,13 @@ async function roundTripMs(namespace: string, url: string): Promise<number> {
   return Number(stdout.trim());
 }
 
+/** Whether a TCP connection from inside the namespace to host:port opens within 2 s. */
+async function reachable(namespace: string, host: string, port: number): Promise<boolean> {
+  const script = `const s = require('node:net').connect(${port}, '${host}', () => { console.log('yes'); process.exit(0); }); s.on('error', () => { console.log('no'); process.exit(0); }); setTimeout(() => { console.log('no'); process.exit(0); }, 2000);`;
+  const { stdout } = await pexec('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], { timeout: 20_000 });
+  return stdout.trim() === 'yes';
+}
+
 describe.skipIf(reason !== undefined)('a namespace link, for real (root)', () => {
   it('carries HTTP through the veth, adds the injected one-way delay, routes nowhere else, and leaves nothing behind', async () => {
     const names = linkNames(runPrefix(), 90);
@@ -46,9 +53,23 @@ describe.skipIf(reason !== undefined)('a namespace link, for real (root)', () =>
       await new Promise<void>((resolve) => server.listen(0, addresses.host, resolve));
       const url = `http://${addresses.host}:${(server.address() as AddressInfo).port}/`;
 
+      // The default route is on-link (Chromium gathers candidates only on the default route's interface), with no
+      // gateway; the host end answers ARP for its own address only, so nothing beyond the /30 is reachable.
       const routes = execFileSync('ip', ['-n', names.namespace, '-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' });
-      expect(routes).not.toMatch(/^default/m);
-      expect(() => execFileSync('ip', ['-n', names.namespace, 'route', 'get', '192.0.2.1'], { stdio: 'pipe' })).toThrow();
+      expect(routes).toMatch(new RegExp(`^default dev ${names.nsVeth}`, 'm'));
+      expect(routes).not.toMatch(/ via /);
+      expect(execFileSync('cat', [`/proc/sys/net/ipv4/conf/${names.hostVeth}/arp_ignore`], { encoding: 'utf8' }).trim()).toBe('1');
+      // A server on every host address: the namespace reaches it on the link's host end, not on the host's others.
+      const wide = createServer((_req, res) => res.end('ok'));
+      await new Promise<void>((resolve) => wide.listen(0, '0.0.0.0', resolve));
+      try {
+        const port = (wide.address() as AddressInfo).port;
+        const other = used.find((a) => !a.startsWith('127.') && a !== addresses.host && !a.startsWith(caps.pool.split('.').slice(0, 2).join('.') + '.'));
+        expect(await reachable(names.namespace, addresses.host, port)).toBe(true);
+        if (other) expect(await reachable(names.namespace, other, port)).toBe(false);
+      } finally {
+        wide.close();
+      }
 
       await link.apply(planLink({}).steps[0]!.state);
       const base = await roundTripMs(names.namespace, url);
