@@ -1,4 +1,5 @@
 import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
+import { iceSettings, needsIceServer, type IceSettings } from './ice-settings.ts';
 import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll-hls/playlist-writer.ts';
 import { llHlsModelMs, type JoinMode } from './latency-model.ts';
 import { dashParams, playerParams, type DashParams, type PlayerParams } from './dash-params.ts';
@@ -41,6 +42,8 @@ export interface WebrtcParams {
   turn?: true;
   /** Trickle ICE (present only when on). */
   trickle?: true;
+  /** ICE servers and policy (present only when the path has STUN or TURN: `ice` or `turn: true`). */
+  ice?: IceSettings;
   gop: number;
 }
 
@@ -100,7 +103,15 @@ export function llHlsParams(spec: LlHlsPathSpec, join: JoinMode, gop: number): L
 }
 
 function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
-  return { relay: spec.relay, codec: spec.codec, ...(spec.turn ? { turn: true as const } : {}), ...(spec.ice?.trickle ? { trickle: true as const } : {}), gop };
+  const ice = iceSettings(spec);
+  return {
+    relay: spec.relay,
+    codec: spec.codec,
+    ...(spec.turn ? { turn: true as const } : {}),
+    ...(spec.ice?.trickle ? { trickle: true as const } : {}),
+    ...(needsIceServer(ice) ? { ice } : {}),
+    gop,
+  };
 }
 
 /** The params of one path of the scenario, with its kind (the scenario's join, the run's GOP). */
