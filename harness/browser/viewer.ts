@@ -31,6 +31,16 @@ export class Viewer extends EventEmitter<ViewerEvents> {
   /** A Chromium of this viewer's own (the test hook of viewer-browser-env.ts), closed with it. */
   private ownSession: BrowserSession | undefined;
 
+  /**
+   * Whether this viewer's browser may keep a clock of its own (started with its own environment, e.g. libfaketime):
+   * only then is its clock-offset estimate applied. Every other viewer runs in a Chromium the lab started on this host,
+   * which reads the lab's own kernel clock: its offset is 0 by construction, and an estimate (± half an HTTP round trip,
+   * tens of ms on a loaded machine) would only add error.
+   */
+  get ownClock(): boolean {
+    return this.ownSession !== undefined;
+  }
+
   private constructor(readonly config: PlayerConfig, private readonly context: BrowserContext, private readonly page: Page) {
     super();
     this.label = `${config.pathId} viewer ${config.viewerId}`;

@@ -115,8 +115,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             const viewer = await Viewer.prepare(net?.browser(path.id) ?? session, url, driver.playerConfig(url, i));
             resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
             viewer.on('died', (err) => failure.fail(err)); // a crashed renderer fails the run at once, naming the viewer
-            // A namespaced viewer reads this host's own clock: its offset estimate is a check, not applied (collect/clock-offset.ts).
-            const collector = new ViewerCollector(i, net?.has(path.id) ? { ...window, clockSameHost: true } : window, (wall, latency) => {
+            // A Chromium the lab started here (namespaced or not) reads this host's clock: its offset estimate is a check,
+            // not applied (collect/clock-offset.ts); only a viewer with a clock of its own is corrected and bounded.
+            const collector = new ViewerCollector(i, { ...window, clockSameHost: !viewer.ownClock }, (wall, latency) => {
               pathLatencies.get(path.id)!.push(latency);
               csv.write(`${path.id},${i},${wall.toFixed(1)},${latency.toFixed(2)}\n`);
             });
