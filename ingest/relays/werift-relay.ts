@@ -52,8 +52,9 @@ export function iceBindAddress(hostAddresses: readonly string[]): string {
 }
 
 /**
- * werift (WebRTC in pure TypeScript) as a relay: ffmpeg's RTP arrives on a loopback UDP socket and is written to
- * one sendonly track per viewer; werift rewrites SSRC, payload type and sequence numbers, and does real ICE and
+ * werift (WebRTC in pure TypeScript) as a relay: ffmpeg's RTP arrives on a loopback UDP socket (or a WHIP
+ * publisher's, werift-whip-whep.ts, through forward()) and is written to one sendonly track per viewer (a viewer
+ * offered by the lab's signaling, subscribe(), or attached after a WHEP answer, attach()); werift rewrites SSRC, payload type and sequence numbers, and does real ICE and
  * DTLS-SRTP with the browser. ICE is confined to one of `hostAddresses` (iceBindAddress: no STUN servers, no other
  * interface, no wildcard socket); the RTP ingest listens on 127.0.0.1 only.
  */
