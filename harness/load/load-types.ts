@@ -1,8 +1,12 @@
-/** What the lab hands a load worker: one receive-only WebRTC session, through its path's own signaling. */
+/** What the lab hands a load worker: one receive-only session — WebRTC through its path's own signaling, or HLS. */
 export interface LoadSessionSpec {
+  kind: 'webrtc' | 'hls';
   pathId: string;
   viewerId: string;
   codec: 'h264' | 'vp8';
+  /** HLS: the playlist the path's players load, and the headers they send with every request. */
+  hlsUrl?: string;
+  requestHeaders?: Record<string, string>;
   /** WHEP (the lab's werift paths): the endpoint and this session's token. */
   whepUrl?: string;
   whepToken?: string;
@@ -22,7 +26,9 @@ export interface LoadPathCounts {
   /** Sessions that received at least one RTP packet. */
   receiving: number;
   packets: number;
-  /** RTP payload bytes received (headers not counted). */
+  /** HLS: media segments fetched. */
+  segments: number;
+  /** RTP payload bytes (WebRTC) or segment bytes (HLS) received. */
   bytes: number;
   /** The first few error messages, each once. */
   errors: string[];
@@ -41,7 +47,7 @@ export interface LoadWorkerReport {
 export const REPORT_PREFIX = 'load-report ';
 
 export function emptyCounts(): LoadPathCounts {
-  return { sessions: 0, started: 0, connected: 0, failed: 0, receiving: 0, packets: 0, bytes: 0, errors: [] };
+  return { sessions: 0, started: 0, connected: 0, failed: 0, receiving: 0, packets: 0, segments: 0, bytes: 0, errors: [] };
 }
 
 /** Adds b into a (errors: the first 5 distinct). */
@@ -55,6 +61,7 @@ export function addCounts(a: LoadPathCounts, b: LoadPathCounts): LoadPathCounts 
     failed: a.failed + b.failed,
     receiving: a.receiving + b.receiving,
     packets: a.packets + b.packets,
+    segments: a.segments + b.segments,
     bytes: a.bytes + b.bytes,
     errors,
   };

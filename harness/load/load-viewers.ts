@@ -19,6 +19,8 @@ interface LoadViewersEvents {
 export interface LoadViewersOptions {
   /** How many sessions each path asked for (its `loadViewers`). */
   requested: Map<string, number>;
+  /** Each path's load-viewer kind (default webrtc). */
+  kinds?: Map<string, 'webrtc' | 'hls'>;
   killTimeoutMs: number;
   /** Worker processes (default: one per core, never more than sessions). */
   workers?: number;
@@ -33,6 +35,9 @@ export interface LoadViewersOptions {
 export class LoadViewers extends EventEmitter<LoadViewersEvents> {
   private readonly latest = new Map<number, LoadWorkerReport>();
   private readonly startedMs = Date.now();
+  /** The lab's own process (werift relays, HLS origins, signaling, the harness) over the load viewers' life. */
+  private readonly labCpuStart = process.cpuUsage();
+  private labCpuMs: number | undefined;
   private closedMs: number | undefined;
   private closing: Promise<void> | undefined;
 
@@ -84,14 +89,22 @@ export class LoadViewers extends EventEmitter<LoadViewersEvents> {
     const counts = this.counts().get(pathId) ?? emptyCounts();
     const cpuMs = [...this.latest.values()].reduce((sum, r) => sum + r.cpuMs, 0);
     const lifeMs = Math.max(1, (this.closedMs ?? Date.now()) - this.startedMs);
-    return { kind: 'webrtc', requested, ...counts, workers: this.workers.length, workersCpuPercent: Math.round((cpuMs / lifeMs) * 1000) / 10 };
+    const labMs = this.labCpuMs ?? cpuMsSince(this.labCpuStart);
+    return {
+      kind: this.options.kinds?.get(pathId) ?? 'webrtc',
+      requested,
+      ...counts,
+      workers: this.workers.length,
+      workersCpuPercent: percent(cpuMs, lifeMs),
+      labCpuPercent: percent(labMs, lifeMs),
+    };
   }
 
   /** Ends every worker: stdin closes, each prints its final report, closes its sessions and exits (else it is killed). */
   close(): Promise<void> {
-    this.closing ??= Promise.all(this.workers.map((w) => w.close())).then(() => {
-      this.closedMs = Date.now();
-    });
+    this.labCpuMs ??= cpuMsSince(this.labCpuStart);
+    this.closedMs ??= Date.now();
+    this.closing ??= Promise.all(this.workers.map((w) => w.close())).then(() => {});
     return this.closing;
   }
 
@@ -103,4 +116,13 @@ export class LoadViewers extends EventEmitter<LoadViewersEvents> {
       /* a torn line: the next report replaces it */
     }
   }
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function percent(cpuMs: number, wallMs: number): number {
+  return Math.round((cpuMs / wallMs) * 1000) / 10;
 }

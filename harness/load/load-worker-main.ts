@@ -1,5 +1,6 @@
 /**
- * A load worker process: receive-only WebRTC viewers without a browser (webrtc-load-peer.ts), all started at once.
+ * A load worker process: viewers without a browser — receive-only WebRTC peers (webrtc-load-peer.ts) and HLS
+ * clients (hls-load-client.ts) — all started at once.
  * stdin: one JSON line, the LoadSessionSpec[] to run; then stdin stays open, and its end (the lab's close()) stops
  * every session, prints a final report and exits. stdout: `load-report <json>` (LoadWorkerReport) every second.
  * The lab runs one worker per core (load-viewers.ts), so the peers' SRTP work is spread over the machine, not
@@ -8,22 +9,26 @@
 import { createInterface } from 'node:readline';
 import { addCounts, emptyCounts, REPORT_PREFIX, type LoadPathCounts, type LoadSessionSpec, type LoadWorkerReport } from './load-types.ts';
 import { WebrtcLoadPeer } from './webrtc-load-peer.ts';
+import { HlsLoadClient } from './hls-load-client.ts';
 
 const REPORT_INTERVAL_MS = 1000;
-const peers: WebrtcLoadPeer[] = [];
+const peers: Array<WebrtcLoadPeer | HlsLoadClient> = [];
 let timer: NodeJS.Timeout | undefined;
 let stopping = false;
 
 function report(final: boolean): void {
   const paths: Record<string, LoadPathCounts> = {};
   for (const peer of peers) {
+    const segments = peer instanceof HlsLoadClient ? peer.segments : 0;
+    const receiving = peer.packets > 0 || segments > 0;
     const counts: LoadPathCounts = {
       sessions: 1,
       started: peer.signalled ? 1 : 0,
-      connected: peer.state === 'connected' || (peer.state === 'closed' && peer.packets > 0) ? 1 : 0,
+      connected: peer.state === 'connected' || (peer.state === 'closed' && receiving) ? 1 : 0,
       failed: peer.state === 'failed' ? 1 : 0,
-      receiving: peer.packets > 0 ? 1 : 0,
+      receiving: receiving ? 1 : 0,
       packets: peer.packets,
+      segments,
       bytes: peer.bytes,
       errors: peer.error ? [peer.error] : [],
     };
@@ -46,7 +51,7 @@ async function stop(): Promise<void> {
 const lines = createInterface({ input: process.stdin });
 lines.once('line', (line) => {
   const specs = JSON.parse(line) as LoadSessionSpec[];
-  for (const spec of specs) peers.push(new WebrtcLoadPeer(spec));
+  for (const spec of specs) peers.push(spec.kind === 'hls' ? new HlsLoadClient(spec) : new WebrtcLoadPeer(spec));
   for (const peer of peers) void peer.start();
   report(false);
   timer = setInterval(() => report(false), REPORT_INTERVAL_MS);

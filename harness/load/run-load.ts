@@ -15,29 +15,37 @@ export interface LoadPathSource {
 const SETTLE_MS = 30_000;
 
 /**
- * Starts the load viewers of every path with `loadViewers` > 0 once its media flows: each session gets its own
- * viewer id after the path's glass viewers (v<viewers + i>) and its own token from the path's signaling, exactly as a
- * page would (WHEP on werift paths, the lab's signaling on Janus and mediasoup). Resolves once every session has
+ * Starts the load viewers of every WebRTC or HLS path with `loadViewers` > 0 once its media flows (HLS: once its
+ * playlist is long enough for the join policy): each session gets its own viewer id after the path's glass viewers
+ * (v<viewers + i>) and what a page would get — its own token from the path's signaling (WHEP on werift paths, the
+ * lab's signaling on Janus and mediasoup), or the HLS playlist URL and request headers. Resolves once every session has
  * connected or failed (≤ 30 s), so the glass viewers are timed with the others already watching. Undefined when no
  * path has load viewers.
  */
 export async function startLoadViewers(sources: LoadPathSource[], serverUrl: string, failure: FailureSignal, killTimeoutMs: number, track: (launching: Promise<LoadViewers>) => void): Promise<LoadViewers | undefined> {
   const specs: LoadSessionSpec[] = [];
   const requested = new Map<string, number>();
+  const kinds = new Map<string, 'webrtc' | 'hls'>();
   for (const source of sources) {
     const { id, viewers, spec } = source.path;
-    const count = spec.kind === 'webrtc' ? (spec.loadViewers ?? 0) : 0;
-    if (count === 0) continue;
+    const kind = spec.kind === 'webrtc' || spec.kind === 'hls' ? spec.kind : undefined;
+    const count = kind ? (spec.loadViewers ?? 0) : 0;
+    if (!kind || count === 0) continue;
     await source.ready(failure);
     requested.set(id, count);
+    kinds.set(id, kind);
     const codec = spec.codec === 'vp8' ? 'vp8' : 'h264';
     for (let i = 0; i < count; i++) {
       const config = source.playerConfig(serverUrl, viewers + i);
-      specs.push({ pathId: id, viewerId: config.viewerId, codec, whepUrl: config.whepUrl, whepToken: config.whepToken, signalUrl: config.signalUrl, signalToken: config.signalToken });
+      specs.push(
+        kind === 'hls'
+          ? { kind, pathId: id, viewerId: config.viewerId, codec, hlsUrl: config.src, requestHeaders: config.requestHeaders }
+          : { kind, pathId: id, viewerId: config.viewerId, codec, whepUrl: config.whepUrl, whepToken: config.whepToken, signalUrl: config.signalUrl, signalToken: config.signalToken },
+      );
     }
   }
   if (specs.length === 0) return undefined;
-  const launching = LoadViewers.start(specs, { requested, killTimeoutMs });
+  const launching = LoadViewers.start(specs, { requested, kinds, killTimeoutMs });
   track(launching);
   const load = await failure.race(launching);
   load.on('died', (err) => failure.fail(err));

@@ -1,6 +1,7 @@
 /** One path's load viewers as results.json records them (harness/load). */
 export interface LoadViewersResult {
-  kind: 'webrtc';
+  /** webrtc: receive-only werift peers; hls: clients following the playlist and fetching every segment. */
+  kind: 'webrtc' | 'hls';
   /** The path's `loadViewers`. */
   requested: number;
   /** Sessions the workers ran (= requested unless the run ended early). */
@@ -12,12 +13,17 @@ export interface LoadViewersResult {
   failed: number;
   /** Sessions that received at least one RTP packet. */
   receiving: number;
+  /** WebRTC: RTP packets received. */
   packets: number;
-  /** RTP payload bytes received, summed over the sessions. */
+  /** HLS: media segments fetched. */
+  segments: number;
+  /** RTP payload bytes (WebRTC) or segment bytes (HLS) received, summed over the sessions. */
   bytes: number;
   /** The first few distinct error messages. */
   errors: string[];
   /** Worker processes the run's load viewers were spread over (all paths), and their CPU (% of one core, mean over their life). */
   workers: number;
   workersCpuPercent: number;
+  /** The lab's own process over the same time (% of one core): the werift relays, HLS origins and signaling run in it. */
+  labCpuPercent: number;
 }

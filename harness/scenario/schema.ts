@@ -54,6 +54,8 @@ export const hlsPathSchema = z.strictObject({
   segmentDuration: sweepable(z.number().gt(0).max(30)).default(2),
   /** Segments kept in the live playlist. */
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
+  /** HLS clients without a browser (in worker processes) following the playlist and fetching every segment, beside the timed viewers (default 0). */
+  loadViewers: z.number().int().min(0).max(1000).optional(),
   /** Segment container: mpegts (the default when absent) or fmp4 (fragmented MP4: init.mp4 + .m4s segments). */
   segmentType: z.enum(['mpegts', 'fmp4']).optional(),
   /** Who packages and serves it: lab (ffmpeg's segmenter + the lab's origin, default) or nginx-rtmp (RTMP in, nginx-rtmp's HLS out). */

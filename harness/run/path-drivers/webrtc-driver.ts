@@ -53,7 +53,9 @@ export class WebrtcDriver implements PathDriver {
     }
     // WHEP carries only the viewer's candidates (PATCH); trickle: true keeps the lab's signaling, which trickles both ways.
     if (relay instanceof WeriftRelay && !this.spec.ice?.trickle) {
-      const whep = new WhipWhepEndpoint({ protocol: 'whep', prefix: `/whep/${this.path.id}`, backend: new WeriftWhepBackend(relay) });
+      // Room for every glass viewer and every load viewer (harness/load): the endpoint's default holds 64 sessions.
+      const maxSessions = Math.max(64, this.path.viewers + (this.spec.loadViewers ?? 0));
+      const whep = new WhipWhepEndpoint({ protocol: 'whep', prefix: `/whep/${this.path.id}`, backend: new WeriftWhepBackend(relay), maxSessions });
       this.whep = whep;
       ctx.route((req, res, p) => whep.handle(req, res, p));
     } else {
