@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { MediaStreamTrack, RTCPeerConnection } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, type RTCRtpSender } from 'werift';
 import { LabError, LabTimeoutError } from '../../core/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import type { RelayCodec, RtpIngest } from './relay.ts';
@@ -36,6 +36,7 @@ export class WhipPublisher extends Lifecycle<RtpIngest> {
   private pc: RTCPeerConnection | undefined;
   private session: string | undefined;
   private connected: Promise<void> | undefined;
+  private sender: RTCRtpSender | undefined;
   packetsOut = 0;
 
   constructor(private readonly options: WhipPublisherOptions) {
@@ -61,7 +62,7 @@ export class WhipPublisher extends Lifecycle<RtpIngest> {
     });
     this.pc = pc;
     const track = new MediaStreamTrack({ kind: 'video' });
-    pc.addTransceiver(track, { direction: 'sendonly' });
+    this.sender = pc.addTransceiver(track, { direction: 'sendonly' }).sender;
     this.connected = new Promise<void>((resolve, reject) => {
       pc.connectionStateChange.subscribe((state) => {
         if (state === 'connected') resolve();
@@ -120,6 +121,28 @@ export class WhipPublisher extends Lifecycle<RtpIngest> {
       timer = setTimeout(() => reject(new LabTimeoutError(`${this.label}: no WebRTC connection to ${this.options.shownUrl} within ${timeoutMs} ms`)), timeoutMs);
     });
     return Promise.race([connected, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Resolves once the session is connected and has sent RTP over it (werift's outbound-rtp packetsSent > 0: ffmpeg's
+   * packets arrive and go out encrypted), or rejects after timeoutMs naming what is missing.
+   */
+  async waitForMedia(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.waitConnected(timeoutMs);
+    const sender = this.started(this.sender, 'waitForMedia()');
+    for (;;) {
+      this.assertOpen('wait for media');
+      let sent = 0;
+      (await sender.getStats()).forEach((s: { type?: string; packetsSent?: number }) => {
+        if (s.type === 'outbound-rtp') sent += s.packetsSent ?? 0;
+      });
+      if (sent > 0) return;
+      if (Date.now() > deadline) {
+        throw new LabTimeoutError(`${this.label}: connected to ${this.options.shownUrl} but sent no RTP within ${timeoutMs} ms (${this.packetsOut} packets from ffmpeg)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** DELETEs the WHIP session (at most 3 s; the server's failure to answer is not the run's), closes the peer and socket. */

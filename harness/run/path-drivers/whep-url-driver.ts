@@ -12,7 +12,7 @@ import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path
  * WebRTC from a server given by URL: the viewers play its WHEP endpoint (`playback:`), and with `ingest:` the lab
  * publishes its one encode to the server's WHIP endpoint (a werift peer fed by ffmpeg's RTP, ingest/relays/
  * whip-client.ts), with the path's bearer token (`token: ${env:NAME}`, resolved when the run starts, kept in memory
- * and in the viewers' pages). Viewers start once the WHIP session is connected (or at once without `ingest:`, when
+ * and in the viewers' pages). Viewers start once the WHIP session is connected and carries RTP (or at once without `ingest:`, when
  * something else feeds the server). A refused or unreachable WHIP URL fails the run within 10 s, naming the URL.
  */
 export class WhepUrlDriver implements PathDriver {
@@ -36,7 +36,7 @@ export class WhepUrlDriver implements PathDriver {
   }
 
   async ready(failure: FailureSignal): Promise<void> {
-    if (this.publisher) await failure.race(this.publisher.waitConnected(labDefaults.rtpTimeoutMs));
+    if (this.publisher) await failure.race(this.publisher.waitForMedia(labDefaults.rtpTimeoutMs));
   }
 
   playerConfig(_serverUrl: string, viewerIndex: number): PlayerConfig {

@@ -132,6 +132,7 @@ describe('publish by WHIP into the relay, play by WHEP out of it', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       socket.close();
+      await publisher.waitForMedia(5000);
       await waitUntil(() => received >= 20, 10_000, `RTP at the WHEP viewer (${JSON.stringify({ published: publisher.packetsOut, whipIn: whip.packetsIn, relay: await relay.stats(), viewer: viewer.connectionState, received })})`);
       expect(whip.packetsIn).toBeGreaterThanOrEqual(20);
       expect((await relay.stats()).viewers).toHaveLength(1);
