@@ -10,6 +10,12 @@ import type { NatType } from '../../../harness/network/nat-rules.ts';
 import { probeNetwork } from '../../../harness/network/network-capabilities.ts';
 import { findSystemProgram } from '../../../harness/network/network-capabilities.ts';
 import { ownedBy } from '../../support/lab-network.ts';
+import { runAll } from '../../../harness/network/command-runner.ts';
+import { createLinkCommands } from '../../../harness/network/ip-commands.ts';
+import { natTableName } from '../../../harness/network/nat-rules.ts';
+import { natCommands } from '../../../harness/network/nat-topology.ts';
+import { sweepStale } from '../../../harness/network/stale-sweep.ts';
+import { isAlive } from '../../../core/process/process-registry.ts';
 
 const pexec = promisify(execFile);
 const caps = await probeNetwork();
@@ -109,4 +115,17 @@ describe.skipIf(reason !== undefined)('NAT routers in namespaces, for real (root
     expect(ownedBy(process.pid)).toEqual([]);
     expect(execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' })).toBe(hostRules);
   }, 120_000);
+
+  it('sweeps the router and viewer namespaces a killed run left behind (their tables go with them)', async () => {
+    let dead = 4_100_000;
+    while (isAlive(dead)) dead++;
+    const names = linkNames(runPrefix(dead), 0);
+    const used = [...execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' }).matchAll(/\sinet\s+([\d.]+)\//g)].map((m) => m[1]!);
+    const [addresses] = allocateBlocks(parseCidr(caps.pool), 1, used, process.pid + 9100) as [LinkAddresses];
+    await runAll([...createLinkCommands(names, addresses), ...natCommands(names, 'symmetric', natTableName(names.namespace), addresses.peer)]);
+    expect(execFileSync('ip', ['netns', 'exec', names.namespace, 'nft', 'list', 'tables'], { encoding: 'utf8' })).toContain(natTableName(names.namespace));
+    expect(ownedBy(dead)).toContain(names.viewerNamespace);
+    await sweepStale();
+    expect(ownedBy(dead)).toEqual([]);
+  }, 60_000);
 });
