@@ -3,7 +3,7 @@
  * play the audio of an HLS stream (ffmpeg AAC 64 kb/s) and of a WebRTC stream (Opus 32 kb/s via werift), and can
  * the played samples be read back with their timecode marks (audio-marks.ts)?
  *
- *   flock /tmp/latency-lab-heavy.lock node --import tsx scripts/audio-feasibility/browser-check.ts [--seconds 20]
+ *   flock /tmp/latency-lab-heavy.lock node --import tsx scripts/audio-feasibility/browser-check.ts [--seconds 20] [--hls-only]
  *
  * A paced source hands 20 ms chunks of marks (one every 100 ms) to ffmpeg at their wall-clock time; a mark's
  * capture time is when its chunk was handed over. In the page an AudioWorklet copies what the graph renders; a
@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 4500));
     console.log('hls.js:', await page.evaluate(`window.playHls('${base}/hls/index.m3u8')`));
     await page.evaluate('window.takeBlocks()');
+    await new Promise((r) => setTimeout(r, (seconds * 1000) / 2));
+    console.log('hls.js latency / target (s):', JSON.stringify(await page.evaluate('[window.hls.latency, window.hls.targetLatency]')));
     await hls.done;
     await analyse(page, 'HLS (AAC 64 kb/s, 1 s segments, hls.js)', hls.t0);
     console.log('page events:', JSON.stringify(await page.evaluate('window.lab.events')));
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
 
     // WebRTC: Opus 32 kb/s RTP from ffmpeg → werift (sendonly audio) → the page's RTCPeerConnection, each variant
     // in a page of its own: the remote stream into a MediaStreamSource only, then also played by an <audio> element.
-    for (const withElement of [false, true]) {
+    for (const withElement of process.argv.includes('--hls-only') ? [] : [false, true]) {
       const rtcPage = await (await browser.createBrowserContext()).newPage();
       await rtcPage.goto(base);
       await rtcPage.evaluate('window.startContext()');

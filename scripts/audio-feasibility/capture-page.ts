@@ -55,6 +55,7 @@ window.playHls = (url) => new Promise((resolve) => {
   const src = window.ctx.createMediaElementSource(media);
   src.connect(window.capture);
   const hls = new Hls({ liveSyncDurationCount: 3 });
+  window.hls = hls;
   hls.on(Hls.Events.ERROR, (_, d) => log('hls error ' + d.details + (d.fatal ? ' fatal' : '')));
   hls.loadSource(url);
   hls.attachMedia(media);
