@@ -13,6 +13,8 @@
 export const CLOCK_PATH = '/lab/time';
 const BURST = 10;
 const INTERVAL_MS = 2000;
+/** The first burst is longer: the page starts while its browser is busiest, and the first estimate gates the first frames. */
+const FIRST_BURST = 3 * BURST;
 /** Exchanges kept for the minimum-RTT choice: the last five bursts (~10 s), short enough to follow drift. */
 const WINDOW = 5 * BURST;
 /** Response headers carrying the lab's clock: read when the headers arrive, before any body is awaited. */
@@ -40,7 +42,7 @@ export class ClockSync {
 
   /** Runs the first burst now (resolves after it), then one every INTERVAL_MS until stop(). */
   async start(): Promise<void> {
-    await this.burst();
+    await this.burst(FIRST_BURST);
     this.schedule();
   }
 
@@ -54,9 +56,9 @@ export class ClockSync {
     this.timer = setTimeout(() => void this.burst().finally(() => this.schedule()), INTERVAL_MS);
   }
 
-  private async burst(): Promise<void> {
+  private async burst(size = BURST): Promise<void> {
     let resolution = 0;
-    for (let i = 0; i < BURST && !this.stopped; i++) {
+    for (let i = 0; i < size && !this.stopped; i++) {
       const sample = await this.exchange().catch(() => null); // a failed exchange is just missing (the bound judges)
       if (!sample) continue;
       resolution = sample.resolutionMs;

@@ -32,8 +32,14 @@ describe.skipIf(!existsSync(FAKETIME_LIB))('clock offset per viewer', () => {
     expect(shifted!.clockOffsetUncertaintyMs!).toBeLessThanOrEqual(5);
     expect(shifted!.clock!.estimates).toBeGreaterThanOrEqual(2); // repeated through the run
     expect(Math.abs(local!.clockOffsetMs!), `local offset ${local!.clockOffsetMs}`).toBeLessThanOrEqual(2);
+    // The lab's own Chromium reads the lab's clock: its estimate is a check, never withholds anything.
+    expect(local!.clock!.applied).toBe(false);
+    expect(local!.clockUncertain).toBe(false);
+    // The shifted one is corrected; while an estimate is less certain than 5 ms (a busy start on a loaded machine)
+    // its frames are withheld, never guessed: most of the window must still be measured.
+    expect(shifted!.clock!.applied).toBe(true);
+    expect(shifted!.clock!.framesWithheld, JSON.stringify(shifted!.clock)).toBeLessThan(shifted!.framesMeasured / 3);
     for (const viewer of [local!, shifted!]) {
-      expect(viewer.clockUncertain, JSON.stringify(viewer.clock)).toBe(false);
       expect(viewer.framesMeasured).toBeGreaterThan(60);
       expect(viewer.latencyMs!.min).toBeGreaterThan(0); // a latency below zero is an instrument bug
     }
