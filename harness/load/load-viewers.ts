@@ -73,6 +73,11 @@ export class LoadViewers extends EventEmitter<LoadViewersEvents> {
     }
   }
 
+  /** The worker processes' ids (for tests and diagnostics). */
+  get pids(): number[] {
+    return this.workers.map((w) => w.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
   /** Per path, summed over the workers' latest reports. */
   counts(): Map<string, LoadPathCounts> {
     const out = new Map<string, LoadPathCounts>();

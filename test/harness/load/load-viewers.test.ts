@@ -39,8 +39,10 @@ async function liveOrigin(): Promise<{ url: string; requests: Map<string, number
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/live/index.m3u8`, requests };
 }
 
-function workerProcesses(): string[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('harness/load/load-worker-main'));
+/** Which of these pids are live load-worker processes. */
+function liveWorkers(pids: number[]): number[] {
+  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
+  return pids.filter((pid) => lines.some((l) => l.trim().startsWith(`${pid} `) && l.includes('harness/load/load-worker-main')));
 }
 
 describe('load viewers in worker processes', () => {
@@ -49,13 +51,14 @@ describe('load viewers in worker processes', () => {
     const spec = (i: number, token: string): LoadSessionSpec => ({ kind: 'hls', pathId: token === 't' ? 'hls' : 'refused', viewerId: `v${i}`, codec: 'h264', hlsUrl: url, requestHeaders: { authorization: `Bearer ${token}` } });
     const specs = [...Array.from({ length: 6 }, (_, i) => spec(i, 't')), spec(6, 'wrong')];
     const load = await LoadViewers.start(specs, { requested: new Map([['hls', 6], ['refused', 1]]), kinds: new Map([['hls', 'hls'], ['refused', 'hls']]), killTimeoutMs: 3000, workers: 2 });
+    const pids = load.pids;
     try {
-      expect(workerProcesses()).toHaveLength(2);
+      expect(liveWorkers(pids)).toHaveLength(2);
       await new Promise((r) => setTimeout(r, 2500));
     } finally {
       await load.close();
     }
-    expect(workerProcesses()).toEqual([]);
+    expect(liveWorkers(pids)).toEqual([]);
     const hls = load.result('hls')!;
     expect(hls).toMatchObject({ kind: 'hls', requested: 6, sessions: 6, started: 6, connected: 6, failed: 0, receiving: 6, workers: 2 });
     // Joined 3 segments back, then ~1 new segment per 0.5 s for ≥ 2 s (a loaded machine may lag a reload or two).
