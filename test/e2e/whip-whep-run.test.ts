@@ -43,8 +43,10 @@ beforeAll(async () => {
   const file = join(dir, 'whip-whep-e2e.yaml');
   writeFileSync(
     file,
-    `name: whip-whep-e2e\nduration: 6\nwarmup: 1\nviewers: 2\nvideo: { width: 640, height: 360, fps: 30, bitrateKbps: 1000 }\npaths:\n` +
-      `  - { kind: webrtc, codec: h264, ingest: "${base}/whip/live", playback: "${base}/whep/live?v=1", token: "\${env:${TOKEN_VAR}}" }\n`,
+    `name: whip-whep-e2e\nduration: 6\nwarmup: 1\nviewers: 1\nvideo: { width: 640, height: 360, fps: 30, bitrateKbps: 1000 }\npaths:\n` +
+      `  - { kind: webrtc, codec: h264, ingest: "${base}/whip/live", playback: "${base}/whep/live?v=1", token: "\${env:${TOKEN_VAR}}" }\n` +
+      // A second path plays the same server without publishing (something else feeds it), its viewer trickling by PATCH.
+      `  - { kind: webrtc, id: whep-trickle, codec: h264, playback: "${base}/whep/live", token: "\${env:${TOKEN_VAR}}", ice: { trickle: true } }\n`,
   );
   const cli = await runLab(['run', file, '--out', join(dir, 'out'), '--quiet']);
   code = cli.code;
@@ -60,13 +62,14 @@ afterAll(async () => {
 
 describe('WHIP into a relay the lab does not run, WHEP out of it to Chromium', () => {
   it('measures the frames of every viewer through publisher, relay and WHEP', async () => {
-    const path = results.paths[0]!;
+    const [path, trickled] = results.paths as [Results['paths'][number], Results['paths'][number]];
     if (code !== 0) console.log(dir, ingest.packetsIn, JSON.stringify(await relay.stats()), JSON.stringify(whep.records));
     expect(code, stderr).toBe(0);
     expect(path.id).toBe('webrtc-h264-url');
     expect(path.delivery).toEqual({ server: 'url', protocolIn: 'whip', protocolOut: 'whep', ingestUrl: `${base}/whip/live`, playbackUrl: `${base}/whep/live?v=***` });
+    expect(trickled.delivery).toEqual({ server: 'url', protocolIn: 'none', protocolOut: 'whep', playbackUrl: `${base}/whep/live` });
     const valid = results.validity?.verdict === 'valid';
-    for (const viewer of path.viewers) {
+    for (const viewer of [...path.viewers, ...trickled.viewers]) {
       // A run the lab judged valid measured nearly every frame; an overloaded one (said so in validity) at least half a second of them.
       expect(viewer.framesMeasured).toBeGreaterThanOrEqual(valid ? 0.9 * 30 * 6 : 15);
       expect(viewer.framesUndecodable).toBeLessThanOrEqual(0.01 * viewer.framesMeasured);
@@ -75,11 +78,12 @@ describe('WHIP into a relay the lab does not run, WHEP out of it to Chromium', (
     // Two WebRTC hops on loopback: well under the shortest HLS segment, and never below zero (instrument check).
     expect(path.latencyMs!.min).toBeGreaterThan(0);
     if (valid) expect(path.latencyMs!.p50).toBeLessThan(1000);
+    expect(trickled.latencyMs!.min).toBeGreaterThan(0);
     expect(ingest.packetsIn).toBeGreaterThan(0);
-    console.log(`whip-whep e2e: p50 ${path.latencyMs!.p50} ms, p95 ${path.latencyMs!.p95} ms, validity ${results.validity?.verdict}`);
+    console.log(`whip-whep e2e: p50 ${path.latencyMs!.p50} ms, p95 ${path.latencyMs!.p95} ms (trickle viewer p50 ${trickled.latencyMs!.p50} ms), validity ${results.validity?.verdict}`);
   });
 
-  it('saw, server side, one WHIP session opened and DELETEd, and each viewer POST its offer and PATCH its candidates', () => {
+  it('saw, server side, one WHIP session opened and DELETEd, and each viewer POST its offer and PATCH its candidates (a trickling one with candidates)', () => {
     const calls = (endpoint: WhipWhepEndpoint, method: string, status: number) => endpoint.records.filter((r) => r.method === method && r.status === status);
     expect(calls(whip, 'POST', 201)).toHaveLength(1);
     expect(calls(whip, 'DELETE', 200).map((r) => r.sessionId)).toEqual([calls(whip, 'POST', 201)[0]!.sessionId]);
@@ -88,6 +92,8 @@ describe('WHIP into a relay the lab does not run, WHEP out of it to Chromium', (
     const patches = calls(whep, 'PATCH', 204);
     // Every viewer ended its candidates by PATCH on its own session (Location), with the right token.
     for (const offer of offers) expect(patches.some((p) => p.sessionId === offer.sessionId && p.endOfCandidates)).toBe(true);
+    // The trickling viewer posted its offer with its first candidate and sent the others by PATCH.
+    expect(patches.some((p) => (p.candidates ?? 0) > 0)).toBe(true);
     expect(whep.records.filter((r) => r.status >= 400)).toEqual([]);
     console.log(`whip-whep e2e: WHEP DELETEs seen ${calls(whep, 'DELETE', 200).length} of ${offers.length}`);
   });
