@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario/schema.ts';
+import type { NatType } from '../network/nat-rules.ts';
 import type { KindedParams } from '../scenario/path-params.ts';
 import type { Delivery } from '../scenario/delivery.ts';
 import type { LatencySummary } from '../../core/stats/summary.ts';
@@ -250,6 +251,8 @@ export interface PathNetworkResult {
   /** Host end of the veth (where the servers listened for these viewers) and the viewers' end. */
   hostAddress: string;
   viewerAddress: string;
+  /** The NAT router between the viewers and the servers (network.nat), when there is one; viewerAddress is then its public address. */
+  nat?: { type: Exclude<NatType, 'none'>; viewerNamespace: string; privateAddress: string };
   changes: NetworkChange[];
   /** Packets the userspace emulator handled per direction (emulator backend only; rate-limit drops happen before it, in tbf). */
   emulator?: { downlink: NetworkDirectionCounters; uplink: NetworkDirectionCounters };

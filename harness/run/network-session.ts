@@ -10,6 +10,7 @@ import { linkNames, runPrefix } from '../network/link-names.ts';
 import { planNetworks, type LinkPlan, type LinkState } from '../network/link-plan.ts';
 import { addressPool, requireNetwork, requireNft } from '../network/network-capabilities.ts';
 import { NamespaceLink } from '../network/namespace-link.ts';
+import { networkDefaults } from '../network/network-defaults.ts';
 import { writeNetnsWrapper } from '../network/netns-browser.ts';
 import { sweepStale } from '../network/stale-sweep.ts';
 import { browserTrustArgs, createTlsIdentity, dropTlsIdentity } from '../network/tls-identity.ts';
@@ -134,6 +135,9 @@ export class NetworkSession {
         namespace: entry.link.names.namespace,
         hostAddress: entry.link.addresses.host,
         viewerAddress: entry.link.addresses.peer,
+        ...(entry.link.nat !== 'none'
+          ? { nat: { type: entry.link.nat, viewerNamespace: entry.link.viewerNamespace, privateAddress: networkDefaults.natLan.viewer } }
+          : {}),
         changes: entry.changes,
         ...(counters ? { emulator: counters } : {}),
       });

@@ -58,6 +58,12 @@ describe.skipIf(reason !== undefined)('NAT traversal, end to end', () => {
     expect(cone.candidates.some((c) => c.side === 'local' && c.type === 'srflx')).toBe(true);
     expect(['srflx', 'host', 'prflx']).toContain(cone.selectedPair!.local);
     expect(cone.selectedPair!.relayProtocol).toBeNull();
+    // results.json says which NAT each path had; the router's public address is what the servers saw.
+    expect(results.paths.find((p) => p.id === 'cone-stun')!.network!.nat).toEqual({
+      type: 'endpoint-independent',
+      viewerNamespace: expect.stringMatching(/-c\d+$/),
+      privateAddress: '192.168.213.2',
+    });
 
     expect(seen['symmetric-turn-udp']).toBe('connected relay→host udp/udp');
     expect(seen['blocked-turn-tls']).toBe('connected relay→host udp/tls');
