@@ -141,6 +141,11 @@ export class ViewerCollector {
       this.recent.push(latency);
       if (!inWindow(wall)) continue;
       this.countPresented(f[i + 2]!);
+      if (!this.clock.trusted) {
+        this.clock.framesWithheld++; // clock uncertain: the latency is withheld, not guessed
+        continue;
+      }
+      this.clock.noteApplied();
       this.latencies.push(latency);
       this.addToTimeline(wall, latency);
       this.onFrame(wall, latency);
@@ -161,11 +166,6 @@ export class ViewerCollector {
     if (from !== null && this.lastWallSeen >= from) this.droppedAtStart ??= batch.droppedFrames;
     if (!this.done || this.droppedAtStart === null) this.droppedLatest = batch.droppedFrames;
     for (let i = 0; i + 1 < batch.hlsLatency.length; i += 2) {
-      if (!this.clock.trusted) {
-        this.clock.framesWithheld++; // clock uncertain: the latency is withheld, not guessed
-        continue;
-      }
-      this.clock.noteApplied();
       if (inWindow(batch.hlsLatency[i]!)) this.hlsLatencyMs.push(batch.hlsLatency[i + 1]! * 1000);
     }
     const target = batch.hlsTargetLatency ?? [];
@@ -212,6 +212,7 @@ export class ViewerCollector {
       stalls: { count: stallDurations.length, totalMs: Math.round(stallDurations.reduce((a, b) => a + b, 0)) },
       freezes: this.freezes.summary(this.window.runStartMs),
       clockJumpMaxMs: this.clockJumpMaxMs === null ? null : round1(this.clockJumpMaxMs),
+      ...this.clockFields(),
       timeline: this.timeline,
       fps: this.measureFrom === null ? null : Math.round((framesPresented / (this.window.durationMs / 1000)) * 100) / 100,
       probeCostMs: cost ? { p50: cost.p50, p99: cost.p99, max: cost.max } : null,
@@ -232,7 +233,6 @@ export class ViewerCollector {
         result.hlsEdgeLagMs = roundOrNull(median(this.edgeLagMs));
       }
       const rate = summarizePlaybackRate(this.playbackRates, this.measureFrom, this.measureTo);
-      ...this.clockFields(),
       if (rate) result.playbackRate = rate;
     } else {
       result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
@@ -240,6 +240,11 @@ export class ViewerCollector {
     }
     if (this.error) result.error = this.error;
     return result;
+  }
+
+  private clockFields(): Pick<ViewerResult, 'clockOffsetMs' | 'clockOffsetUncertaintyMs' | 'clockUncertain' | 'clock'> {
+    const clock = this.clock.summary();
+    return { clockOffsetMs: clock.offsetMs, clockOffsetUncertaintyMs: clock.uncertaintyMs, clockUncertain: clock.framesWithheld > 0, clock };
   }
 
   /** Frames ([wall, latency, presented] triples) and undecodable frames ([wall, presented] pairs) in display order. */
@@ -262,11 +267,6 @@ export class ViewerCollector {
     this.firstPresented ??= presented;
     this.lastPresented = presented;
   }
-  private clockFields(): Pick<ViewerResult, 'clockOffsetMs' | 'clockOffsetUncertaintyMs' | 'clockUncertain' | 'clock'> {
-    const clock = this.clock.summary();
-    return { clockOffsetMs: clock.offsetMs, clockOffsetUncertaintyMs: clock.uncertaintyMs, clockUncertain: clock.framesWithheld > 0, clock };
-  }
-
 
   private addToTimeline(wall: number, latency: number): void {
     const index = Math.floor((wall - this.window.runStartMs) / this.window.timelineBinMs);
