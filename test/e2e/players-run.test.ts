@@ -25,10 +25,13 @@ function labRun(fixture: string) {
 /** Every viewer of the run played and was timed: frames measured, none undecodable, a first frame, no error. */
 function expectEveryPlayerTimed(results: Results, share: number): void {
   const expected = results.scenario.video.fps * results.scenario.duration;
+  // A run the lab judged degraded (the machine fell behind: fps-low, freezes…) says so; its viewers must still play.
+  const valid = results.validity?.verdict === 'valid';
+  if (!valid) console.log(`degraded run, frame share not asserted: ${results.validity?.reasons.map((r) => r.code).join(', ')}`);
   for (const p of results.paths) {
     const viewer = p.viewers[0]!;
     expect(viewer.error, p.id).toBeUndefined();
-    expect(viewer.framesMeasured, p.id).toBeGreaterThanOrEqual(share * expected);
+    expect(viewer.framesMeasured, p.id).toBeGreaterThanOrEqual(valid ? share * expected : 1);
     expect(viewer.framesUndecodable, p.id).toBe(0);
     expect(viewer.firstFrameMs, p.id).toBeGreaterThan(0);
   }
