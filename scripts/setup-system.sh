@@ -52,6 +52,8 @@ install_optional_extras() {
   command -v janus >/dev/null 2>&1 || [ -n "${JANUS_PATH:-}" ] || extras+=(janus)
   command -v turnserver >/dev/null 2>&1 || [ -n "${TURNSERVER_PATH:-}" ] || extras+=(coturn)
   command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || extras+=(gcc libc6-dev)
+  # test/e2e/clock-offset.test.ts shifts one viewer's clock with libfaketime (the test skips without it)
+  compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || extras+=(libfaketime)
   # server: nginx-rtmp (nginx with Debian's dynamic RTMP module; the lab runs its own nginx per path, on loopback)
   [ -n "${NGINX_PATH:-}" ] || [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || extras+=(nginx-light libnginx-mod-rtmp)
   if [ ${#extras[@]} -eq 0 ]; then
