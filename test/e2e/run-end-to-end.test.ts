@@ -73,8 +73,11 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     }
   });
 
-  it('paces the source without drift or stalls', () => {
-    expect(results.source!.pacing.lateMsP99).toBeLessThan(50);
+  it('paces the source without drift or stalls, or says in its verdict that it could not', () => {
+    // On a machine too busy to keep real time the source falls behind; the lab must then judge the run degraded.
+    const late = results.source!.pacing.lateMsP99;
+    if (late >= 50) expect(results.validity!.verdict, `source late p99 ${late} ms`).toBe('degraded');
+    else expect(late).toBeLessThan(50);
     expect(results.source!.framesSent).toBeGreaterThan(results.scenario.video.fps * results.scenario.duration);
   });
 
