@@ -15,8 +15,12 @@ import { runLab } from '../support/lab-cli.ts';
 /** Debian's libfaketime, wherever the architecture puts it (scripts/setup-system.sh installs it as an optional extra). */
 const FAKETIME_LIB = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((arch) => `/usr/lib/${arch}/faketime/libfaketime.so.1`).find((p) => existsSync(p)) ?? '';
 const SHIFT_MS = 5000;
-/** Both viewers show the same frames on the same path: their medians differ by less than one refresh. */
-const ONE_REFRESH_MS = 1000 / 60;
+/**
+ * Both viewers show the same frames on the same path, but each Chromium's jitter buffer settles on its own, by whole
+ * refreshes (docs/ci-gate.md measured 22–61 ms between runs of one WebRTC path): their medians may differ by up to
+ * three refreshes. Uncorrected, the gap would be 5000 ms.
+ */
+const VIEWER_SPREAD_MS = 3 * (1000 / 60);
 const dir = mkdtempSync(join(tmpdir(), 'lab-clock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,6 +49,7 @@ describe.skipIf(!FAKETIME_LIB)('clock offset per viewer', () => {
       expect(viewer.latencyMs!.min).toBeGreaterThan(0); // a latency below zero is an instrument bug
     }
     const gap = Math.abs(shifted!.latencyMs!.p50 - local!.latencyMs!.p50);
-    expect(gap, `p50 ${shifted!.latencyMs!.p50} vs ${local!.latencyMs!.p50}`).toBeLessThan(ONE_REFRESH_MS);
+    console.log(`clock e2e: offset ${shifted!.clockOffsetMs} ± ${shifted!.clockOffsetUncertaintyMs} ms; p50 ${shifted!.latencyMs!.p50} (shifted) vs ${local!.latencyMs!.p50} ms`);
+    expect(gap, `p50 ${shifted!.latencyMs!.p50} vs ${local!.latencyMs!.p50}`).toBeLessThan(VIEWER_SPREAD_MS);
   }, 240_000);
 });
