@@ -1,3 +1,7 @@
+import type { LoadPathCounts } from '../results/load-types.ts';
+
+export type { LoadPathCounts };
+
 /** What the lab hands a load worker: one receive-only session — WebRTC through its path's own signaling, or HLS. */
 export interface LoadSessionSpec {
   kind: 'webrtc' | 'hls';
@@ -13,25 +17,6 @@ export interface LoadSessionSpec {
   /** The lab's signaling (Janus, mediasoup): `/signal/<path>/<viewer>` and this session's token. */
   signalUrl?: string;
   signalToken?: string;
-}
-
-/** One path's load viewers as a worker (or the lab, summed over workers) counts them. */
-export interface LoadPathCounts {
-  sessions: number;
-  /** Sessions whose signaling went through (offer/answer exchanged). */
-  started: number;
-  /** Sessions whose ICE + DTLS connected. */
-  connected: number;
-  failed: number;
-  /** Sessions that received at least one RTP packet. */
-  receiving: number;
-  packets: number;
-  /** HLS: media segments fetched. */
-  segments: number;
-  /** RTP payload bytes (WebRTC) or segment bytes (HLS) received. */
-  bytes: number;
-  /** The first few error messages, each once. */
-  errors: string[];
 }
 
 /** One line a worker prints on stdout: `load-report <json>`. */

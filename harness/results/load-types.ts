@@ -1,12 +1,7 @@
-/** One path's load viewers as results.json records them (harness/load). */
-export interface LoadViewersResult {
-  /** webrtc: receive-only werift peers; hls: clients following the playlist and fetching every segment. */
-  kind: 'webrtc' | 'hls';
-  /** The path's `loadViewers`. */
-  requested: number;
-  /** Sessions the workers ran (= requested unless the run ended early). */
+/** One path's load viewers as a worker (or the lab, summed over workers) counts them (harness/load). */
+export interface LoadPathCounts {
   sessions: number;
-  /** Sessions whose signaling went through. */
+  /** Sessions whose signaling went through (offer/answer exchanged). */
   started: number;
   /** Sessions whose ICE + DTLS connected. */
   connected: number;
@@ -21,6 +16,14 @@ export interface LoadViewersResult {
   bytes: number;
   /** The first few distinct error messages. */
   errors: string[];
+}
+
+/** One path's load viewers as results.json records them (harness/load): the counts (`sessions` = requested unless the run ended early), plus: */
+export interface LoadViewersResult extends LoadPathCounts {
+  /** webrtc: receive-only werift peers; hls: clients following the playlist and fetching every segment. */
+  kind: 'webrtc' | 'hls';
+  /** The path's `loadViewers`. */
+  requested: number;
   /** Worker processes the run's load viewers were spread over (all paths), and their CPU (% of one core, mean over their life). */
   workers: number;
   workersCpuPercent: number;
