@@ -36,6 +36,8 @@ export interface PlayerConfig {
   iceTransportPolicy?: 'all' | 'relay';
   /** WebRTC: trickle ICE (candidates exchanged as found, through the signaling's candidates routes); default false. */
   trickle?: boolean;
+  /** WebRTC: set on the video RTCRtpReceiver as `jitterBufferTarget` (ms; the scenario's jitterBufferTargetMs). */
+  jitterBufferTargetMs?: number;
   /** hls.js live sync: how many target durations behind the live edge playback starts. */
   liveSyncDurationCount?: number;
   /** HLS: hls.js lowLatencyMode (LL-HLS paths): parts, blocking reloads, target latency = PART-HOLD-BACK. */
@@ -65,6 +67,13 @@ export interface RawWebrtcStats {
   remoteCandidateType: string | null;
   protocol: string | null;
   codec: string | null;
+  /** Cumulative seconds (Chromium inbound-rtp): processing (receive → decoded) and decode time, jitter-buffer target and minimum delay. */
+  totalProcessingDelay?: number | null;
+  totalDecodeTime?: number | null;
+  jitterBufferTargetDelay?: number | null;
+  jitterBufferMinimumDelay?: number | null;
+  /** The video receiver's jitterBufferTarget as read back (ms; null: none set). */
+  jitterBufferTargetSetMs?: number | null;
 }
 
 /** The moments of a WebRTC viewer's join (players/webrtc/join-recorder.ts), in the order they normally happen. */
@@ -128,6 +137,11 @@ export interface ProbeBatch {
   /** video.playbackRate at start and at every change: [wallMs, rate] pairs. */
   playbackRates: number[];
   webrtcStats: RawWebrtcStats[];
+  /**
+   * WebRTC, per timed frame: [displayWallMs, latencyMs, receiveToPresentMs, presentToDisplayMs] — rVFC receiveTime →
+   * presentationTime (jitter buffer + decode) and → the display time the latency used (compositor), page clock.
+   */
+  webrtcFrameSplits?: number[];
   /** WebRTC: the join timeline as of this drain, when it changed since the previous one. */
   webrtcJoin?: RawJoinTimeline;
   /** ms spent in the probe per frame (read + decode), for the benchmark. */

@@ -1,5 +1,6 @@
 import type { Results } from '../harness/results/types.ts';
 import { hlsBreakdownHtml } from './hls-breakdown.ts';
+import { webrtcBreakdownHtml } from './webrtc-breakdown.ts';
 import { joinWaterfallHtml } from './join-waterfall.ts';
 import { escapeHtml as esc, jsonForScript } from './html.ts';
 import { networkChangesHtml } from './network-changes.ts';
@@ -118,6 +119,7 @@ function chartsHtml(results: Results, data: ReportData): string {
       : '',
     viewersHtml(results, data),
     hlsBreakdownHtml(results),
+    webrtcBreakdownHtml(results),
     joinWaterfallHtml(results),
     data.segments
       ? chartCard(

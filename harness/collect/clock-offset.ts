@@ -102,6 +102,8 @@ export function shiftBatch(batch: ProbeBatch, shiftMs: number): ProbeBatch {
     // Edge lag is a frame's latency less same-clock spans: it crosses the clocks as the latency does.
     hlsEdgeLag: pairs(batch.hlsEdgeLag, 2, [0, 1]),
     playbackRates: pairs(batch.playbackRates, 2, [0]),
+    // [displayWallMs, latencyMs, two page-clock spans]: the latency crosses the clocks, the spans do not.
+    webrtcFrameSplits: pairs(batch.webrtcFrameSplits, 4, [0, 1]),
     webrtcStats: batch.webrtcStats.map((s) => ({ ...s, wallMs: s.wallMs + shiftMs })),
     clockRemaps: pairs(batch.clockRemaps, 2, [0]),
     ...(batch.webrtcJoin ? { webrtcJoin: shiftJoin(batch.webrtcJoin, shiftMs) } : {}),

@@ -1,10 +1,11 @@
-import type { ProbeBatch, RawJoinTimeline, RawWebrtcStats } from '../../players/contract.ts';
+import type { ProbeBatch, RawJoinTimeline } from '../../players/contract.ts';
 import type { PathResult, TimelinePoint, ViewerResult } from '../results/types.ts';
 import { median } from '../../core/stats/quantiles.ts';
 import { SampleBuffer, summarize } from '../../core/stats/summary.ts';
 import { labDefaults } from '../../core/defaults.ts';
 import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
+import { WebrtcBreakdownCollector } from './webrtc-breakdown.ts';
 import { summarizeJoin } from './join-timeline.ts';
 import { FreezeDetector } from './freezes.ts';
 import { ClockOffsetTracker, shiftBatch } from './clock-offset.ts';
@@ -50,7 +51,7 @@ export class ViewerCollector {
   private readonly playlistTransitMs: number[] = [];
   private readonly edgeLagMs: number[] = [];
   private readonly playbackRates: number[] = [];
-  private readonly webrtcRaw: RawWebrtcStats[] = [];
+  private readonly webrtc = new WebrtcBreakdownCollector();
   private webrtcJoin: RawJoinTimeline | null = null;
   private readonly timeline: TimelinePoint[] = [];
   private bin: { index: number; values: number[] } | null = null;
@@ -181,7 +182,7 @@ export class ViewerCollector {
     const lags = batch.hlsEdgeLag ?? [];
     for (let i = 0; i + 1 < lags.length; i += 2) if (inWindow(lags[i]!)) this.edgeLagMs.push(lags[i + 1]!);
     if (this.playbackRates.length < 100_000) this.playbackRates.push(...(batch.playbackRates ?? []));
-    for (const s of batch.webrtcStats) this.webrtcRaw.push(s);
+    this.webrtc.add(batch, (wall) => inWindow(wall) && this.clock.trusted);
     if (batch.webrtcJoin) this.webrtcJoin = batch.webrtcJoin;
     for (const c of batch.probeCostMs) this.probeCostMs.push(c);
     const remaps = batch.clockRemaps ?? [];
@@ -235,7 +236,8 @@ export class ViewerCollector {
       const rate = summarizePlaybackRate(this.playbackRates, this.measureFrom, this.measureTo);
       if (rate) result.playbackRate = rate;
     } else {
-      result.webrtcStats = summarizeWebrtcStats(this.webrtcRaw, this.measureFrom, this.measureTo, this.window.runStartMs);
+      result.webrtcStats = summarizeWebrtcStats(this.webrtc.raw, this.measureFrom, this.measureTo, this.window.runStartMs);
+      result.webrtcBreakdownMs = this.webrtc.breakdown(this.measureFrom, this.measureTo);
       if (this.webrtcJoin && this.startedWallMs !== null) result.join = summarizeJoin(this.webrtcJoin, this.startedWallMs, this.firstFrameWallMs, this.error);
     }
     if (this.error) result.error = this.error;

@@ -6,6 +6,7 @@ import type { LatencySummary } from '../../core/stats/summary.ts';
 import type { JoinSummary } from './join-types.ts';
 import type { ClockSummary } from './clock-types.ts';
 import type { LoadViewersResult } from './load-types.ts';
+import type { WebrtcBreakdown } from './webrtc-breakdown-types.ts';
 
 export type { ClockSummary } from './clock-types.ts';
 export type { LoadViewersResult } from './load-types.ts';
@@ -166,6 +167,7 @@ export interface ViewerResult {
   /** HLS: the video's playback rate over the window (hls.js low-latency catch-up speeds it up when behind target). */
   playbackRate?: PlaybackRateSummary | null;
   webrtcStats?: WebrtcStatsSummary;
+  webrtcBreakdownMs?: WebrtcBreakdown; // WebRTC: where the latency goes (see webrtc-breakdown-types.ts)
   /** WebRTC: the join timeline (phases, candidates, selected pair, connection state). */
   join?: JoinSummary;
   timeline: TimelinePoint[];

@@ -44,6 +44,8 @@ export interface WebrtcParams {
   trickle?: true;
   /** ICE servers and policy (present only when the path has STUN or TURN: `ice` or `turn: true`). */
   ice?: IceSettings;
+  /** The receivers' jitterBufferTarget (ms; present only when the scenario sets it). */
+  jitterBufferTargetMs?: number;
   gop: number;
 }
 
@@ -110,6 +112,7 @@ function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
     ...(spec.turn ? { turn: true as const } : {}),
     ...(spec.ice?.trickle ? { trickle: true as const } : {}),
     ...(needsIceServer(ice) ? { ice } : {}),
+    ...(spec.jitterBufferTargetMs !== undefined ? { jitterBufferTargetMs: spec.jitterBufferTargetMs } : {}),
     gop,
   };
 }

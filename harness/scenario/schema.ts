@@ -98,6 +98,8 @@ export const webrtcPathSchema = z.strictObject({
       policy: z.enum(['all', 'relay']).optional(),
     })
     .optional(),
+  /** The receiver's floor: set on each viewer's video RTCRtpReceiver as `jitterBufferTarget` (ms, 0–4000; default: the browser's own). */
+  jitterBufferTargetMs: z.number().min(0).max(4000).optional(),
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });

@@ -25,6 +25,11 @@ export interface FrameSink {
   clockRemap(wallMs: number, jumpMs: number): void;
   /** A new estimate of the lab's clock against the page's (lab − page, ± uncertainty), see ClockSync. */
   clockEstimate?(pageWallMs: number, offsetMs: number, uncertaintyMs: number): void;
+  /**
+   * WebRTC frames (rVFC gives receiveTime): a timed frame's latency and two of its spans on the page's clock —
+   * receiveTime → presentationTime (jitter buffer + decode) and presentationTime → display time (compositor).
+   */
+  webrtcSplit?(displayWallMs: number, latencyMs: number, receiveToPresentMs: number, presentToDisplayMs: number): void;
 }
 
 /**
@@ -71,7 +76,8 @@ export class FrameProbe {
     // A frame cannot be on glass before the compositor got it: when Chromium's vsync estimate (expectedDisplayTime)
     // lies before the frame's submission (presentationTime), as seen for a few very fast WebRTC frames, the
     // submission time is the better bound. Without this, latencies of −0.6 ms were recorded.
-    const displayWallMs = this.clock.toWall(Math.max(meta.expectedDisplayTime, meta.presentationTime));
+    const displayMs = Math.max(meta.expectedDisplayTime, meta.presentationTime);
+    const displayWallMs = this.clock.toWall(displayMs);
     this.sink.presented(meta.presentedFrames, displayWallMs);
     const report = (value: BandRead) => {
       // The element had already moved on to a later frame when this callback ran (a late main thread): that frame's
@@ -79,7 +85,12 @@ export class FrameProbe {
       if (value === 'gone') return;
       const cost = performance.now() - t0;
       if (value === null) this.sink.undecodable(displayWallMs, cost);
-      else this.sink.frame(displayWallMs, displayWallMs - unwrapMs(value, displayWallMs), cost, meta.mediaTime);
+      else {
+        const latencyMs = displayWallMs - unwrapMs(value, displayWallMs);
+        this.sink.frame(displayWallMs, latencyMs, cost, meta.mediaTime);
+        const received = meta.receiveTime;
+        if (received !== undefined && received > 0) this.sink.webrtcSplit?.(displayWallMs, latencyMs, meta.presentationTime - received, displayMs - meta.presentationTime);
+      }
     };
     const luma = this.readLuma(meta.mediaTime);
     if (luma) void luma.then(report, () => report(this.readCanvas()));

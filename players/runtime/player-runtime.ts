@@ -27,7 +27,7 @@ export interface PlayerReport {
 function emptyBatch(): ProbeBatch {
   return {
     frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
-    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], probeCostMs: [], clockRemaps: [], clockEstimates: [], errors: [], fatal: null,
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], webrtcFrameSplits: [], probeCostMs: [], clockRemaps: [], clockEstimates: [], errors: [], fatal: null,
   };
 }
 
@@ -74,6 +74,9 @@ export function installPlayerRuntime(player: Player): void {
     },
     clockEstimate(pageWallMs, offsetMs, uncertaintyMs) {
       batch.clockEstimates?.push(pageWallMs, offsetMs, uncertaintyMs);
+    },
+    webrtcSplit(displayWallMs, latencyMs, receiveToPresentMs, presentToDisplayMs) {
+      batch.webrtcFrameSplits?.push(displayWallMs, latencyMs, receiveToPresentMs, presentToDisplayMs);
     },
   };
 

@@ -37,6 +37,7 @@ function waitForGathering(pc: RTCPeerConnection): Promise<void> {
  */
 export class WebrtcPlayer implements Player {
   private pc: RTCPeerConnection | undefined;
+  private videoReceiver: RTCRtpReceiver | undefined;
 
   async start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void> {
     const { signalUrl, signalToken, whepUrl } = config;
@@ -46,6 +47,11 @@ export class WebrtcPlayer implements Player {
     const trickle = config.trickle === true;
     const join = new JoinRecorder(pc, trickle, (timeline) => report.webrtcJoin(timeline));
     pc.addEventListener('track', (event) => {
+      if (event.track.kind === 'video') {
+        this.videoReceiver = event.receiver;
+        // The scenario's jitterBufferTargetMs: the receiver's floor (read back with every stats sample).
+        if (config.jitterBufferTargetMs !== undefined) event.receiver.jitterBufferTarget = config.jitterBufferTargetMs;
+      }
       video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
       video.play().catch((err: unknown) => report.error(`play() failed: ${String(err)}`));
     });
@@ -139,6 +145,11 @@ export class WebrtcPlayer implements Player {
       remoteCandidateType: (remote?.candidateType as string | undefined) ?? null,
       protocol: (local?.protocol as string | undefined) ?? null,
       codec: (codec?.mimeType as string | undefined) ?? null,
+      totalProcessingDelay: num(inbound.totalProcessingDelay),
+      totalDecodeTime: num(inbound.totalDecodeTime),
+      jitterBufferTargetDelay: num(inbound.jitterBufferTargetDelay),
+      jitterBufferMinimumDelay: num(inbound.jitterBufferMinimumDelay),
+      jitterBufferTargetSetMs: this.videoReceiver?.jitterBufferTarget ?? null,
     };
     report.webrtcStats(sample);
   }

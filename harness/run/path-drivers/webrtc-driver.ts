@@ -84,6 +84,7 @@ export class WebrtcDriver implements PathDriver {
       ...(this.turn ? { iceServers: this.turn.iceServers(`${this.path.id}-${viewerId}`, iceSettings(this.spec), this.iceAddresses) } : {}),
       ...(iceSettings(this.spec).policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(this.spec.ice?.trickle ? { trickle: true } : {}),
+      ...(this.spec.jitterBufferTargetMs !== undefined ? { jitterBufferTargetMs: this.spec.jitterBufferTargetMs } : {}),
     };
   }
 }

@@ -45,6 +45,7 @@ export class WhepUrlDriver implements PathDriver {
       whepUrl: this.spec.playback!,
       ...(this.token ? { whepToken: this.token } : {}),
       ...(this.spec.ice?.trickle ? { trickle: true } : {}),
+      ...(this.spec.jitterBufferTargetMs !== undefined ? { jitterBufferTargetMs: this.spec.jitterBufferTargetMs } : {}),
     };
   }
 }
