@@ -106,6 +106,24 @@ export interface RawJoinTimeline {
   connectionState: string;
 }
 
+/**
+ * The moments of an HTTP viewer's join (hls.js, dash.js, Shaka, video.js, mpegts.js; players/probe/http-join-recorder.ts),
+ * in the order they normally happen: the manifest (playlist or MPD) requested and fully loaded, the first media
+ * request (segment, part or chunk; init segments excluded) and its first byte, the first media in the buffer, the
+ * first frame decoded.
+ */
+export const HTTP_JOIN_EVENTS = ['manifestRequested', 'manifestLoaded', 'firstMediaRequested', 'firstMediaResponse', 'firstMediaBuffered', 'firstDecoded'] as const;
+export type HttpJoinEvent = (typeof HTTP_JOIN_EVENTS)[number];
+
+/** An HTTP viewer's join so far: wall ms of each event reached (page clock mapped like the probe's), and where they came from. */
+export interface RawHttpJoin {
+  /** 'player': the player's own events (hls.js); 'resource-timing': the page's PerformanceObserver (every other player). */
+  source: 'player' | 'resource-timing';
+  events: Partial<Record<HttpJoinEvent, number>>;
+  /** The first media URL requested (path only, no query: tokens stay out of results). */
+  firstMediaUrl: string | null;
+}
+
 /** Everything measured since the previous drain. */
 export interface ProbeBatch {
   /** Flat triples [displayWallMs, latencyMs, presentedFrames, …], one per decoded frame. */
@@ -144,6 +162,8 @@ export interface ProbeBatch {
   webrtcFrameSplits?: number[];
   /** WebRTC: the join timeline as of this drain, when it changed since the previous one. */
   webrtcJoin?: RawJoinTimeline;
+  /** HTTP players: the join timeline as of this drain, when it changed since the previous one. */
+  httpJoin?: RawHttpJoin;
   /** ms spent in the probe per frame (read + decode), for the benchmark. */
   probeCostMs: number[];
   errors: string[];

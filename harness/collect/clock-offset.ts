@@ -1,4 +1,4 @@
-import type { JoinEvent, ProbeBatch, RawJoinTimeline } from '../../players/contract.ts';
+import type { HttpJoinEvent, JoinEvent, ProbeBatch, RawJoinTimeline } from '../../players/contract.ts';
 import type { ClockSummary } from '../results/types.ts';
 
 /** Default bound on a viewer's clock-offset uncertainty (ms): above it its latencies are withheld. */
@@ -107,6 +107,7 @@ export function shiftBatch(batch: ProbeBatch, shiftMs: number): ProbeBatch {
     webrtcStats: batch.webrtcStats.map((s) => ({ ...s, wallMs: s.wallMs + shiftMs })),
     clockRemaps: pairs(batch.clockRemaps, 2, [0]),
     ...(batch.webrtcJoin ? { webrtcJoin: shiftJoin(batch.webrtcJoin, shiftMs) } : {}),
+    ...(batch.httpJoin ? { httpJoin: { ...batch.httpJoin, events: shiftEvents(batch.httpJoin.events, shiftMs) } } : {}),
   };
 }
 
@@ -114,6 +115,11 @@ function shiftJoin(join: RawJoinTimeline, shiftMs: number): RawJoinTimeline {
   const events: RawJoinTimeline['events'] = {};
   for (const [name, wall] of Object.entries(join.events) as Array<[JoinEvent, number]>) events[name] = wall + shiftMs;
   return { ...join, events, candidates: join.candidates.map((c) => ({ ...c, wallMs: c.wallMs + shiftMs })) };
+}
+
+/** An HTTP join's steps onto the lab's clock. */
+function shiftEvents(events: Partial<Record<HttpJoinEvent, number>>, shiftMs: number): Partial<Record<HttpJoinEvent, number>> {
+  return Object.fromEntries(Object.entries(events).map(([name, wall]) => [name, wall + shiftMs]));
 }
 
 function round2(v: number): number {

@@ -1,5 +1,5 @@
-import { JOIN_EVENTS, type JoinEvent, type RawJoinTimeline } from '../../players/contract.ts';
-import { JOIN_PHASES, type JoinPhase, type JoinSummary } from '../results/types.ts';
+import { HTTP_JOIN_EVENTS, JOIN_EVENTS, type HttpJoinEvent, type JoinEvent, type RawHttpJoin, type RawJoinTimeline } from '../../players/contract.ts';
+import { HTTP_JOIN_PHASES, JOIN_PHASES, type HttpJoinPhase, type HttpJoinSummary, type JoinPhase, type JoinSummary } from '../results/types.ts';
 
 /** The step each phase ends at; the chain starts at the viewer's start() and ends with the first frame on glass. */
 const PHASE_END: Record<JoinPhase, JoinEvent | 'firstFrame'> = {
@@ -14,7 +14,50 @@ const PHASE_END: Record<JoinPhase, JoinEvent | 'firstFrame'> = {
   present: 'firstFrame',
 };
 
+/** The step each HTTP join phase ends at (see HTTP_JOIN_PHASES). */
+const HTTP_PHASE_END: Record<HttpJoinPhase, HttpJoinEvent | 'firstFrame'> = {
+  setup: 'manifestRequested',
+  manifest: 'manifestLoaded',
+  mediaRequest: 'firstMediaRequested',
+  firstByte: 'firstMediaResponse',
+  buffer: 'firstMediaBuffered',
+  decode: 'firstDecoded',
+  present: 'firstFrame',
+};
+
 const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** Each step's time after start (rounded to 0.1 ms), plus the first frame on glass. */
+function stepsAt<E extends string>(events: Partial<Record<E, number>>, order: readonly E[], startedWallMs: number, firstFrameWallMs: number | null): Partial<Record<E | 'firstFrame', number>> {
+  const atMs: Partial<Record<E | 'firstFrame', number>> = {};
+  for (const event of order) {
+    const wall = events[event];
+    if (wall !== undefined) atMs[event] = round1(wall - startedWallMs);
+  }
+  if (firstFrameWallMs !== null) atMs.firstFrame = round1(firstFrameWallMs - startedWallMs);
+  return atMs;
+}
+
+/**
+ * The chain rule: each phase is the wait from the latest step reached so far to its own step, 0 when its step came
+ * earlier, null when it never came (the next phase that did come covers the gap); so the phases add up to the last
+ * step reached (the first frame).
+ */
+function chain<P extends string, S extends string>(phases: readonly P[], end: Record<P, S>, atMs: Partial<Record<S, number>>): Record<P, number | null> {
+  const phasesMs = {} as Record<P, number | null>;
+  let reached = 0;
+  for (const phase of phases) {
+    const at = atMs[end[phase]];
+    if (at === undefined) {
+      phasesMs[phase] = null;
+      continue;
+    }
+    const finish = Math.max(at, reached);
+    phasesMs[phase] = round1(finish - reached);
+    reached = finish;
+  }
+  return phasesMs;
+}
 
 /**
  * One WebRTC viewer's join from what its page recorded (players/webrtc/join-recorder.ts), relative to its start
@@ -26,30 +69,15 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
  * the raw, unclamped times for checking the order.
  */
 export function summarizeJoin(raw: RawJoinTimeline, startedWallMs: number, firstFrameWallMs: number | null, error?: string): JoinSummary {
-  const atMs: JoinSummary['atMs'] = {};
-  for (const event of JOIN_EVENTS) {
-    const wall = raw.events[event];
-    if (wall !== undefined) atMs[event] = round1(wall - startedWallMs);
-  }
-  if (firstFrameWallMs !== null) atMs.firstFrame = round1(firstFrameWallMs - startedWallMs);
-  const phasesMs = {} as Record<JoinPhase, number | null>;
-  let reached = 0;
-  for (const phase of JOIN_PHASES) {
-    const at = atMs[PHASE_END[phase]];
-    if (at === undefined) {
-      phasesMs[phase] = null;
-      continue;
-    }
-    const end = Math.max(at, reached);
-    phasesMs[phase] = round1(end - reached);
-    reached = end;
-  }
+  const atMs: JoinSummary['atMs'] = stepsAt(raw.events, JOIN_EVENTS, startedWallMs, firstFrameWallMs);
+  const phasesMs = chain(JOIN_PHASES, PHASE_END, atMs);
   // Connected once DTLS was up (a page closed at the end of the run still connected); failed and never-connected
   // viewers keep the state they ended in.
   const state = raw.connectionState === 'failed' ? 'failed' : raw.events.dtlsConnected !== undefined ? 'connected' : raw.connectionState;
   const connection: JoinSummary['connection'] = { state, iceState: raw.iceState };
   if (connection.state !== 'connected') connection.reason = error ?? `ICE ${raw.iceState}, connection ${raw.connectionState}`;
   return {
+    protocol: 'webrtc',
     trickle: raw.trickle,
     atMs,
     phasesMs,
@@ -63,4 +91,16 @@ export function summarizeJoin(raw: RawJoinTimeline, startedWallMs: number, first
     selectedPair: raw.selectedPair,
     connection,
   };
+}
+
+/**
+ * One HTTP viewer's join (players/probe/http-join-recorder.ts: hls.js's events or resource timing) like a WebRTC
+ * viewer's: steps in ms after its start, phases chained the same way (so they add up to firstFrameMs), `protocol`
+ * the path's kind so zapping time compares across protocols. No first frame: failed, with the viewer's error.
+ */
+export function summarizeHttpJoin(raw: RawHttpJoin, protocol: HttpJoinSummary['protocol'], player: string, startedWallMs: number, firstFrameWallMs: number | null, error?: string): HttpJoinSummary {
+  const atMs: HttpJoinSummary['atMs'] = stepsAt(raw.events, HTTP_JOIN_EVENTS, startedWallMs, firstFrameWallMs);
+  const connection: HttpJoinSummary['connection'] =
+    firstFrameWallMs !== null ? { state: 'playing' } : { state: 'failed', reason: error ?? 'no first frame' };
+  return { protocol, player, source: raw.source, atMs, phasesMs: chain(HTTP_JOIN_PHASES, HTTP_PHASE_END, atMs), firstMediaUrl: raw.firstMediaUrl, connection };
 }

@@ -1,4 +1,4 @@
-import type { ProbeBatch, RawJoinTimeline } from '../../players/contract.ts';
+import type { ProbeBatch, RawHttpJoin, RawJoinTimeline } from '../../players/contract.ts';
 import type { PathResult, TimelinePoint, ViewerResult } from '../results/types.ts';
 import { median } from '../../core/stats/quantiles.ts';
 import { SampleBuffer, summarize } from '../../core/stats/summary.ts';
@@ -6,7 +6,7 @@ import { labDefaults } from '../../core/defaults.ts';
 import { summarizePlaybackRate } from './playback-rate.ts';
 import { summarizeWebrtcStats } from './webrtc-stats.ts';
 import { WebrtcBreakdownCollector } from './webrtc-breakdown.ts';
-import { summarizeJoin } from './join-timeline.ts';
+import { summarizeHttpJoin, summarizeJoin } from './join-timeline.ts';
 import { FreezeDetector } from './freezes.ts';
 import { ClockOffsetTracker, shiftBatch } from './clock-offset.ts';
 
@@ -53,6 +53,7 @@ export class ViewerCollector {
   private readonly playbackRates: number[] = [];
   private readonly webrtc = new WebrtcBreakdownCollector();
   private webrtcJoin: RawJoinTimeline | null = null;
+  private httpJoin: RawHttpJoin | null = null;
   private readonly timeline: TimelinePoint[] = [];
   private bin: { index: number; values: number[] } | null = null;
   private lastWallSeen = 0;
@@ -184,6 +185,7 @@ export class ViewerCollector {
     if (this.playbackRates.length < 100_000) this.playbackRates.push(...(batch.playbackRates ?? []));
     this.webrtc.add(batch, (wall) => inWindow(wall) && this.clock.trusted);
     if (batch.webrtcJoin) this.webrtcJoin = batch.webrtcJoin;
+    if (batch.httpJoin) this.httpJoin = batch.httpJoin;
     for (const c of batch.probeCostMs) this.probeCostMs.push(c);
     const remaps = batch.clockRemaps ?? [];
     for (let i = 0; i + 1 < remaps.length; i += 2) {
@@ -235,6 +237,7 @@ export class ViewerCollector {
       }
       const rate = summarizePlaybackRate(this.playbackRates, this.measureFrom, this.measureTo);
       if (rate) result.playbackRate = rate;
+      if (this.httpJoin && this.startedWallMs !== null) result.join = summarizeHttpJoin(this.httpJoin, kind, player ?? 'unknown', this.startedWallMs, this.firstFrameWallMs, this.error);
     } else {
       result.webrtcStats = summarizeWebrtcStats(this.webrtc.raw, this.measureFrom, this.measureTo, this.window.runStartMs);
       result.webrtcBreakdownMs = this.webrtc.breakdown(this.measureFrom, this.measureTo);
@@ -291,10 +294,5 @@ export class ViewerCollector {
   }
 }
 
-function round1(v: number): number {
-  return Math.round(v * 10) / 10;
-}
-
-function roundOrNull(v: number | null): number | null {
-  return v === null ? null : round1(v);
-}
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+const roundOrNull = (v: number | null): number | null => (v === null ? null : round1(v));

@@ -3,7 +3,7 @@ import type { NatType } from '../network/nat-rules.ts';
 import type { KindedParams } from '../scenario/path-params.ts';
 import type { Delivery } from '../scenario/delivery.ts';
 import type { LatencySummary } from '../../core/stats/summary.ts';
-import type { JoinSummary } from './join-types.ts';
+import type { HttpJoinSummary, JoinSummary } from './join-types.ts';
 import type { ClockSummary } from './clock-types.ts';
 import type { LoadViewersResult } from './load-types.ts';
 import type { WebrtcBreakdown } from './webrtc-breakdown-types.ts';
@@ -20,7 +20,7 @@ export const RESULTS_SCHEMA_VERSION = 1;
 export type RunStatus = 'complete' | 'interrupted' | 'failed';
 
 export type { LatencySummary } from '../../core/stats/summary.ts';
-export { JOIN_PHASES, type JoinPhase, type JoinSummary } from './join-types.ts';
+export { HTTP_JOIN_PHASES, isHttpJoin, JOIN_PHASES, type HttpJoinPhase, type HttpJoinSummary, type JoinPhase, type JoinSummary } from './join-types.ts';
 
 export interface PlaybackRateSummary {
   /** Fastest rate used (1 = never sped up). */
@@ -168,8 +168,8 @@ export interface ViewerResult {
   playbackRate?: PlaybackRateSummary | null;
   webrtcStats?: WebrtcStatsSummary;
   webrtcBreakdownMs?: WebrtcBreakdown; // WebRTC: where the latency goes (see webrtc-breakdown-types.ts)
-  /** WebRTC: the join timeline (phases, candidates, selected pair, connection state). */
-  join?: JoinSummary;
+  /** WebRTC: the join timeline (phases, candidates, selected pair, connection state); HTTP viewers: theirs (protocol, phases). */
+  join?: JoinSummary | HttpJoinSummary;
   timeline: TimelinePoint[];
   /** Presented frames per second over the measurement window. */
   fps?: number | null;

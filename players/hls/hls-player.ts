@@ -1,4 +1,4 @@
-import Hls, { type LevelDetails, type LevelLoadedData } from 'hls.js';
+import Hls, { type FragBufferedData, type FragLoadedData, type LevelDetails, type LevelLoadedData } from 'hls.js';
 import { PLAYLIST_PUBLISHED_HEADER, PLAYLIST_SERVED_HEADER } from '../../core/playlist-timing.ts';
 import type { PlayerConfig } from '../contract.ts';
 import { PlayerError } from '../player-error.ts';
@@ -19,8 +19,13 @@ import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime
  * served and how long it took to reach the page; and each sample reports the edge lag of the last timed frame
  * (edge-lag.ts: how far behind the real live edge it was beyond what hls.js believes — what `lab calibrate`
  * checks against an injected delay).
+ *
+ * The join's network steps come from hls.js's own load stats (performance.now() times it takes from its loader):
+ * the manifest (MANIFEST_LOADED: request start, response end), the first media fragment or LL-HLS part loaded
+ * (FRAG_LOADED, init segments excluded: its request start and first byte) and buffered (FRAG_BUFFERED: appended).
  */
 export class HlsPlayer implements Player {
+  readonly reportsJoinSteps = true;
   private hls: Hls | undefined;
   private mediaRecoveries = 0;
   private lastPublishedMs = Number.NaN;
@@ -60,6 +65,12 @@ export class HlsPlayer implements Player {
       video.play().catch((err: unknown) => report.error(`play() failed: ${String(err)}`));
     });
     hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => this.playlistLoaded(data, report));
+    hls.on(Hls.Events.MANIFEST_LOADED, (_event, data) => {
+      report.httpJoinStep('manifestRequested', data.stats.loading.start);
+      report.httpJoinStep('manifestLoaded', data.stats.loading.end);
+    });
+    hls.on(Hls.Events.FRAG_LOADED, (_event, data) => joinMedia(data, report));
+    hls.on(Hls.Events.FRAG_BUFFERED, (_event, data) => joinMedia(data, report));
     hls.attachMedia(video);
     hls.loadSource(config.src);
   }
@@ -95,6 +106,15 @@ export class HlsPlayer implements Player {
     const target = this.hls?.targetLatency;
     if (typeof target === 'number' && Number.isFinite(target) && target > 0) report.hlsTargetLatency(target);
   }
+}
+
+/** The first media fragment or part (not an init segment): loaded (its request and first byte) or buffered. */
+function joinMedia(data: FragLoadedData | FragBufferedData, report: PlayerReport): void {
+  if (data.frag.sn === 'initSegment') return;
+  const stats = 'stats' in data ? data.stats : (data.part ?? data.frag).stats;
+  if ('stats' in data) return report.httpJoinStep('firstMediaBuffered', stats.buffering.end || performance.now());
+  report.httpJoinStep('firstMediaRequested', stats.loading.start, (data.part ?? data.frag).url);
+  report.httpJoinStep('firstMediaResponse', stats.loading.first);
 }
 
 installPlayerRuntime(new HlsPlayer());

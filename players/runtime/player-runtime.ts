@@ -1,5 +1,6 @@
 import { AlreadyStartedError } from '../../core/errors.ts';
-import type { LatencyLabApi, PlayerConfig, ProbeBatch, RawJoinTimeline, RawWebrtcStats } from '../contract.ts';
+import type { HttpJoinEvent, LatencyLabApi, PlayerConfig, ProbeBatch, RawJoinTimeline, RawWebrtcStats } from '../contract.ts';
+import { HttpJoinRecorder } from '../probe/http-join-recorder.ts';
 import { FrameProbe, type DisplayedFrame, type FrameSink } from '../probe/frame-probe.ts';
 
 /** What a concrete player (hls.js, WebRTC) does; the runtime does the measuring around it. */
@@ -8,6 +9,8 @@ export interface Player {
   start(video: HTMLVideoElement, config: PlayerConfig, report: PlayerReport): Promise<void>;
   /** Called every statsIntervalMs while playing, with the last frame the probe timed (null before the first). */
   sample?(report: PlayerReport, lastFrame: DisplayedFrame | null): Promise<void>;
+  /** HTTP players whose own events time the join's network steps (report.httpJoinStep); others get resource timing. */
+  readonly reportsJoinSteps?: boolean;
 }
 
 export interface PlayerReport {
@@ -22,6 +25,8 @@ export interface PlayerReport {
   webrtcStats(stats: RawWebrtcStats): void;
   /** WebRTC: the viewer's join timeline so far (cumulative; the latest one wins). */
   webrtcJoin(join: RawJoinTimeline): void;
+  /** HTTP players with reportsJoinSteps: a join step at `perfMs` (performance.now() domain), first one wins. */
+  httpJoinStep(event: HttpJoinEvent, perfMs: number, url?: string): void;
 }
 
 function emptyBatch(): ProbeBatch {
@@ -43,6 +48,7 @@ export function installPlayerRuntime(player: Player): void {
   let stallSince: number | null = null;
   let video: HTMLVideoElement | undefined;
   let lastFrame: DisplayedFrame | null = null;
+  let httpJoin: HttpJoinRecorder | undefined;
 
   const report: PlayerReport = {
     error: (message) => void (batch.errors.length < 50 && batch.errors.push(message)),
@@ -53,6 +59,7 @@ export function installPlayerRuntime(player: Player): void {
     hlsEdgeLag: (frameWallMs, lagMs) => void batch.hlsEdgeLag.push(frameWallMs, lagMs),
     webrtcStats: (stats) => void batch.webrtcStats.push(stats),
     webrtcJoin: (join) => void (batch.webrtcJoin = join),
+    httpJoinStep: (event, perfMs, url) => httpJoin?.mark(event, perfMs, url),
   };
 
   const sink: FrameSink = {
@@ -103,6 +110,12 @@ export function installPlayerRuntime(player: Player): void {
       new FrameProbe(video, sink).start();
       startedWallMs = Date.now();
       batch.playbackRates.push(startedWallMs, video.playbackRate);
+      if (config.kind !== 'webrtc') {
+        // HTTP players: the join timeline (players/probe/http-join-recorder.ts), from the player's events or resource timing.
+        httpJoin = new HttpJoinRecorder(player.reportsJoinSteps ? 'player' : 'resource-timing', (join) => void (batch.httpJoin = join));
+        httpJoin.watchVideo(video);
+        if (!player.reportsJoinSteps && config.src) httpJoin.observeResources(config.src);
+      }
       await player.start(video, config, report);
       const sample = player.sample?.bind(player);
       if (sample) {

@@ -35,7 +35,7 @@ describe('the join timeline of WebRTC viewers', () => {
     const pairs: Record<string, string> = {};
     for (const path of results.paths) {
       const viewer = path.viewers[0]!;
-      const timeline = viewer.join;
+      const timeline = viewer.join as JoinSummary | undefined;
       expect(timeline, `${path.id} has a join timeline`).toBeDefined();
       expect(timeline!.connection.state).toBe('connected');
       expect(timeline!.trickle).toBe(false);
@@ -51,7 +51,7 @@ describe('the join timeline of WebRTC viewers', () => {
       pairs[path.id] = `${pair.local}→${pair.remote}/${pair.protocol}`;
     }
     expect(pairs).toEqual({ 'webrtc-direct': 'host→host/udp', 'webrtc-turn': 'relay→host/udp' });
-    const turn = results.paths.find((p) => p.id === 'webrtc-turn')!.viewers[0]!.join!;
+    const turn = results.paths.find((p) => p.id === 'webrtc-turn')!.viewers[0]!.join! as JoinSummary;
     expect(turn.candidates.filter((c) => c.side === 'local').every((c) => c.type === 'relay')).toBe(true);
     expect(turn.selectedPair!.relayProtocol).toBe('udp');
   }, 240_000);

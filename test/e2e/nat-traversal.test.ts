@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSystemProgram, probeNetwork } from '../../harness/network/network-capabilities.ts';
 import { onPath } from '../../core/find-programs.ts';
-import type { Results } from '../../harness/results/types.ts';
+import type { JoinSummary, Results } from '../../harness/results/types.ts';
 import { ownedBy } from '../support/lab-network.ts';
 import { startLab } from '../support/lab-cli.ts';
 
@@ -45,7 +45,7 @@ describe.skipIf(reason !== undefined)('NAT traversal, end to end', () => {
     const viewer = (id: string) => results.paths.find((p) => p.id === id)!.viewers[0]!;
     const seen = Object.fromEntries(
       results.paths.map((p) => {
-        const j = p.viewers[0]!.join!;
+        const j = p.viewers[0]!.join! as JoinSummary;
         const pair = j.selectedPair;
         return [p.id, `${j.connection.state}${pair ? ` ${pair.local}→${pair.remote} ${pair.protocol}${pair.relayProtocol ? `/${pair.relayProtocol}` : ''}` : ''}`];
       }),
@@ -53,7 +53,7 @@ describe.skipIf(reason !== undefined)('NAT traversal, end to end', () => {
     console.log(`NAT e2e: ${JSON.stringify(seen)}`);
 
     // Behind an endpoint-independent NAT the STUN server gives a server-reflexive candidate; no relay involved.
-    const cone = viewer('cone-stun').join!;
+    const cone = viewer('cone-stun').join! as JoinSummary;
     expect(cone.connection.state).toBe('connected');
     expect(cone.candidates.some((c) => c.side === 'local' && c.type === 'srflx')).toBe(true);
     expect(['srflx', 'host', 'prflx']).toContain(cone.selectedPair!.local);

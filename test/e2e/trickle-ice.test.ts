@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Results } from '../../harness/results/types.ts';
+import type { JoinSummary, Results } from '../../harness/results/types.ts';
 import { runLab } from '../support/lab-cli.ts';
 
 /**
@@ -22,7 +22,7 @@ describe('trickle ICE against gathering-first', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     const seen: Record<string, string> = {};
     for (const path of results.paths) {
-      const j = path.viewers[0]!.join!;
+      const j = path.viewers[0]!.join! as JoinSummary;
       expect(j.connection.state, path.id).toBe('connected');
       expect(j.trickle).toBe(path.id.endsWith('-trickle'));
       seen[path.id] = `${j.selectedPair!.local}→${j.selectedPair!.remote}`;
