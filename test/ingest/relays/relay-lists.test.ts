@@ -20,7 +20,7 @@ describe('relay comparison in one scenario', () => {
       { relay: 'werift', codec: 'h264', gop: 30 },
       { relay: 'janus', codec: 'h264', gop: 30 },
       { relay: 'mediasoup', codec: 'h264', gop: 30 },
-      { relay: 'werift', codec: 'h264', turn: true, gop: 30 },
+      { relay: 'werift', codec: 'h264', turn: true, ice: { stun: false, turn: 'udp', policy: 'relay' }, gop: 30 },
     ]);
   });
 
