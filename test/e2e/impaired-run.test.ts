@@ -59,22 +59,6 @@ describe.skipIf(reason !== undefined)('impaired runs, end to end (namespaces, re
     expect(labChildren()).toEqual([]);
   });
 
-  it('Ctrl-C during an impaired run exits 130 and leaves no namespace, interface or child', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'lab-test-impaired-int-'));
-    const run = startLab(['run', 'test/fixtures/impaired-webrtc.yaml', '--out', out, '--duration', '60']);
-    const pid = run.child.pid!;
-    let stderr = '';
-    run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    await waitFor(() => /measuring/.test(stderr), 90_000);
-    expect(ownedBy(pid).length).toBeGreaterThan(0);
-    run.child.kill('SIGINT');
-    const result = await run.done;
-    expect(result.code).toBe(130);
-    expect((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results).status).toBe('interrupted');
-    expect(ownedBy(pid)).toEqual([]);
-    expect(labChildren()).toEqual([]);
-  });
-
   it.skipIf(caps.backend === 'netem')('exits 2 before starting anything when the asked backend is missing', async () => {
     const previous = process.env.LAB_NET_BACKEND;
     process.env.LAB_NET_BACKEND = 'netem'; // this kernel has no sch_netem

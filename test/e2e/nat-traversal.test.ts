@@ -7,7 +7,7 @@ import { findSystemProgram, probeNetwork } from '../../harness/network/network-c
 import { onPath } from '../../core/find-programs.ts';
 import type { JoinSummary, Results } from '../../harness/results/types.ts';
 import { ownedBy } from '../support/lab-network.ts';
-import { startLab } from '../support/lab-cli.ts';
+import { labChildren, startLab, waitFor } from '../support/lab-cli.ts';
 
 /**
  * NAT traversal on one real run (namespaces, nftables, coturn, werift, Chromium): four WebRTC viewers, each behind
@@ -82,4 +82,27 @@ describe.skipIf(reason !== undefined)('NAT traversal, end to end', () => {
     expect(turns).toEqual([]);
     expect(execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' })).toBe(hostRules);
   }, 240_000);
+
+  it('Ctrl-C during a NAT run (TURN/TCP, impaired access link) exits 130 and leaves no namespace, nft table, coturn or child', async () => {
+    const out = join(dir, 'interrupted');
+    const hostRules = execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' });
+    const run = startLab(['run', 'test/fixtures/nat-interrupt.yaml', '--out', out]);
+    const pid = run.child.pid!;
+    let stderr = '';
+    run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitFor(() => /measuring/.test(stderr), 90_000);
+    expect(ownedBy(pid).length).toBeGreaterThan(0);
+    expect(execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' })).toBe(hostRules); // the NAT table lives in the router's namespace
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(130);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.status).toBe('interrupted');
+    expect((results.paths[0]!.viewers[0]!.join! as JoinSummary).selectedPair).toMatchObject({ local: 'relay', relayProtocol: 'tcp' });
+    expect(ownedBy(pid)).toEqual([]);
+    const host = results.paths[0]!.network!.hostAddress;
+    expect(execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => /turnserver/.test(l) && l.includes(`=${host}`))).toEqual([]);
+    expect(labChildren()).toEqual([]);
+    expect(execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' })).toBe(hostRules);
+  }, 180_000);
 });
