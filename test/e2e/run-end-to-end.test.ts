@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../harness/results/types.ts';
 import { labChildren } from '../support/lab-cli.ts';
+import { expectHttpJoin } from '../support/http-join-assertions.ts';
 import { sharedRunDir } from '../support/shared-run.ts';
 
 describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
@@ -52,6 +53,19 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     expect(transit).toBeLessThan(50);
     expect(lag).toBeGreaterThan(transit!);
     expect(lag).toBeLessThan(250);
+  });
+
+  it("times the HLS viewer's join from hls.js's own events: steps in order, phases adding up to the first frame", () => {
+    const viewer = results.paths.find((p) => p.kind === 'hls')!.viewers[0]!;
+    const join = expectHttpJoin(viewer, { protocol: 'hls', player: 'hls.js', source: 'player' }, [
+      'manifestRequested', 'manifestLoaded', 'firstMediaRequested', 'firstMediaResponse', 'firstMediaBuffered', 'firstFrame',
+    ]);
+    // The first frame is decoded once its media arrived (appending may finish a moment after decoding starts).
+    expect(join.atMs.firstDecoded! + 1).toBeGreaterThanOrEqual(join.atMs.firstMediaResponse!);
+    expect(join.atMs.firstDecoded! - 1).toBeLessThanOrEqual(join.atMs.firstFrame!);
+    expect(Object.values(join.phasesMs).every((p) => p !== null)).toBe(true);
+    expect(join.firstMediaUrl).toMatch(/^\/.*\.(ts|m4s)$/);
+    console.log(`e2e HLS join: ${JSON.stringify(join.phasesMs)} = first frame ${viewer.firstFrameMs} ms`);
   });
 
   it('times at least 90 % of the expected frames per viewer, with ≤ 1 % undecodable', () => {
