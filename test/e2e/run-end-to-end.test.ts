@@ -32,6 +32,23 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     expect(webrtc.viewers[0]!.webrtcStats!.candidatePair?.protocol).toBe('udp');
   });
 
+  it('splits WebRTC latency per frame: source → receive, jitter buffer + decode, compositor, with getStats beside it', () => {
+    const viewer = results.paths.find((p) => p.kind === 'webrtc')!.viewers[0]!;
+    const b = viewer.webrtcBreakdownMs!;
+    // Chromium gives rVFC receiveTime for every WebRTC frame: (nearly) every timed frame carries a split.
+    expect(b.frames).toBeGreaterThan(viewer.framesMeasured * 0.9);
+    expect(b.sourceToReceiveMs!).toBeGreaterThan(0);
+    expect(b.jitterBufferAndDecodeMs!).toBeGreaterThanOrEqual(0);
+    expect(b.compositorMs!).toBeGreaterThanOrEqual(0);
+    // Each frame's spans add up to its latency exactly; medians of the parts may differ from the median of the sum
+    // by about one display step, so within one source frame interval (33 ms at 30 fps).
+    expect(Math.abs(b.sumMs! - viewer.latencyMs!.p50)).toBeLessThanOrEqual(1000 / results.scenario.video.fps);
+    // getStats: the jitter buffer is part of the processing delay (first packet → decoded), both per frame.
+    expect(b.statsJitterBufferDelayMs!).toBeGreaterThanOrEqual(0);
+    expect(b.statsProcessingDelayMs!).toBeGreaterThanOrEqual(b.statsJitterBufferDelayMs! - 1);
+    expect(b.jitterBufferTargetMs).toBeNull();
+  });
+
   it('measures HLS (1 s segments, steady join) between 3 × and 4 × segment + 0.5 s', () => {
     const hls = results.paths.find((p) => p.kind === 'hls')!;
     // hls.js starts 3 segments behind the playlist's edge, which is 0 to 1 segment old at the join; encode, mux, poll

@@ -40,5 +40,10 @@ describe('trickle ICE against gathering-first', () => {
       }
     }
     expect(seen).toEqual({ direct: 'host→host', 'direct-trickle': 'host→host', turn: 'relay→host', 'turn-trickle': 'relay→host' });
+    // jitterBufferTargetMs: 100 on the direct path (the fixture): in its params, and read back from the page's receiver.
+    const target = (id: string) => results.paths.find((p) => p.id === id)!;
+    expect(target('direct').params).toMatchObject({ jitterBufferTargetMs: 100 });
+    expect(target('direct').viewers[0]!.webrtcBreakdownMs!.jitterBufferTargetMs).toBe(100);
+    expect(target('turn').viewers[0]!.webrtcBreakdownMs!.jitterBufferTargetMs).toBeNull();
   }, 240_000);
 });
