@@ -75,12 +75,13 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
   it("times the HLS viewer's join from hls.js's own events: steps in order, phases adding up to the first frame", () => {
     const viewer = results.paths.find((p) => p.kind === 'hls')!.viewers[0]!;
     const join = expectHttpJoin(viewer, { protocol: 'hls', player: 'hls.js', source: 'player' }, [
-      'manifestRequested', 'manifestLoaded', 'firstMediaRequested', 'firstMediaResponse', 'firstMediaBuffered', 'firstFrame',
+      'manifestRequested', 'manifestLoaded', 'firstMediaRequested', 'firstMediaResponse', 'firstFrame',
     ]);
-    // The first frame is decoded once its media arrived (appending may finish a moment after decoding starts).
+    // The first frame is decoded once its media arrived; hls.js marks it buffered when the append has finished,
+    // which may be after decoding started (then that phase is null: the first frame did not wait for it).
     expect(join.atMs.firstDecoded! + 1).toBeGreaterThanOrEqual(join.atMs.firstMediaResponse!);
+    expect(join.atMs.firstMediaBuffered! + 1).toBeGreaterThanOrEqual(join.atMs.firstMediaResponse!);
     expect(join.atMs.firstDecoded! - 1).toBeLessThanOrEqual(join.atMs.firstFrame!);
-    expect(Object.values(join.phasesMs).every((p) => p !== null)).toBe(true);
     expect(join.firstMediaUrl).toMatch(/^\/.*\.(ts|m4s)$/);
     console.log(`e2e HLS join: ${JSON.stringify(join.phasesMs)} = first frame ${viewer.firstFrameMs} ms`);
   });
@@ -104,11 +105,15 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     }
   });
 
-  it('paces the source without drift or stalls, or says in its verdict that it could not', () => {
-    // On a machine too busy to keep real time the source falls behind; the lab must then judge the run degraded.
-    const late = results.source!.pacing.lateMsP99;
-    if (late >= 50) expect(results.validity!.verdict, `source late p99 ${late} ms`).toBe('degraded');
-    else expect(late).toBeLessThan(50);
+  it('paces the source without drift, or says in its verdict that it could not', () => {
+    // Over the measurement window (start-up lateness during warm-up is no defect): on a machine too busy to keep real
+    // time the source falls behind, and the verdict must then name it.
+    const { sourceLatePct } = results.validity!.measured;
+    expect(sourceLatePct).toBeTypeOf('number');
+    if (sourceLatePct! > 1) expect(results.validity!.reasons.map((r) => r.code)).toContain('source-late');
+    // The last hand-off is near its schedule (t0 + n/fps): lateness is caught up, never accumulated into seconds of drift.
+    const drift = results.source!.pacing.driftMs ?? 0;
+    expect(Math.abs(drift), `drift ${drift} ms`).toBeLessThan(250);
     expect(results.source!.framesSent).toBeGreaterThan(results.scenario.video.fps * results.scenario.duration);
   });
 
