@@ -41,14 +41,17 @@ function stepsAt<E extends string>(events: Partial<Record<E, number>>, order: re
 /**
  * The chain rule: each phase is the wait from the latest step reached so far to its own step, 0 when its step came
  * earlier, null when it never came (the next phase that did come covers the gap); so the phases add up to the last
- * step reached (the first frame).
+ * step reached (the first frame). A step seen only after the first frame (hls.js marks a part buffered when its
+ * append has finished, the page may fire loadeddata after painting) was not waited for: null too, its raw time
+ * stays in atMs.
  */
-function chain<P extends string, S extends string>(phases: readonly P[], end: Record<P, S>, atMs: Partial<Record<S, number>>): Record<P, number | null> {
+function chain<P extends string, S extends string>(phases: readonly P[], end: Record<P, S | 'firstFrame'>, atMs: Partial<Record<S | 'firstFrame', number>>): Record<P, number | null> {
   const phasesMs = {} as Record<P, number | null>;
+  const firstFrame = atMs.firstFrame;
   let reached = 0;
   for (const phase of phases) {
     const at = atMs[end[phase]];
-    if (at === undefined) {
+    if (at === undefined || (firstFrame !== undefined && end[phase] !== 'firstFrame' && at > firstFrame)) {
       phasesMs[phase] = null;
       continue;
     }

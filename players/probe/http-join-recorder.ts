@@ -4,8 +4,8 @@ import { WallClock } from './wall-clock.ts';
 /** Resource timing is watched this long after start for the earliest media request (later ones cannot be first). */
 const RESOURCE_WATCH_MS = 60_000;
 
-/** Playlists and MPDs (the manifest and its reloads, variant playlists): never "media". */
-const MANIFEST_PATH = /\.(m3u8|mpd)$/i;
+/** Media segments, parts and chunks by their extension (playlists, MPDs, the MPD's UTCTiming time source are not). */
+const MEDIA_PATH = /\.(ts|m4s|mp4|m4v|m4a|aac|cmf[vat]|webm|mp3|flv)$/i;
 /** Initialisation segments (fMP4 HLS init.mp4, ffmpeg DASH init-stream0.m4s): not media samples. */
 const INIT_SEGMENT = /(^|\/)init[^/]*$/i;
 
@@ -28,7 +28,7 @@ export function classifyResource(url: string, manifestUrl: string): 'manifest' |
   if (!resource || !manifest) return null;
   if (resource.href === manifest.href) return 'manifest';
   const dir = manifest.href.slice(0, manifest.href.lastIndexOf('/') + 1);
-  if (!resource.href.startsWith(dir) || MANIFEST_PATH.test(resource.pathname) || INIT_SEGMENT.test(resource.pathname)) return null;
+  if (!resource.href.startsWith(dir) || !MEDIA_PATH.test(resource.pathname) || INIT_SEGMENT.test(resource.pathname)) return null;
   return 'media';
 }
 
@@ -38,8 +38,8 @@ export function classifyResource(url: string, manifestUrl: string): 'manifest' |
  * decoded. Players with honest events of their own (hls.js) report the network steps through `mark` (source
  * 'player'); for every other player `observeResources` reads them from the page's resource timing
  * (PerformanceObserver: the network stack's own times; a cross-origin response without Timing-Allow-Origin hides its
- * first byte, which is then left out), and the first media in the buffer is the video element's `loadeddata` (its
- * first frame's data is there). The first frame decoded is the first requestVideoFrameCallback's presentationTime.
+ * first byte, which is then left out), and the first media in the buffer is the first SourceBuffer `updateend` that
+ * left a buffered range (an init segment leaves none; watchSourceBuffers). The first frame decoded is the first requestVideoFrameCallback's presentationTime.
  * Times are wall-clock ms mapped from performance.now() like the frame probe's; every change goes to `publish`.
  */
 export class HttpJoinRecorder {
@@ -61,11 +61,30 @@ export class HttpJoinRecorder {
 
   /** The first frame decoded (and, without player events, the first media buffered) from the video element. */
   watchVideo(video: HTMLVideoElement): void {
-    if (this.join.source === 'resource-timing') {
-      const buffered = () => this.mark('firstMediaBuffered');
-      video.addEventListener('loadeddata', buffered, { once: true });
-    }
+    if (this.join.source === 'resource-timing') this.watchSourceBuffers();
     video.requestVideoFrameCallback((_now, meta) => this.mark('firstDecoded', meta.presentationTime));
+  }
+
+  /**
+   * Wraps MediaSource.addSourceBuffer (before the player creates any) so that each SourceBuffer's `updateend` is
+   * watched until one leaves media in the buffer: the first media appended, whatever the player.
+   */
+  private watchSourceBuffers(): void {
+    if (typeof MediaSource === 'undefined') return;
+    const add = MediaSource.prototype.addSourceBuffer;
+    const mark = (perfMs: number) => this.mark('firstMediaBuffered', perfMs);
+    MediaSource.prototype.addSourceBuffer = function (this: MediaSource, type: string): SourceBuffer {
+      const buffer = add.call(this, type);
+      const check = (event: Event) => {
+        try {
+          if (buffer.buffered.length > 0) mark(event.timeStamp);
+        } catch {
+          // removed from its MediaSource: nothing more to learn from it
+        }
+      };
+      buffer.addEventListener('updateend', check);
+      return buffer;
+    };
   }
 
   /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PathResult, Results } from '../../harness/results/types.ts';
+import { expectHttpJoin } from '../support/http-join-assertions.ts';
 import { labChildren, runLab } from '../support/lab-cli.ts';
 
 /** Runs `lab run <fixture>` into a temporary folder and reads its results. */
@@ -71,6 +72,21 @@ describe('LL-DASH (dash.js) next to LL-HLS (hls.js) from the same parts, end to 
     expect(path('ll-hls-1s-200ms').viewers[0]!.hlsJsTargetLatencyMs).toBeGreaterThanOrEqual(600);
   });
 
+  it('times both joins: hls.js from its events, dash.js from resource timing, each adding up to its first frame', () => {
+    const hls = expectHttpJoin(path('ll-hls-1s-200ms').viewers[0]!, { protocol: 'll-hls', player: 'hls.js', source: 'player' }, [
+      'manifestRequested', 'manifestLoaded', 'firstMediaRequested', 'firstMediaResponse', 'firstFrame',
+    ]);
+    const dash = expectHttpJoin(path('ll-dash-1s-200ms').viewers[0]!, { protocol: 'll-dash', player: 'dashjs', source: 'resource-timing' }, [
+      'manifestRequested', 'manifestLoaded', 'firstMediaRequested', 'firstMediaResponse', 'firstFrame',
+    ]);
+    expect(dash.firstMediaUrl).toMatch(/\/s\d+\.m4s$/);
+    for (const join of [hls, dash]) {
+      // Media is appended (hls.js FRAG_BUFFERED; MSE updateend for the others) only after some media was requested.
+      expect(join.atMs.firstMediaBuffered! + 1).toBeGreaterThanOrEqual(join.atMs.firstMediaRequested!);
+    }
+    console.log(`e2e zapping: LL-HLS hls.js ${JSON.stringify(hls.phasesMs)}; LL-DASH dash.js ${JSON.stringify(dash.phasesMs)}`);
+  });
+
   it('leaves no ffmpeg behind', () => {
     expect(labChildren().filter((line) => line.includes('latency-lab-ll-dash-e2e-'))).toEqual([]);
   });
@@ -101,6 +117,21 @@ describe('the player matrix: Shaka, video.js and dash.js on classic DASH, end to
     // bug) it read 0.3–1.1 s under glass; ±250 ms separates the two with margin on a loaded machine.
     const shaka = path('ll-hls-1s-200ms-shaka');
     expect(Math.abs(shaka.viewers[0]!.playerLatencyMs! - shaka.latencyMs!.p50)).toBeLessThan(250);
+  });
+
+  it('times every player\'s join from resource timing, in order, adding up to its first frame', () => {
+    const expected = [
+      ['ll-hls-1s-200ms-shaka', 'll-hls', 'shaka'],
+      ['ll-hls-1s-200ms-videojs', 'll-hls', 'videojs'],
+      ['ll-dash-1s-200ms-shaka', 'll-dash', 'shaka'],
+      ['dash-1s', 'dash', 'dashjs'],
+    ] as const;
+    for (const [id, protocol, player] of expected) {
+      const join = expectHttpJoin(path(id).viewers[0]!, { protocol, player, source: 'resource-timing' }, ['manifestRequested', 'manifestLoaded', 'firstMediaRequested', 'firstMediaResponse', 'firstFrame']);
+      expect(join.atMs.firstMediaBuffered! + 1, id).toBeGreaterThanOrEqual(join.atMs.firstMediaRequested!);
+      expect(join.firstMediaUrl, id).toMatch(/\.(m4s|mp4)$/);
+      console.log(`e2e zapping: ${id} ${JSON.stringify(join.phasesMs)}`);
+    }
   });
 
   it('leaves no ffmpeg behind', () => {

@@ -25,11 +25,11 @@ export function expectHttpJoin(
     const after = http.atMs[ordered[i]!];
     expect(before, `${ordered[i - 1]} reached`).toBeDefined();
     expect(after, `${ordered[i]} reached`).toBeDefined();
-    expect(after! + CLOCK_SLACK_MS, `${ordered[i - 1]} (${before}) ≤ ${ordered[i]} (${after})`).toBeGreaterThanOrEqual(before!);
+    expect(after! + CLOCK_SLACK_MS, `${ordered[i - 1]} (${before}) ≤ ${ordered[i]} (${after}) in ${JSON.stringify(http.atMs)}`).toBeGreaterThanOrEqual(before!);
   }
   const phases = HTTP_JOIN_PHASES.map((p) => http.phasesMs[p]);
   expect(phases.every((p) => p === null || p >= 0), JSON.stringify(http.phasesMs)).toBe(true);
   const sum = phases.reduce<number>((a, b) => a + (b ?? 0), 0);
-  expect(Math.abs(sum - viewer.firstFrameMs!), `phases ${JSON.stringify(http.phasesMs)} vs first frame ${viewer.firstFrameMs}`).toBeLessThanOrEqual(1);
+  expect(Math.abs(sum - viewer.firstFrameMs!), `phases ${JSON.stringify(http.phasesMs)} vs first frame ${viewer.firstFrameMs} (steps ${JSON.stringify(http.atMs)})`).toBeLessThanOrEqual(1);
   return http;
 }

@@ -58,6 +58,22 @@ describe('summarizeHttpJoin', () => {
     expect(s.atMs.firstDecoded).toBeLessThan(s.atMs.firstMediaBuffered!);
   });
 
+  it('leaves a step seen only after the first frame out of the chain (the first frame did not wait for it)', () => {
+    // LL-HLS in a real run: hls.js marked the first part buffered (its append finished) 14 ms after the first frame.
+    const s = summarizeHttpJoin(
+      raw({ manifestRequested: START + 78.7, manifestLoaded: START + 94, firstMediaRequested: START + 159.2, firstMediaResponse: START + 185.6, firstMediaBuffered: START + 547.8, firstDecoded: START + 520 }),
+      'll-hls',
+      'hls.js',
+      START,
+      START + 534,
+    );
+    expect(s.atMs.firstMediaBuffered).toBe(547.8);
+    expect(s.phasesMs.buffer).toBeNull();
+    expect(s.phasesMs.decode).toBe(334.4);
+    expect(s.phasesMs.present).toBe(14);
+    expect(sum(s.phasesMs)).toBeCloseTo(534, 5);
+  });
+
   it('reports a viewer without a first frame as failed, with its error, its phases ending where it got to', () => {
     const s = summarizeHttpJoin(raw({ manifestRequested: START + 5 }), 'hls', 'hls.js', START, null, 'hls.js fatal networkError/manifestLoadError (HTTP 404)');
     expect(s.connection).toEqual({ state: 'failed', reason: 'hls.js fatal networkError/manifestLoadError (HTTP 404)' });

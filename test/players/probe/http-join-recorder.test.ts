@@ -17,6 +17,8 @@ describe('classifyResource (which resource-timing entries are the manifest and m
     expect(classifyResource('http://127.0.0.1:8080/hls/ll/index.m3u8?_HLS_msn=4', 'http://127.0.0.1:8080/hls/ll/index.m3u8')).toBe('manifest');
     expect(classifyResource('http://127.0.0.1:8080/hls/ll/stream_1.m3u8', 'http://127.0.0.1:8080/hls/ll/index.m3u8')).toBeNull();
     expect(classifyResource('http://127.0.0.1:8080/lab/time', mpd)).toBeNull();
+    // dash.js's UTCTiming time source sits beside the MPD (a real run took it for the first media request).
+    expect(classifyResource('http://127.0.0.1:8080/dash/dash-2s/time', mpd)).toBeNull();
     expect(classifyResource('http://127.0.0.2:8080/dash/dash-2s/chunk-stream0-00042.m4s', mpd)).toBeNull();
     expect(classifyResource('not a url', mpd)).toBeNull();
   });
