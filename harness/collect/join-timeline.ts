@@ -27,6 +27,9 @@ const HTTP_PHASE_END: Record<HttpJoinPhase, HttpJoinEvent | 'firstFrame'> = {
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 
+/** Two page-clock mappings (a recorder's and the probe's) may differ by a whole ms (Date.now() floors). */
+const CLOCK_SLACK_MS = 1;
+
 /** Each step's time after start (rounded to 0.1 ms), plus the first frame on glass. */
 function stepsAt<E extends string>(events: Partial<Record<E, number>>, order: readonly E[], startedWallMs: number, firstFrameWallMs: number | null): Partial<Record<E | 'firstFrame', number>> {
   const atMs: Partial<Record<E | 'firstFrame', number>> = {};
@@ -42,8 +45,8 @@ function stepsAt<E extends string>(events: Partial<Record<E, number>>, order: re
  * The chain rule: each phase is the wait from the latest step reached so far to its own step, 0 when its step came
  * earlier, null when it never came (the next phase that did come covers the gap); so the phases add up to the last
  * step reached (the first frame). A step seen only after the first frame (hls.js marks a part buffered when its
- * append has finished, the page may fire loadeddata after painting) was not waited for: null too, its raw time
- * stays in atMs.
+ * append has finished) was not waited for: null too, its raw time stays in atMs; within the 1 ms the page's two
+ * clock mappings may differ by, it ends at the first frame instead.
  */
 function chain<P extends string, S extends string>(phases: readonly P[], end: Record<P, S | 'firstFrame'>, atMs: Partial<Record<S | 'firstFrame', number>>): Record<P, number | null> {
   const phasesMs = {} as Record<P, number | null>;
@@ -51,11 +54,11 @@ function chain<P extends string, S extends string>(phases: readonly P[], end: Re
   let reached = 0;
   for (const phase of phases) {
     const at = atMs[end[phase]];
-    if (at === undefined || (firstFrame !== undefined && end[phase] !== 'firstFrame' && at > firstFrame)) {
+    if (at === undefined || (firstFrame !== undefined && end[phase] !== 'firstFrame' && at > firstFrame + CLOCK_SLACK_MS)) {
       phasesMs[phase] = null;
       continue;
     }
-    const finish = Math.max(at, reached);
+    const finish = Math.min(Math.max(at, reached), firstFrame ?? Infinity);
     phasesMs[phase] = round1(finish - reached);
     reached = finish;
   }

@@ -72,6 +72,9 @@ describe('summarizeHttpJoin', () => {
     expect(s.phasesMs.decode).toBe(334.4);
     expect(s.phasesMs.present).toBe(14);
     expect(sum(s.phasesMs)).toBeCloseTo(534, 5);
+    // Within the page's 1 ms clock slack a step ends at the first frame instead.
+    const close = summarizeHttpJoin(raw({ manifestRequested: START + 10, firstDecoded: START + 100.6 }), 'hls', 'hls.js', START, START + 100);
+    expect(close.phasesMs).toMatchObject({ setup: 10, decode: 90, present: 0 });
   });
 
   it('reports a viewer without a first frame as failed, with its error, its phases ending where it got to', () => {
