@@ -1,6 +1,6 @@
-import { RTCPeerConnection } from 'werift';
+import type { RTCPeerConnection } from 'werift';
 import { LabError } from '../../core/errors.ts';
-import { codecParameters, waitForIceGathering } from '../../ingest/relays/werift-relay.ts';
+import { loopbackPeer, waitForIceGathering } from '../../ingest/relays/werift-relay.ts';
 import type { LoadSessionSpec } from './load-types.ts';
 
 /** A load viewer's signaling or connection failed; the message names the session and the step. */
@@ -35,14 +35,7 @@ export class WebrtcLoadPeer {
 
   async start(): Promise<void> {
     try {
-      const pc = new RTCPeerConnection({
-        codecs: { video: [codecParameters(this.spec.codec)], audio: [] },
-        iceServers: [],
-        iceUseIpv4: false,
-        iceUseIpv6: false,
-        iceInterfaceAddresses: { udp4: '127.0.0.1' },
-        iceAdditionalHostAddresses: ['127.0.0.1'],
-      });
+      const pc = loopbackPeer(this.spec.codec);
       this.pc = pc;
       pc.onTrack.subscribe((track) => {
         track.onReceiveRtp.subscribe((rtp) => {

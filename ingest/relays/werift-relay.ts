@@ -14,6 +14,21 @@ export function codecParameters(codec: RelayOptions['codec']): RTCRtpCodecParame
     : new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: FEEDBACK });
 }
 
+/**
+ * A werift peer of the lab's own on loopback (the WHIP publisher, a load viewer): the one codec, no STUN/TURN (werift
+ * would otherwise try a public STUN server) and only 127.0.0.1 as its host candidate.
+ */
+export function loopbackPeer(codec: RelayOptions['codec']): RTCPeerConnection {
+  return new RTCPeerConnection({
+    codecs: { video: [codecParameters(codec)], audio: [] },
+    iceServers: [],
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceInterfaceAddresses: { udp4: '127.0.0.1' },
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+  });
+}
+
 /** An ICE candidate as signaling carries it (RTCIceCandidateInit). */
 export interface IceCandidateInit {
   candidate: string;

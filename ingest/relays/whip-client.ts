@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { MediaStreamTrack, RTCPeerConnection, type RTCRtpSender } from 'werift';
+import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpSender } from 'werift';
 import { LabError, LabTimeoutError } from '../../core/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import type { RelayCodec, RtpIngest } from './relay.ts';
-import { codecParameters, waitForIceGathering } from './werift-relay.ts';
+import { loopbackPeer, waitForIceGathering } from './werift-relay.ts';
 
 /** A WHIP or WHEP server refused a request (or could not be reached); the message names the (redacted) URL. */
 export class WhipRequestError extends LabError {
@@ -52,14 +52,7 @@ export class WhipPublisher extends Lifecycle<RtpIngest> {
   }
 
   protected async launch(): Promise<RtpIngest> {
-    const pc = new RTCPeerConnection({
-      codecs: { video: [codecParameters(this.options.codec)], audio: [] },
-      iceServers: [],
-      iceUseIpv4: false,
-      iceUseIpv6: false,
-      iceInterfaceAddresses: { udp4: '127.0.0.1' },
-      iceAdditionalHostAddresses: ['127.0.0.1'],
-    });
+    const pc = loopbackPeer(this.options.codec);
     this.pc = pc;
     const track = new MediaStreamTrack({ kind: 'video' });
     this.sender = pc.addTransceiver(track, { direction: 'sendonly' }).sender;
