@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidOptionError, LabError } from '../../core/errors.ts';
 import type { Relay, SessionDescription } from './relay.ts';
+import { readBoundedText, tokenHash as hash } from './request-body.ts';
 import type { IceCandidateInit } from './werift-relay.ts';
 
 /** Largest signaling body accepted (an SDP answer with every candidate is a few KiB). */
@@ -54,8 +55,6 @@ class Refusal extends LabError {
 
 type Step = 'offer' | 'answer' | 'candidates' | 'relay-candidates';
 
-const hash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
-
 function send(res: ServerResponse, status: number, body: unknown): void {
   // No access-control-* header, ever: a page of another origin cannot read an answer or pass a preflight.
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(status >= 400 ? { connection: 'close' } : {}) });
@@ -63,38 +62,16 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** The request body, at most MAX_SIGNAL_BODY bytes (413 beyond), parsed as a JSON object (400 otherwise). */
-function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_SIGNAL_BODY) {
-      reject(new Refusal(413, `body of ${declared} bytes is over the ${MAX_SIGNAL_BODY}-byte limit`));
-      return;
-    }
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_SIGNAL_BODY) {
-        req.removeAllListeners('data');
-        req.pause();
-        reject(new Refusal(413, `body is over the ${MAX_SIGNAL_BODY}-byte limit`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        reject(new Refusal(400, 'body is not JSON'));
-        return;
-      }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) reject(new Refusal(400, 'body must be a JSON object'));
-      else resolve(body as Record<string, unknown>);
-    });
-    req.on('error', reject);
-  });
+async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBoundedText(req, MAX_SIGNAL_BODY, (status, message) => new Refusal(status, message));
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Refusal(400, 'body is not JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Refusal(400, 'body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 /** `application/json`, with or without parameters (charset); anything else could come from a cross-origin simple request. */

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError } from '../../core/errors.ts';
+import { readBoundedText, tokenHash as hash } from './request-body.ts';
 import type { IceCandidateInit } from './werift-relay.ts';
 
 /** Largest SDP offer or trickle fragment accepted (an offer with every candidate is a few KiB). */
@@ -49,35 +50,11 @@ export class WhipWhepRefusal extends LabError {
   }
 }
 
-const hash = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
-
 /** The media type of a request, without parameters, lower case. */
 const mediaType = (req: IncomingMessage): string => (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** The request body as text, at most MAX_SDP_BODY bytes (413 beyond). */
-function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_SDP_BODY) {
-      reject(new WhipWhepRefusal(413, `body of ${declared} bytes is over the ${MAX_SDP_BODY}-byte limit`));
-      return;
-    }
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_SDP_BODY) {
-        req.removeAllListeners('data');
-        req.pause();
-        reject(new WhipWhepRefusal(413, `body is over the ${MAX_SDP_BODY}-byte limit`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const readText = (req: IncomingMessage): Promise<string> => readBoundedText(req, MAX_SDP_BODY, (status, message) => new WhipWhepRefusal(status, message));
 
 /**
  * A trickle-ice-sdpfrag (RFC 8840) as candidates: each `a=candidate:` under the `a=mid:` before it; `a=ice-ufrag`
