@@ -6,6 +6,8 @@ import { screenshotReport } from '../reports/report-screenshot.ts';
 import { labDefaults } from '../core/defaults.ts';
 import { LabError, UsageError } from '../core/errors.ts';
 import { benchCommand } from '../harness/bench/bench-command.ts';
+import { ladderCommand } from '../harness/bench/ladder-command.ts';
+import { parseLadder, type LadderKind } from '../harness/bench/load-ladder.ts';
 import { labVersion } from '../harness/results/environment.ts';
 import { registerGateCommands } from './gate-commands.ts';
 import { cleanOrphans, doctor, doctorPassed, formatChecks } from './doctor.ts';
@@ -29,6 +31,8 @@ program
   .option('-r, --repeat <n>', 'run n times and keep the median run (overrides the scenario\'s repeat)')
   .option('-q, --quiet', 'no progress output')
   .option('--allow-degraded', 'judge thresholds even when the run is degraded (default: exit 98, inconclusive)')
+  .option('--browser <url>', 'where viewers run, repeatable, dealt round-robin per path: local, ws://host:port[?token=…] (CDP, e.g. browserless) or http://host:port (a Chrome debugging port)', (v: string, all: string[] = []) => [...all, v])
+  .option('--listen <address>', 'also serve player pages, media and signaling on this address of this host, for remote browsers (default: 127.0.0.1 only)')
   .action(async (scenario: string | undefined, options) => {
     process.exitCode = await runCommand(scenario, options);
   });
@@ -66,9 +70,21 @@ program
   .option('-o, --out <dir>', 'where bench.json, bench.md and the runs go (default runs/<stamp>-bench)')
   .option('--quick', 'fewer, shorter steps (under 5 minutes)')
   .option('--soak <minutes>', 'soak this long for the memory-growth figure (default 0: skipped)', '0')
-  .action(async (options: { out?: string; quick?: boolean; soak: string }) => {
+  .option('--ladder <counts>', 'instead: the load ladder, one run per rung of N load viewers (e.g. 0,10,50,100,200,500), stopping at the first degraded run')
+  .option('--ladder-kind <kind>', 'the ladder\'s path: webrtc or hls', 'webrtc')
+  .option('--ladder-bitrate <kbps>', 'the ladder\'s video bitrate (kb/s)', '250')
+  .option('--ladder-duration <seconds>', 'seconds measured per rung', '10')
+  .action(async (options: { out?: string; quick?: boolean; soak: string; ladder?: string; ladderKind: string; ladderBitrate: string; ladderDuration: string }) => {
     const soak = Number(options.soak);
     if (!Number.isFinite(soak) || soak < 0) throw new UsageError(`--soak: must be a number of minutes ≥ 0, got "${options.soak}"`);
+    if (options.ladder !== undefined) {
+      const bitrateKbps = Number(options.ladderBitrate);
+      const duration = Number(options.ladderDuration);
+      if (!Number.isInteger(bitrateKbps) || bitrateKbps < 50) throw new UsageError(`--ladder-bitrate: must be whole kb/s ≥ 50, got "${options.ladderBitrate}"`);
+      if (!Number.isFinite(duration) || duration <= 0) throw new UsageError(`--ladder-duration: must be seconds > 0, got "${options.ladderDuration}"`);
+      await ladderCommand({ rungs: parseLadder(options.ladder), kind: options.ladderKind as LadderKind, bitrateKbps, duration, out: options.out });
+      return;
+    }
     await benchCommand({ out: options.out, quick: options.quick, soak });
   });
 

@@ -74,7 +74,7 @@ async function timedCliRun(scenario: string, out: string): Promise<{ wallSeconds
  * A ladder step's scenario, validated like any other but without the viewer guard: the guard's capacity is what
  * the ladder measures, so a step past it must still run.
  */
-function stepScenario(raw: unknown): Scenario {
+export function stepScenario(raw: unknown): Scenario {
   const points = expandScenario(scenarioSchema.parse(raw), 'bench step');
   const problems = points.flatMap((point) => checkScenario(point, { capacity: null }));
   if (problems.length) throw new UsageError('bench step scenario is invalid:', problems);
