@@ -23,6 +23,9 @@ import { summaryTable, validityLines } from './summary-table.ts';
 import { writeReport } from '../reports/report-commands.ts';
 import { keepMedianRun } from './repeat-runs.ts';
 import { checkOutDir } from './out-dir.ts';
+import { checkBrowserEndpoints, hasRemote, parseBrowserList, type BrowserEndpoint } from '../harness/browser/remote-browsers.ts';
+import { checkListenAddress } from '../harness/server/lab-server.ts';
+import { resolveEnv } from '../harness/scenario/delivery.ts';
 
 export interface RunCommandOptions {
   out?: string;
@@ -31,6 +34,27 @@ export interface RunCommandOptions {
   quiet?: boolean;
   /** Judge thresholds of a degraded run anyway (exit 0/99) instead of calling it inconclusive (98). */
   allowDegraded?: boolean;
+  /** Where viewers run (repeatable: local, ws://…, http://…); overrides the scenario's `browsers`. */
+  browser?: string[];
+  /** An address of this host the lab also serves on, for remote viewers (default: loopback only). */
+  listen?: string;
+}
+
+/**
+ * --browser (or the scenario's `browsers`) and --listen, checked before anything starts: every URL well-formed and
+ * every remote endpoint answering; remote pages get no 127.0.0.1 URL, so they need a --listen address.
+ */
+export async function viewerPlacement(scenario: Scenario, options: RunCommandOptions): Promise<{ browsers?: BrowserEndpoint[]; listen?: string; warning?: string }> {
+  const fromCli = (options.browser?.length ?? 0) > 0;
+  const raw = fromCli ? options.browser : scenario.browsers?.map((b, i) => resolveEnv(b, `browsers[${i}]`));
+  const browsers = raw ? parseBrowserList(raw, fromCli ? '--browser' : 'browsers') : undefined;
+  const warning = options.listen === undefined ? undefined : checkListenAddress(options.listen);
+  const listen = warning ? options.listen : undefined; // loopback is served anyway
+  if (hasRemote(browsers)) {
+    if (!listen) throw new UsageError(`a remote browser needs --listen <an address of this host it can reach> (the lab serves on 127.0.0.1 only${options.listen ? `; --listen ${options.listen} is loopback` : ''})`);
+    await checkBrowserEndpoints(browsers!);
+  }
+  return { ...(browsers ? { browsers } : {}), ...(listen ? { listen } : {}), ...(warning ? { warning } : {}) };
 }
 
 const PACKAGE_SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
@@ -80,6 +104,8 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
   // The results folder first: one that cannot be made or written is refused at once, before anything starts.
   const baseDir = checkOutDir(options.out ?? join(labDefaults.runsDir, `${utcStamp(new Date())}-${points[0]!.scenario.name}`));
   for (const point of points) await preflight(point.scenario);
+  const placement = await viewerPlacement(points[0]!.scenario, options);
+  if (placement.warning && !options.quiet) process.stderr.write(`warning: ${placement.warning}\n`);
   const swept = await networkPreflight(points.map((p) => p.scenario));
   if (swept.length && !options.quiet) process.stderr.write(`removed what a crashed run left behind: ${swept.join(', ')}\n`);
   const ffmpeg = findFfmpeg();
@@ -113,7 +139,7 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
         for (let i = 1; i <= repeats; i++) {
           const runDir = repeats > 1 ? join(dir, `run-${i}`) : dir;
           if (repeats > 1 && !options.quiet) process.stderr.write(`repeat ${i}/${repeats} → ${runDir}\n`);
-          const { results } = await runScenario({ plan: planRun(point.scenario), runDir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal });
+          const { results } = await runScenario({ plan: planRun(point.scenario), runDir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal, browsers: placement.browsers, listen: placement.listen });
           // The report reads only what the run saved (collect and report stay separate).
           await writeReport(runDir).catch((err: Error) => bus.emit('warning', `report not written: ${err.message}`));
           runs.push({ dir: runDir, results });

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { BrowserContext, Page } from 'puppeteer';
+import type { Browser, BrowserContext, Page } from 'puppeteer';
 import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import type { PlayerConfig, ProbeBatch } from '../../players/contract.ts';
 import { BrowserSession } from './browser-session.ts';
+import { connectRemote, shownEndpoint, type BrowserEndpoint } from './remote-browsers.ts';
 import { viewerBrowserEnv } from './viewer-browser-env.ts';
 
 /** How long drain() may take before the viewer's renderer counts as hung (a drain normally takes a few ms). */
@@ -30,6 +31,8 @@ export class Viewer extends EventEmitter<ViewerEvents> {
 
   /** A Chromium of this viewer's own (the test hook of viewer-browser-env.ts), closed with it. */
   private ownSession: BrowserSession | undefined;
+  /** The CDP connection to a remote browser this viewer's page runs in (not the lab's: only disconnected). */
+  private remote: Browser | undefined;
 
   /**
    * Whether this viewer's browser may keep a clock of its own (started with its own environment, e.g. libfaketime):
@@ -38,7 +41,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
    * tens of ms on a loaded machine) would only add error.
    */
   get ownClock(): boolean {
-    return this.ownSession !== undefined;
+    return this.ownSession !== undefined || this.remote !== undefined;
   }
 
   private constructor(readonly config: PlayerConfig, private readonly context: BrowserContext, private readonly page: Page) {
@@ -59,12 +62,18 @@ export class Viewer extends EventEmitter<ViewerEvents> {
    * Opens the viewer's context and loads its player page without starting playback, so that page creation (the
    * heaviest browser work) happens before the media pipeline starts and cannot disturb it.
    */
-  static async prepare(shared: BrowserSession, serverUrl: string, config: PlayerConfig): Promise<Viewer> {
-    const env = viewerBrowserEnv(config.pathId, config.viewerId);
+  static async prepare(shared: BrowserSession, serverUrl: string, config: PlayerConfig, where: BrowserEndpoint = { kind: 'local' }): Promise<Viewer> {
+    // A remote viewer (remote-browsers.ts): its own CDP connection; the lab opens a context on that browser, never starts it.
+    const remote = where.kind === 'local' ? undefined : await connectRemote(where);
+    const env = remote ? undefined : viewerBrowserEnv(config.pathId, config.viewerId);
     const own = env ? await BrowserSession.launch(shared.executablePath, [], env) : undefined;
-    const session = own ?? shared;
-    const context = await session.browser.createBrowserContext().catch(async (err: unknown) => {
+    const browser = remote ?? (own ?? shared).browser;
+    const release = async () => {
       await own?.close();
+      await remote?.disconnect().catch(() => {});
+    };
+    const context = await browser.createBrowserContext().catch(async (err: unknown) => {
+      await release();
       throw err;
     });
     try {
@@ -72,7 +81,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
       // other page gathers on wildcard sockets (0.0.0.0 and ::). The player never captures anything. Chromium grants
       // capture to secure origins only: loopback here; a namespaced viewer's wildcard covers only its namespace.
       const origin = new URL(serverUrl);
-      if (config.kind === 'webrtc' && origin.hostname.startsWith('127.')) {
+      if (config.kind === 'webrtc' && origin.hostname.startsWith('127.') && !remote) {
         await context.setPermission(origin.origin, { permission: { name: 'camera' }, state: 'granted' });
       }
       const page = await context.newPage();
@@ -82,11 +91,15 @@ export class Viewer extends EventEmitter<ViewerEvents> {
         viewer.ownSession = own;
         own.on('died', (err) => viewer.die(err.message));
       }
+      if (remote) {
+        viewer.remote = remote;
+        remote.on('disconnected', () => viewer.die(`the remote browser ${shownEndpoint(where)} disconnected`));
+      }
       await page.goto(`${serverUrl}/player/${config.kind}/`, { waitUntil: 'load' });
       return viewer;
     } catch (err) {
       await context.close().catch(() => {});
-      await own?.close();
+      await release();
       throw err;
     }
   }
@@ -118,6 +131,7 @@ export class Viewer extends EventEmitter<ViewerEvents> {
     this.closed = true;
     await this.context.close().catch(() => {});
     await this.ownSession?.close();
+    await this.remote?.disconnect().catch(() => {});
   }
 
   /** Races a page call against the viewer's death and, when given, a time limit. */

@@ -5,6 +5,7 @@ import type { PipelineOutput } from '../../ingest/ffmpeg/ffmpeg-args.ts';
 import { BrowserSession } from '../browser/browser-session.ts';
 import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
 import { Viewer } from '../browser/viewer.ts';
+import { browserForViewer, type BrowserEndpoint } from '../browser/remote-browsers.ts';
 import { ViewerCollector } from '../collect/viewer-collector.ts';
 import { HostCpuSampler, type CpuSample } from '../collect/host-cpu.ts';
 import { withValidity } from '../validity/judge.ts';
@@ -37,6 +38,10 @@ export interface RunOptions {
   browserPath: string;
   bus: LabEventBus;
   signal?: AbortSignal;
+  /** Where viewers run (remote-browsers.ts: dealt round-robin per path); default all local. */
+  browsers?: BrowserEndpoint[];
+  /** A non-loopback address the lab also serves on, for remote viewers (--listen, checked by checkListenAddress). */
+  listen?: string;
 }
 
 export interface RunOutcome {
@@ -86,7 +91,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const server = new LabServer();
     const outputs: PipelineOutput[] = [];
     const drivers = plan.paths.map(createPathDriver);
-    const setupContext = { mediaDir, join: scenario.join, video: scenario.video, failure, resources, route: (h: RouteHandler) => void server.use(h), hostAddresses: ['127.0.0.1'] };
+    const setupContext = { mediaDir, join: scenario.join, video: scenario.video, failure, resources, route: (h: RouteHandler) => void server.use(h), hostAddresses: options.listen ? ['127.0.0.1', options.listen] : ['127.0.0.1'] };
     for (const driver of drivers) {
       const id = driver.path.id;
       outputs.push(...(await driver.setup(net?.has(id) ? { ...setupContext, hostAddresses: net.hostAddresses(id), peerAddresses: net.peerAddresses(id) } : setupContext)));
@@ -103,6 +108,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     resources.defer('lab server', () => server.close()); // before listen(): a stop while it binds still closes it
     const serverUrl = await failure.race(server.listen('127.0.0.1'));
     if (net) await failure.race(net.listen(server));
+    const listenUrl = options.listen ? await failure.race(server.listenAlso(options.listen)) : serverUrl; // for remote pages
 
     const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs, clockBoundMs: scenario.clockOffsetBoundMs };
     const viewers = await failure.race(
@@ -111,8 +117,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
           Array.from({ length: driver.path.viewers }, async (_, i) => {
             const path = driver.path;
             // Pages are opened before ffmpeg starts: page creation is the heaviest browser work.
-            const url = net?.serverUrl(path.id) ?? serverUrl;
-            const viewer = await Viewer.prepare(net?.browser(path.id) ?? session, url, driver.playerConfig(url, i));
+            const where = net?.has(path.id) ? undefined : browserForViewer(options.browsers, i);
+            const url = net?.serverUrl(path.id) ?? (where?.kind === 'local' ? serverUrl : listenUrl);
+            const viewer = await Viewer.prepare(net?.browser(path.id) ?? session, url, driver.playerConfig(url, i), where);
             resources.defer(`viewer ${path.id}/${i}`, () => viewer.close());
             viewer.on('died', (err) => failure.fail(err)); // a crashed renderer fails the run at once, naming the viewer
             // A Chromium the lab started here (namespaced or not) reads this host's clock: its offset estimate is a check,

@@ -230,6 +230,8 @@ export const scenarioSchema = z.strictObject({
   network: networkSchema.optional(),
   /** ± ms (default 5): a viewer whose clock-offset estimate is less certain than this has its latencies withheld. */
   clockOffsetBoundMs: z.number().gt(0).max(60_000).optional(),
+  /** Where viewers' pages run: `local` and/or CDP endpoints (ws://…, http://…), dealt round-robin per path; --browser overrides. */
+  browsers: z.array(z.string().min(1).max(2000)).min(1).max(64).optional(),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

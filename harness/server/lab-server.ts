@@ -1,6 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ComponentClosedError, NotStartedError } from '../../core/errors.ts';
+import { isIP, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { ComponentClosedError, NotStartedError, UsageError } from '../../core/errors.ts';
+
+/**
+ * `--listen ADDR`: the address remote viewers reach the lab's server (and every origin and relay their pages use) on.
+ * It must be an IPv4 address of one of this host's interfaces (the lab binds it; a name would hide which one).
+ * Returns the warning to print for anything but loopback (undefined for loopback): the player pages and the media are
+ * then served to whoever can reach that address; signaling and WHEP still need each viewer's own token.
+ */
+export function checkListenAddress(address: string, interfaces = networkInterfaces()): string | undefined {
+  if (isIP(address) !== 4) throw new UsageError(`--listen: "${address}" is not an IPv4 address; give one of this host's addresses (default 127.0.0.1)`);
+  const own = Object.values(interfaces).flatMap((list) => (list ?? []).filter((i) => i.family === 'IPv4').map((i) => i.address));
+  if (!own.includes(address)) throw new UsageError(`--listen: ${address} is not an address of this host (it has ${own.join(', ')})`);
+  if (address.startsWith('127.')) return undefined;
+  return `the lab serves its player pages, media and signaling on ${address} too (--listen): anyone who can reach it can load them; signaling and WHEP still need each viewer's own token`;
+}
 
 /**
  * Whether a request's Host header names the address and port it arrived on (or `localhost:<port>` on loopback).
