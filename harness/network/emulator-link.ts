@@ -6,7 +6,7 @@ import { ManagedProcess } from '../../core/process/managed-process.ts';
 import { labDefaults } from '../../core/defaults.ts';
 import { runAll } from './command-runner.ts';
 import { moveTunCommands } from './ip-commands.ts';
-import type { DirectionCounters } from './link-emulator.ts';
+import type { DirectionCounters, SlowEndpoint } from './link-emulator.ts';
 import type { LinkNames } from './link-names.ts';
 import type { LinkState } from './link-plan.ts';
 import { networkDefaults } from './network-defaults.ts';
@@ -59,14 +59,15 @@ export class EmulatorLink extends EventEmitter<EmulatorLinkEvents> {
     for (const proc of processes) proc.on('died', (err) => this.emit('died', err));
   }
 
-  static async start(names: LinkNames, seed: number): Promise<EmulatorLink> {
+  /** `slow`: traffic with that host-side address and port is held `delayMs` longer each way (a farther server). */
+  static async start(names: LinkNames, seed: number, slow?: SlowEndpoint): Promise<EmulatorLink> {
     const [hostPort, nsPort, hostPeerPort, nsPeerPort] = (await freePorts(4)) as [number, number, number, number];
     const started: ManagedProcess[] = [];
     try {
       const emulator = await ManagedProcess.start({
         name: `link emulator ${names.namespace}`,
         command: process.execPath,
-        args: ['--import', TSX_LOADER, EMULATOR_MAIN, JSON.stringify({ hostPort, nsPort, hostPeerPort, nsPeerPort, seed })],
+        args: ['--import', TSX_LOADER, EMULATOR_MAIN, JSON.stringify({ hostPort, nsPort, hostPeerPort, nsPeerPort, seed, ...(slow ? { slow } : {}) })],
         stdin: true,
         readyWhen: /^ready$/,
         readyTimeoutMs: networkDefaults.helperReadyTimeoutMs,

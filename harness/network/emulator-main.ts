@@ -3,14 +3,16 @@
  * datagrams from the two socat helpers that own the link's tun devices, wait out their emulated delay here and are
  * sent on to the other side's helper. Its own process keeps the delays independent of the lab's event loop.
  *
- * argv[2]: JSON {hostPort, nsPort, hostPeerPort, nsPeerPort, seed}
+ * argv[2]: JSON {hostPort, nsPort, hostPeerPort, nsPeerPort, seed, slow?: {address, port, delayMs}}: traffic with
+ * `slow` (a server farther away than the rest, e.g. the path's STUN/TURN server) goes through lanes of its own that
+ * add `delayMs` each way to the link's condition, so it neither waits behind nor holds up the rest.
  * stdin: one JSON line per condition change, {"downlink": LinkCondition, "uplink": LinkCondition}
  * stderr: "ready" once listening; "stats {...}" every second; it exits when stdin closes (the lab went away).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
-import { DirectionEmulator, seededRandom, type DirectionCounters } from './link-emulator.ts';
+import { DirectionEmulator, isEndpointTraffic, seededRandom, type DirectionCounters, type SlowEndpoint } from './link-emulator.ts';
 import type { LinkState } from './link-plan.ts';
 import { networkDefaults } from './network-defaults.ts';
 
@@ -20,6 +22,7 @@ interface EmulatorArgs {
   hostPeerPort: number;
   nsPeerPort: number;
   seed: number;
+  slow?: SlowEndpoint;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as EmulatorArgs;
@@ -108,17 +111,36 @@ const nsSide = await bind(args.nsPort);
 // Downlink: read from the host tun's helper, delivered to the namespace tun's helper; uplink the other way.
 const downlink = new Lane(nsSide, args.nsPeerPort);
 const uplink = new Lane(hostSide, args.hostPeerPort);
-hostSide.on('message', (packet) => downlink.push(packet));
-nsSide.on('message', (packet) => uplink.push(packet));
+const slow = args.slow;
+const slowDownlink = new Lane(nsSide, args.nsPeerPort);
+const slowUplink = new Lane(hostSide, args.hostPeerPort);
+hostSide.on('message', (packet) => (slow && isEndpointTraffic(packet, slow, 'downlink') ? slowDownlink : downlink).push(packet));
+nsSide.on('message', (packet) => (slow && isEndpointTraffic(packet, slow, 'uplink') ? slowUplink : uplink).push(packet));
 
-const report = () => process.stderr.write(`stats ${JSON.stringify({ downlink: downlink.report(), uplink: uplink.report() })}\n`);
+/** One direction's counters over both of its lanes (the late figures: the worse lane's max, the packet-weighted mean). */
+function merged(a: Lane, b: Lane): ReturnType<Lane['report']> {
+  const x = a.report();
+  const y = b.report();
+  const total = x.packets + y.packets;
+  return {
+    packets: total,
+    bytes: x.bytes + y.bytes,
+    lost: x.lost + y.lost,
+    overflow: x.overflow + y.overflow,
+    reordered: x.reordered + y.reordered,
+    lateMsMean: total ? Math.round(((x.lateMsMean * x.packets + y.lateMsMean * y.packets) / total) * 100) / 100 : 0,
+    lateMsMax: Math.max(x.lateMsMax, y.lateMsMax),
+  };
+}
+
+const report = () =>
+  process.stderr.write(`stats ${JSON.stringify({ downlink: merged(downlink, slowDownlink), uplink: merged(uplink, slowUplink) })}\n`);
 const timer = setInterval(report, networkDefaults.emulatorStatsIntervalMs);
 
 const stop = () => {
   clearInterval(timer);
   report();
-  downlink.stop();
-  uplink.stop();
+  for (const lane of [downlink, uplink, slowDownlink, slowUplink]) lane.stop();
   hostSide.close();
   nsSide.close();
   process.exit(0);
@@ -131,6 +153,9 @@ lines.on('line', (line) => {
   const state = JSON.parse(line) as LinkState;
   downlink.emulator.setCondition(state.downlink);
   uplink.emulator.setCondition(state.uplink);
+  const extra = slow?.delayMs ?? 0;
+  slowDownlink.emulator.setCondition({ ...state.downlink, delayMs: state.downlink.delayMs + extra });
+  slowUplink.emulator.setCondition({ ...state.uplink, delayMs: state.uplink.delayMs + extra });
   process.stderr.write(`applied ${line}\n`);
 });
 lines.on('close', stop);

@@ -107,3 +107,27 @@ export class DirectionEmulator {
     return this.badState;
   }
 }
+
+/** An address and port on the host side of a link whose traffic the emulator holds longer (a farther server). */
+export interface SlowEndpoint {
+  address: string;
+  port: number;
+  /** Extra delay each way, ms. */
+  delayMs: number;
+}
+
+/**
+ * Whether an IPv4 packet is TCP or UDP traffic with `endpoint` (its address and port): as destination on the
+ * uplink (viewer → servers), as source on the downlink. Fragments after the first and other protocols never match.
+ */
+export function isEndpointTraffic(packet: Buffer, endpoint: Pick<SlowEndpoint, 'address' | 'port'>, direction: 'uplink' | 'downlink'): boolean {
+  if (packet.length < 20 || packet[0]! >> 4 !== 4) return false;
+  const headerBytes = (packet[0]! & 0x0f) * 4;
+  const protocol = packet[9];
+  if ((protocol !== 6 && protocol !== 17) || packet.length < headerBytes + 4) return false;
+  if ((packet.readUInt16BE(6) & 0x1fff) !== 0) return false; // a later fragment: no ports
+  const at = direction === 'uplink' ? 16 : 12;
+  const address = `${packet[at]}.${packet[at + 1]}.${packet[at + 2]}.${packet[at + 3]}`;
+  const port = packet.readUInt16BE(headerBytes + (direction === 'uplink' ? 2 : 0));
+  return address === endpoint.address && port === endpoint.port;
+}

@@ -33,6 +33,28 @@ export interface LinkPlan {
   steps: LinkStep[];
   /** The NAT between the path's viewers and the servers (fixed for the run). */
   nat: NatType;
+  /** The viewers' STUN/TURN server (a WebRTC path's `ice.stun`): farther away than the relay, or silent. */
+  iceServer: IceServerDistance;
+}
+
+/**
+ * Where a path's ICE server sits, from `ice.stun` (harness/scenario/schema.ts): `delayMs` more each way than the
+ * rest of the link (the emulator holds packets to and from coturn's port that much longer), or `silent`: the
+ * viewers' STUN requests are dropped, nothing answers.
+ */
+export interface IceServerDistance {
+  delayMs: number;
+  silent: boolean;
+}
+
+/** `ice.stun` as a scenario writes it (true, 'silent' or { delayMs }). */
+export type StunSpec = boolean | 'silent' | { delayMs: number };
+
+/** The ICE server's distance a path's `ice.stun` asks for (none: delay 0, answering). */
+export function iceServerDistance(stun: StunSpec | undefined): IceServerDistance {
+  if (stun === 'silent') return { delayMs: 0, silent: true };
+  if (typeof stun === 'object') return { delayMs: stun.delayMs, silent: false };
+  return { delayMs: 0, silent: false };
 }
 
 type ChangeSpec = Omit<NetworkSpec, 'schedule'>;
@@ -73,7 +95,7 @@ export function effectiveNetwork(global: NetworkSpec | undefined, own: NetworkSp
 }
 
 /** Resolves a network block into the base state and the scheduled states (sorted by time). */
-export function planLink(network: NetworkSpec): LinkPlan {
+export function planLink(network: NetworkSpec, stun?: StunSpec): LinkPlan {
   const perfect: LinkState = { downlink: { ...networkDefaults.condition }, uplink: { ...networkDefaults.condition } };
   const { schedule, nat, ...base } = network;
   let state = applyChange(perfect, base);
@@ -82,15 +104,15 @@ export function planLink(network: NetworkSpec): LinkPlan {
     state = applyChange(state, change);
     steps.push({ at, state });
   }
-  return { steps, nat: nat ?? 'none' };
+  return { steps, nat: nat ?? 'none', iceServer: iceServerDistance(stun) };
 }
 
 /** Link plans of the paths that have a network (their own or the scenario's), by path id. */
-export function planNetworks(global: NetworkSpec | undefined, paths: Array<{ id: string; spec: { network?: NetworkSpec } }>): Map<string, LinkPlan> {
+export function planNetworks(global: NetworkSpec | undefined, paths: Array<{ id: string; spec: { network?: NetworkSpec; ice?: { stun?: StunSpec } } }>): Map<string, LinkPlan> {
   const plans = new Map<string, LinkPlan>();
   for (const path of paths) {
     const network = effectiveNetwork(global, path.spec.network);
-    if (network) plans.set(path.id, planLink(network));
+    if (network) plans.set(path.id, planLink(network, path.spec.ice?.stun));
   }
   return plans;
 }

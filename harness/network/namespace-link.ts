@@ -10,7 +10,11 @@ import type { ImpairmentBackend } from './network-capabilities.ts';
 import { networkCleanup } from './network-cleanup.ts';
 import { netemCommands } from './tc-commands.ts';
 import { natTableName, type NatType } from './nat-rules.ts';
-import { natCommands, natRemovalCommands } from './nat-topology.ts';
+import { natCommands, natRemovalCommands, silentStunCommand } from './nat-topology.ts';
+import type { IceServerDistance } from './link-plan.ts';
+import { requireNft } from './network-capabilities.ts';
+import { networkDefaults } from './network-defaults.ts';
+import { NetworkUnavailableError } from './network-errors.ts';
 
 interface NamespaceLinkEvents {
   died: [error: ComponentDiedError];
@@ -35,13 +39,27 @@ export class NamespaceLink extends EventEmitter<NamespaceLinkEvents> {
     emulator?.on('died', (err) => this.emit('died', err));
   }
 
-  static async create(names: LinkNames, addresses: LinkAddresses, backend: ImpairmentBackend, seed: number, nat: NatType = 'none'): Promise<NamespaceLink> {
+  /**
+   * `iceServer`: the path's STUN/TURN server (coturn on networkDefaults.iceServerPort of the host end) `delayMs`
+   * farther away each way (emulator backend only), or `silent` (an nftables drop of UDP to the silent STUN port in
+   * the viewer's namespace, which goes away with it).
+   */
+  static async create(names: LinkNames, addresses: LinkAddresses, backend: ImpairmentBackend, seed: number, nat: NatType = 'none', iceServer: IceServerDistance = { delayMs: 0, silent: false }): Promise<NamespaceLink> {
+    if (iceServer.delayMs > 0 && backend !== 'emulator') {
+      throw new NetworkUnavailableError(`ice.stun: { delayMs: ${iceServer.delayMs} } delays only the STUN/TURN server's traffic, which the userspace link emulator does:`, [
+        `this machine uses the ${backend} backend; set LAB_NET_BACKEND=emulator, or drop delayMs (network.delayMs delays the whole link)`,
+      ]);
+    }
+    if (iceServer.silent) requireNft('ice.stun: silent (a STUN server whose requests are dropped)');
     const removal = [...(nat === 'none' ? [] : natRemovalCommands(names)), ...removeLinkCommands(names)];
     networkCleanup.add(names.namespace, removal);
     try {
       await runAll(createLinkCommands(names, addresses));
       if (nat !== 'none') await runAll(natCommands(names, nat, natTableName(names.namespace), addresses.peer));
-      const emulator = backend === 'emulator' ? await EmulatorLink.start(names, seed) : null;
+      const viewerNamespace = nat === 'none' ? names.namespace : names.viewerNamespace;
+      if (iceServer.silent) await runAll([silentStunCommand(viewerNamespace, addresses.host)]);
+      const slow = iceServer.delayMs > 0 ? { address: addresses.host, port: networkDefaults.iceServerPort, delayMs: iceServer.delayMs } : undefined;
+      const emulator = backend === 'emulator' ? await EmulatorLink.start(names, seed, slow) : null;
       return new NamespaceLink(names, addresses, backend, emulator, nat);
     } catch (err) {
       await runEach(removal);

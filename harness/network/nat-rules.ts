@@ -12,8 +12,11 @@
  *                         remote address and port (Linux conntrack tracks the 5-tuple: "port-restricted cone").
  *   symmetric             `masquerade random,fully-random`: a new random public port for every 5-tuple, so the port
  *                         a STUN server sees is not the one the relay sees; inbound as address-dependent.
- *   udp-blocked           masquerade, and only TCP is forwarded out (every UDP packet from the viewer is dropped).
+ *   udp-blocked           masquerade, and only TCP to the web ports (networkDefaults.webPorts: 80, 443) is forwarded
+ *                         out: every UDP packet and TCP to any other port is dropped (a firewall that passes the web).
  */
+import { networkDefaults } from './network-defaults.ts';
+
 export const NAT_TYPES = ['none', 'endpoint-independent', 'address-dependent', 'symmetric', 'udp-blocked'] as const;
 export type NatType = (typeof NAT_TYPES)[number];
 
@@ -28,6 +31,8 @@ export interface NatRulesetOptions {
   lanNetwork: string;
   /** The router's public (WAN) address. */
   wanAddress: string;
+  /** udp-blocked: the TCP destination ports let out (default networkDefaults.webPorts). */
+  webPorts?: readonly number[];
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,30}$/;
@@ -52,7 +57,8 @@ export function natRuleset(type: NatType, o: NatRulesetOptions): string {
     type === 'endpoint-independent'
       ? [`    iifname != ${lan} ip daddr ${o.wanAddress} meta l4proto udp dnat to ${o.viewerAddress}`]
       : [];
-  const outbound = type === 'udp-blocked' ? `iifname ${lan} meta l4proto tcp accept` : `iifname ${lan} accept`;
+  const webPorts = (o.webPorts ?? networkDefaults.webPorts).map((p) => portNumber(p)).join(', ');
+  const outbound = type === 'udp-blocked' ? `iifname ${lan} tcp dport { ${webPorts} } accept` : `iifname ${lan} accept`;
   const inbound = type === 'endpoint-independent' ? [`    iifname != ${lan} ct status dnat accept`] : [];
   return [
     `table ip ${o.table} {`,
@@ -69,6 +75,35 @@ export function natRuleset(type: NatType, o: NatRulesetOptions): string {
     '    ct state established,related accept',
     `    ${outbound}`,
     ...inbound,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+function portNumber(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`port ${port} is not a TCP/UDP port (1–65535)`);
+  return port;
+}
+
+/** The nftables table name of a path's silent STUN server: `<namespace>_stun`. */
+export function silentStunTableName(namespace: string): string {
+  return `${namespace.replace(/[^A-Za-z0-9]/g, '_')}_stun`;
+}
+
+/**
+ * A STUN server that never answers (`ice.stun: silent`): in the viewer's own namespace, every UDP packet to
+ * `address:port` is dropped on its way out, silently (no ICMP comes back, as with a server that is down or
+ * firewalled), so Chromium's STUN requests to it time out.
+ */
+export function silentStunRuleset(table: string, address: string, port: number): string {
+  if (!NAME.test(table)) throw new RangeError(`nft table name ${table} is not a plain identifier`);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) throw new RangeError(`${address} is not an IPv4 address`);
+  return [
+    `table ip ${table} {`,
+    '  chain output {',
+    '    type filter hook output priority filter; policy accept;',
+    `    ip daddr ${address} udp dport ${portNumber(port)} drop`,
     '  }',
     '}',
     '',

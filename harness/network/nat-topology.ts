@@ -1,6 +1,6 @@
 import type { Command } from './ip-commands.ts';
 import type { LinkNames } from './link-names.ts';
-import { natRuleset, type NatType } from './nat-rules.ts';
+import { natRuleset, silentStunRuleset, silentStunTableName, type NatType } from './nat-rules.ts';
 import { networkDefaults } from './network-defaults.ts';
 
 const ip = (...args: string[]): Command => ({ program: 'ip', args });
@@ -40,4 +40,10 @@ export function natRemovalCommands(names: Pick<LinkNames, 'viewerNamespace'>): C
 /** `nft list ruleset` inside the router namespace (for checks and `lab doctor`). */
 export function listRulesetCommand(names: Pick<LinkNames, 'namespace'>): Command {
   return ip('netns', 'exec', names.namespace, 'nft', 'list', 'ruleset');
+}
+
+/** `ice.stun: silent`: the drop rule for the silent STUN port of `hostAddress`, loaded in the viewer's namespace. */
+export function silentStunCommand(viewerNamespace: string, hostAddress: string): Command {
+  const rules = silentStunRuleset(silentStunTableName(viewerNamespace), hostAddress, networkDefaults.silentStunPort);
+  return { program: 'ip', args: ['netns', 'exec', viewerNamespace, 'nft', '-f', '-'], stdin: rules };
 }

@@ -14,6 +14,16 @@ export const networkDefaults = {
    * that all use 192.168.x.
    */
   natLan: { network: '192.168.213.0/30', router: '192.168.213.1', viewer: '192.168.213.2', prefixLength: 30 },
+  /**
+   * Ports on a namespaced path's veth host end (an address of the run's own, so low ports are free): coturn listens on
+   * `iceServerPort` for STUN and TURN over UDP, TCP and TLS (coturn tells TLS from plain TCP on one port), so a viewer
+   * behind `udp-blocked` (TCP to `webPorts` only) reaches it; the lab's web server (page, signaling, WHEP) listens on
+   * `labWebPort` for such viewers. `silentStunPort` is where `ice.stun: silent` points: requests to it are dropped.
+   */
+  iceServerPort: 443,
+  labWebPort: 80,
+  webPorts: [80, 443],
+  silentStunPort: 3478,
   /** Every namespace, veth, tun and probe the lab creates is named `ll<pid in base 36>-<role><index>`. */
   namePrefix: 'll',
   /**

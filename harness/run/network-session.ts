@@ -65,7 +65,7 @@ export class NetworkSession {
         const names = linkNames(prefix, index);
         // Not raced against the failure signal: each step is bounded, and what it creates must be owned (and so
         // closed) even when Ctrl-C comes in the middle of it.
-        const link = await NamespaceLink.create(names, blocks[index]!, caps.backend, process.pid + index, plan.nat);
+        const link = await NamespaceLink.create(names, blocks[index]!, caps.backend, process.pid + index, plan.nat, plan.iceServer);
         const entry: NamespacedPath = { pathId, plan, link, changes: [] };
         session.paths.set(pathId, entry);
         link.on('died', (err) => options.failure.fail(err));
@@ -110,9 +110,11 @@ export class NetworkSession {
     return this.paths.get(pathId)?.serverUrl;
   }
 
-  /** Makes the lab server listen on every veth host end. */
+  /** Makes the lab server listen on every veth host end (port 80 behind udp-blocked, whose firewall passes only the web). */
   async listen(server: LabServer): Promise<void> {
-    for (const entry of this.paths.values()) entry.serverUrl = await server.listenAlso(entry.link.addresses.host);
+    for (const entry of this.paths.values()) {
+      entry.serverUrl = await server.listenAlso(entry.link.addresses.host, entry.link.nat === 'udp-blocked' ? networkDefaults.labWebPort : 0);
+    }
   }
 
   /** Starts every path's schedule: step `at` seconds from now (call it once every viewer has joined). */

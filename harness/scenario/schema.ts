@@ -86,14 +86,16 @@ export const webrtcPathSchema = z.strictObject({
   turn: z.boolean().optional(),
   /**
    * ICE: `trickle: true` exchanges candidates as they are found (werift relay only; default false, all in the SDP);
-   * `stun: true` gives viewers the path's coturn as STUN server (server-reflexive candidates); `turn: udp|tcp|tls`
+   * `stun: true` gives viewers the path's coturn as STUN server (server-reflexive candidates), `{ delayMs }` puts it
+   * (and TURN) that much farther away each way than the relay, `silent` gives a STUN server that never answers
+   * (both need a `network` block); `turn: udp|tcp|tls`
    * as TURN server over that transport (default none; tls needs a `network` block); `policy: relay` lets viewers use
    * relay candidates only (default all). `turn: true` above = `ice: { turn: udp, policy: relay }`.
    */
   ice: z
     .strictObject({
       trickle: z.boolean().optional(),
-      stun: z.boolean().optional(),
+      stun: z.union([z.boolean(), z.literal('silent'), z.strictObject({ delayMs: z.number().min(0).max(5000) })]).optional(),
       turn: z.enum(['none', 'udp', 'tcp', 'tls']).optional(),
       policy: z.enum(['all', 'relay']).optional(),
     })

@@ -25,7 +25,7 @@ export function checkListenAddress(address: string, interfaces = networkInterfac
 export function isAllowedHost(host: string | undefined, localAddress: string | undefined, localPort: number | undefined): boolean {
   if (!host || !localAddress || localPort === undefined) return false;
   const address = localAddress.replace(/^::ffff:/, '');
-  const allowed = [`${address}:${localPort}`];
+  const allowed = [`${address}:${localPort}`, ...(localPort === 80 ? [address] : [])]; // port 80: browsers leave it out
   if (address.startsWith('127.')) allowed.push(`localhost:${localPort}`);
   return allowed.includes(host.toLowerCase());
 }
@@ -72,17 +72,17 @@ export class LabServer {
   }
 
   /**
-   * Also serves on `host` (a lab-made veth's host end), with the same routes, on a port of its own; returns that
-   * address's URL. close() closes these too.
+   * Also serves on `host` (a lab-made veth's host end), with the same routes, on a port of its own (`port`, or any
+   * free one); returns that address's URL. close() closes these too.
    */
-  async listenAlso(host: string): Promise<string> {
+  async listenAlso(host: string, port = 0): Promise<string> {
     if (this.closing) throw new ComponentClosedError('lab server', `listen on ${host}`);
     const server = createServer((req, res) => this.dispatch(req, res));
     server.keepAliveTimeout = 5000;
     this.extra.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });

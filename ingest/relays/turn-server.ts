@@ -16,6 +16,12 @@ export interface TurnServerOptions {
   label: string;
   /** Addresses coturn listens and relays on (loopback, plus lab-made namespace addresses); nothing else. */
   addresses: string[];
+  /**
+   * The listening port for STUN and TURN over UDP and TCP, and TLS too (coturn tells a TLS handshake from plain TCP
+   * on one port), e.g. 443 on a lab-made address behind a firewall that passes only web ports. Default: a free port
+   * (TLS then on a free port of its own).
+   */
+  port?: number;
   /** Also accept TURN clients over TCP (on the same port as UDP). */
   tcp?: boolean;
   /** Also accept TURN clients over TLS, with a self-signed certificate for `addresses` around this key (PKCS#8 PEM). */
@@ -154,13 +160,14 @@ export class TurnServer extends Lifecycle<void> {
     const [address] = this.options.addresses;
     if (!address) throw new InvalidOptionError(`${this.label}: options.addresses is empty; give it at least one address to listen on`);
     this.dir = await makeTempDir('latency-lab-turn-');
-    this.port = await freeUdpPort(address);
+    this.port = this.options.port ?? (await freeUdpPort(address));
     const tls = this.options.tlsKeyPem ? await this.makeCertificate(this.options.tlsKeyPem) : undefined;
     this.assertOpen('finish starting');
     const proc = await ManagedProcess.start({
       name: `turnserver (${this.options.label})`,
       command: binary,
-      args: turnserverArgs({ addresses: this.options.addresses, port: this.port, relayPorts: portBlock(100), secret: this.secret, dir: this.dir, tcp: this.options.tcp, tls }),
+      // TLS on a fixed port rides on its TCP listener (coturn detects the handshake), so that listener must be open.
+      args: turnserverArgs({ addresses: this.options.addresses, port: this.port, relayPorts: portBlock(100), secret: this.secret, dir: this.dir, tcp: this.options.tcp || (tls !== undefined && this.options.port !== undefined), tls }),
       cwd: this.dir,
       killTimeoutMs: this.options.killTimeoutMs ?? 3000,
       stderrTailLines: 30,
@@ -185,8 +192,10 @@ export class TurnServer extends Lifecycle<void> {
     } catch (err) {
       throw new InvalidOptionError(`${this.label}: openssl could not make the TURN/TLS certificate (${(err as Error).message}); install openssl (apt-get install openssl)`);
     }
-    this.tlsPort = await freeTcpPort(this.options.addresses[0]);
-    return { port: this.tlsPort, cert, key };
+    const tlsListener = await freeTcpPort(this.options.addresses[0]);
+    // With a fixed port, clients use TLS on that port (coturn detects it); its own TLS listener goes unused.
+    this.tlsPort = this.options.port ?? tlsListener;
+    return { port: tlsListener, cert, key };
   }
 
   /** Ready once coturn answers a STUN Binding request on its listener (the log alone says little about sockets). */

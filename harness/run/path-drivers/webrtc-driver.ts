@@ -2,7 +2,7 @@ import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { createRelay } from '../../../ingest/relays/create-relay.ts';
 import type { Relay } from '../../../ingest/relays/relay.ts';
 import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
-import { TurnServer } from '../../../ingest/relays/turn-server.ts';
+import { TurnServer, type TurnIceServer } from '../../../ingest/relays/turn-server.ts';
 import { WeriftRelay } from '../../../ingest/relays/werift-relay.ts';
 import { WeriftWhepBackend } from '../../../ingest/relays/werift-whip-whep.ts';
 import { WhipWhepEndpoint } from '../../../ingest/relays/whip-whep-http.ts';
@@ -13,7 +13,8 @@ import type { WebrtcPathSpec } from '../../scenario/schema.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, type PathDriver, type PathSetupContext } from './path-driver.ts';
-import { iceSettings, needsIceServer } from '../../scenario/ice-settings.ts';
+import { iceSettings, needsIceServer, needsTurnServer } from '../../scenario/ice-settings.ts';
+import { networkDefaults } from '../../network/network-defaults.ts';
 import { tlsIdentityFor } from '../../network/tls-identity.ts';
 
 /**
@@ -42,10 +43,13 @@ export class WebrtcDriver implements PathDriver {
     const ice = iceSettings(this.spec);
     // Viewers in a namespace reach the servers on the path's host address only (their 127.0.0.1 is their own).
     this.iceAddresses = ctx.hostAddresses.length > 1 ? ctx.hostAddresses.filter((a) => a !== '127.0.0.1') : ctx.hostAddresses;
-    if (needsIceServer(ice)) {
+    if (needsTurnServer(ice)) {
       const tlsKeyPem = ice.turn === 'tls' ? tlsIdentityFor(this.iceAddresses[0] ?? '')?.keyPem : undefined;
       if (ice.turn === 'tls' && !tlsKeyPem) throw new InvalidOptionError(`${this.path.id}: ice.turn: tls needs the path in a network namespace (a network block)`);
-      const turn = new TurnServer({ label: this.path.id, addresses: ctx.hostAddresses, tcp: ice.turn === 'tcp', tlsKeyPem, killTimeoutMs: labDefaults.killTimeoutMs });
+      // A namespaced path's coturn: on its own host address only, port 443 (UDP, TCP, TLS), where udp-blocked lets TCP out.
+      const namespaced = ctx.hostAddresses.length > 1;
+      const where = namespaced ? { addresses: this.iceAddresses, port: networkDefaults.iceServerPort } : { addresses: ctx.hostAddresses };
+      const turn = new TurnServer({ label: this.path.id, ...where, tcp: ice.turn === 'tcp', tlsKeyPem, killTimeoutMs: labDefaults.killTimeoutMs });
       this.turn = turn;
       ctx.resources.defer(`TURN server ${this.path.id}`, () => turn.close());
       turn.on('died', (err) => ctx.failure.fail(err));
@@ -66,6 +70,14 @@ export class WebrtcDriver implements PathDriver {
     return [{ kind: 'rtp', codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc }];
   }
 
+  /** The viewer's STUN/TURN servers: the path's coturn, and with `ice.stun: silent` a STUN address nothing answers on. */
+  private iceServers(viewerId: string): TurnIceServer[] {
+    const ice = iceSettings(this.spec);
+    const silent = ice.stunSilent ? [{ urls: this.iceAddresses.map((a) => `stun:${a}:${networkDefaults.silentStunPort}`) }] : [];
+    const choice = { stun: ice.stun && !ice.stunSilent, turn: ice.turn };
+    return [...silent, ...(this.turn ? this.turn.iceServers(`${this.path.id}-${viewerId}`, choice, this.iceAddresses) : [])];
+  }
+
   async ready(failure: FailureSignal): Promise<void> {
     if (!this.relay) throw new NotStartedError(`${this.path.id}: WebRTC driver`, 'ready()', 'setup()');
     await failure.race(this.relay.waitForMedia(labDefaults.rtpTimeoutMs));
@@ -81,7 +93,7 @@ export class WebrtcDriver implements PathDriver {
       ...base,
       ...(endpoint ? { whepUrl: `${serverUrl}${endpoint.path}`, whepToken: endpoint.token } : {}),
       ...(this.signaling ? { signalUrl: `${serverUrl}/signal/${this.path.id}/${viewerId}`, signalToken: this.signaling.admit(this.path.id, viewerId) } : {}),
-      ...(this.turn ? { iceServers: this.turn.iceServers(`${this.path.id}-${viewerId}`, iceSettings(this.spec), this.iceAddresses) } : {}),
+      ...(needsIceServer(iceSettings(this.spec)) ? { iceServers: this.iceServers(viewerId) } : {}),
       ...(iceSettings(this.spec).policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(this.spec.ice?.trickle ? { trickle: true } : {}),
       ...(this.spec.jitterBufferTargetMs !== undefined ? { jitterBufferTargetMs: this.spec.jitterBufferTargetMs } : {}),

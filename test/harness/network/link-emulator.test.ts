@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DirectionEmulator, jitterSample, seededRandom } from '../../../harness/network/link-emulator.ts';
+import { DirectionEmulator, isEndpointTraffic, jitterSample, seededRandom } from '../../../harness/network/link-emulator.ts';
 import { planLink, type LinkCondition } from '../../../harness/network/link-plan.ts';
 
 const condition = (network: Parameters<typeof planLink>[0]): LinkCondition => planLink(network).steps[0]!.state.downlink;
@@ -63,5 +63,34 @@ describe('userspace link emulator (one direction)', () => {
     emulator.setCondition(condition({ delayMs: 10 }));
     expect(emulator.admit(1, 100)).toBe(200);
     expect(emulator.admit(500, 100)).toBe(510);
+  });
+});
+
+/** An IPv4 packet: protocol, source and destination address and port (header only; the emulator reads no further). */
+function ipv4(protocol: number, src: string, sport: number, dst: string, dport: number, fragmentOffset = 0): Buffer {
+  const p = Buffer.alloc(28);
+  p[0] = 0x45;
+  p.writeUInt16BE(fragmentOffset, 6);
+  p[9] = protocol;
+  src.split('.').forEach((b, i) => (p[12 + i] = Number(b)));
+  dst.split('.').forEach((b, i) => (p[16 + i] = Number(b)));
+  p.writeUInt16BE(sport, 20);
+  p.writeUInt16BE(dport, 22);
+  return p;
+}
+
+describe('the ICE server\'s own lane (ice.stun: { delayMs })', () => {
+  const server = { address: '10.213.0.5', port: 443 };
+  it('takes UDP and TCP to the server (uplink) and from it (downlink), nothing else', () => {
+    expect(isEndpointTraffic(ipv4(17, '10.213.0.6', 50000, '10.213.0.5', 443), server, 'uplink')).toBe(true);
+    expect(isEndpointTraffic(ipv4(6, '10.213.0.6', 50000, '10.213.0.5', 443), server, 'uplink')).toBe(true);
+    expect(isEndpointTraffic(ipv4(17, '10.213.0.5', 443, '10.213.0.6', 50000), server, 'downlink')).toBe(true);
+    // The relay on the same address, the lab's web server, the other direction, ICMP, a later fragment: not the server's.
+    expect(isEndpointTraffic(ipv4(17, '10.213.0.6', 50000, '10.213.0.5', 40123), server, 'uplink')).toBe(false);
+    expect(isEndpointTraffic(ipv4(6, '10.213.0.6', 50000, '10.213.0.5', 80), server, 'uplink')).toBe(false);
+    expect(isEndpointTraffic(ipv4(17, '10.213.0.5', 443, '10.213.0.6', 50000), server, 'uplink')).toBe(false);
+    expect(isEndpointTraffic(ipv4(1, '10.213.0.6', 0, '10.213.0.5', 443), server, 'uplink')).toBe(false);
+    expect(isEndpointTraffic(ipv4(17, '10.213.0.6', 50000, '10.213.0.5', 443, 185), server, 'uplink')).toBe(false);
+    expect(isEndpointTraffic(Buffer.alloc(10), server, 'uplink')).toBe(false);
   });
 });

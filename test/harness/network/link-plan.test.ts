@@ -31,6 +31,21 @@ describe('link plans from scenario network blocks', () => {
     expect(planNetworks(undefined, [{ id: 'a', spec: {} }]).size).toBe(0);
   });
 
+  it('carries where the path\'s ICE server sits (ice.stun): farther by delayMs, silent, or as the link', () => {
+    const plans = planNetworks({}, [
+      { id: 'slow', spec: { ice: { stun: { delayMs: 50 } } } },
+      { id: 'silent', spec: { ice: { stun: 'silent' } } },
+      { id: 'plain', spec: { ice: { stun: true } } },
+      { id: 'none', spec: {} },
+    ]);
+    expect(Object.fromEntries([...plans].map(([id, p]) => [id, p.iceServer]))).toEqual({
+      slow: { delayMs: 50, silent: false },
+      silent: { delayMs: 0, silent: true },
+      plain: { delayMs: 0, silent: false },
+      none: { delayMs: 0, silent: false },
+    });
+  });
+
   it('describes conditions for people', () => {
     const [base] = planLink({ delayMs: 30, jitterMs: 30, lossPercent: 2, lossBurst: 3, rateKbps: 400 }).steps;
     expect(describeCondition(base!.state.downlink)).toBe('30 ms ± 30 ms (normal), 2 % loss (bursts of 3), 400 kb/s (queue 200 ms)');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandLine } from '../../../harness/network/ip-commands.ts';
 import { linkNames, ownerPid } from '../../../harness/network/link-names.ts';
-import { natRuleset, natTableName, NAT_TYPES, type NatRulesetOptions } from '../../../harness/network/nat-rules.ts';
+import { natRuleset, natTableName, NAT_TYPES, silentStunRuleset, silentStunTableName, type NatRulesetOptions } from '../../../harness/network/nat-rules.ts';
 import { natCommands, natRemovalCommands } from '../../../harness/network/nat-topology.ts';
 import { planLink } from '../../../harness/network/link-plan.ts';
 import { networkSchema } from '../../../harness/network/network-schema.ts';
@@ -36,11 +36,28 @@ describe('NAT rule sets (nftables text per NAT type)', () => {
     expect(r.some((l) => l.includes('dnat'))).toBe(false);
   });
 
-  it('udp-blocked: only TCP is forwarded out', () => {
+  it('udp-blocked: only TCP to the web ports 80 and 443 is forwarded out (no UDP, no other TCP port)', () => {
     const r = rules('udp-blocked');
-    expect(r).toContain('iifname "ll1z-l0" meta l4proto tcp accept');
-    expect(r).not.toContain('iifname "ll1z-l0" accept');
+    expect(r).toContain('iifname "ll1z-l0" tcp dport { 80, 443 } accept');
+    expect(r.filter((l) => l.startsWith('iifname "ll1z-l0"'))).toEqual(['iifname "ll1z-l0" tcp dport { 80, 443 } accept']);
+    expect(r.some((l) => /meta l4proto tcp accept|udp/.test(l))).toBe(false);
     expect(r).toContain('oifname != "ll1z-l0" ip saddr 192.168.213.0/30 masquerade');
+    expect(natRuleset('udp-blocked', { ...options, webPorts: [443] })).toContain('tcp dport { 443 } accept');
+    expect(() => natRuleset('udp-blocked', { ...options, webPorts: [0] })).toThrow(/not a TCP\/UDP port/);
+  });
+
+  it('a silent STUN server: UDP to its address and port dropped on the way out of the viewer namespace, nothing else', () => {
+    const r = silentStunRuleset(silentStunTableName('ll1z-c0'), '10.213.0.5', 3478).split('\n').map((l) => l.trim()).filter(Boolean);
+    expect(r).toEqual([
+      'table ip ll1z_c0_stun {',
+      'chain output {',
+      'type filter hook output priority filter; policy accept;',
+      'ip daddr 10.213.0.5 udp dport 3478 drop',
+      '}',
+      '}',
+    ]);
+    expect(() => silentStunRuleset('ll1z_c0_stun', '10.213.0.5; flush ruleset', 3478)).toThrow(/not an IPv4 address/);
+    expect(() => silentStunRuleset('ll1z_c0_stun', '10.213.0.5', 70000)).toThrow(/not a TCP\/UDP port/);
   });
 
   it('every rule set is one table named per run, with the three chains', () => {

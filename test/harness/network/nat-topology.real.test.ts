@@ -15,6 +15,8 @@ import { createLinkCommands } from '../../../harness/network/ip-commands.ts';
 import { natTableName } from '../../../harness/network/nat-rules.ts';
 import { natCommands } from '../../../harness/network/nat-topology.ts';
 import { sweepStale } from '../../../harness/network/stale-sweep.ts';
+import { networkDefaults } from '../../../harness/network/network-defaults.ts';
+import { planLink } from '../../../harness/network/link-plan.ts';
 import { isAlive } from '../../../core/process/process-registry.ts';
 
 const pexec = promisify(execFile);
@@ -36,7 +38,8 @@ const bindUdp = (address: string): Promise<Socket> =>
 
 /**
  * The viewer (inside its namespace) sends one datagram from one socket to each of two host sockets, then lists
- * what reaches that socket for 2.5 s, and tries one TCP connection to the host. Prints JSON.
+ * what reaches that socket for 2.5 s, and tries TCP connections to the host: to a web port (443) and to another one.
+ * Prints JSON.
  */
 function viewerScript(host: string, portA: number, portB: number, tcpPort: number): string {
   return `
@@ -46,7 +49,8 @@ function viewerScript(host: string, portA: number, portB: number, tcpPort: numbe
     s.bind(0, () => {
       s.send('a', ${portA}, '${host}'); s.send('b', ${portB}, '${host}');
       let tcp = false; const c = net.connect(${tcpPort}, '${host}', () => { tcp = true; c.destroy(); }); c.on('error', () => {});
-      setTimeout(() => { console.log(JSON.stringify({ port: s.address().port, got, tcp })); process.exit(0); }, 2500);
+      let web = false; const w = net.connect(443, '${host}', () => { web = true; w.destroy(); }); w.on('error', () => {});
+      setTimeout(() => { console.log(JSON.stringify({ port: s.address().port, got, tcp, web })); process.exit(0); }, 2500);
     });`;
 }
 
@@ -64,13 +68,16 @@ async function probe(link: NamespaceLink, addresses: LinkAddresses) {
   });
   const tcp = createServer((s) => s.destroy());
   await new Promise<void>((resolve) => tcp.listen(0, addresses.host, resolve));
+  const web = createServer((s) => s.destroy()); // 443 on the link's own host address: free in every run
+  await new Promise<void>((resolve) => web.listen(443, addresses.host, resolve));
   try {
     const script = viewerScript(addresses.host, a.address().port, b.address().port, (tcp.address() as { port: number }).port);
     const { stdout } = await pexec('ip', ['netns', 'exec', link.viewerNamespace, process.execPath, '-e', script], { timeout: 20_000 });
-    return { seen, viewer: JSON.parse(stdout.trim()) as { port: number; got: string[]; tcp: boolean } };
+    return { seen, viewer: JSON.parse(stdout.trim()) as { port: number; got: string[]; tcp: boolean; web: boolean } };
   } finally {
     for (const s of [a, b, c]) s.close();
     tcp.close();
+    web.close();
   }
 }
 
@@ -110,11 +117,56 @@ describe.skipIf(reason !== undefined)('NAT routers in namespaces, for real (root
     const blocked = results['udp-blocked']!;
     expect(blocked.seen).toEqual({});
     expect(blocked.viewer.got).toEqual([]);
-    for (const r of Object.values(results)) expect(r.viewer.tcp).toBe(true);
+    // udp-blocked passes the web (TCP 443) and nothing else; the other NATs pass TCP to any port.
+    expect(blocked.viewer).toMatchObject({ web: true, tcp: false });
+    for (const r of Object.values(results).filter((r) => r !== blocked)) expect(r.viewer).toMatchObject({ web: true, tcp: true });
 
     expect(ownedBy(process.pid)).toEqual([]);
     expect(execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' })).toBe(hostRules);
   }, 120_000);
+
+  it.skipIf(caps.backend !== 'emulator')('puts the ICE server 50 ms farther away each way (its port only) and drops what goes to a silent STUN server', async () => {
+    const used = [...execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' }).matchAll(/\sinet\s+([\d.]+)\//g)].map((m) => m[1]!);
+    const [addresses] = allocateBlocks(parseCidr(caps.pool), 1, used, process.pid + 9200) as [LinkAddresses];
+    const slowLink = await NamespaceLink.create(linkNames(runPrefix(), 90), addresses, caps.backend!, 1, 'endpoint-independent', { delayMs: 50, silent: true });
+    const echo = (port: number) =>
+      new Promise<Socket>((resolve) => {
+        const s = createSocket('udp4');
+        s.on('message', (m, r) => s.send(m, r.port, r.address));
+        s.bind(port, addresses.host, () => resolve(s));
+      });
+    const [ice, other, silent] = await Promise.all([echo(networkDefaults.iceServerPort), echo(0), echo(networkDefaults.silentStunPort)]);
+    let silentGot = 0;
+    silent.on('message', () => silentGot++);
+    try {
+      // Three rounds of pings from one viewer socket; each echo's round trip in ms, per destination port.
+      const script = `
+        const s = require('node:dgram').createSocket('udp4'); const rtt = {}; const sent = {};
+        s.on('message', (m) => { const k = m.toString(); (rtt[k.split(':')[0]] ??= []).push(performance.now() - sent[k]); });
+        s.bind(0, async () => {
+          for (let i = 0; i < 3; i++) {
+            for (const p of [${networkDefaults.iceServerPort}, ${(other.address() as { port: number }).port}, ${networkDefaults.silentStunPort}]) { const k = p + ':' + i; sent[k] = performance.now(); s.send(k, p, '${addresses.host}'); }
+            await new Promise((r) => setTimeout(r, 300));
+          }
+          console.log(JSON.stringify(rtt)); process.exit(0);
+        });`;
+      await slowLink.apply(planLink({}).steps[0]!.state);
+      const { stdout } = await pexec('ip', ['netns', 'exec', slowLink.viewerNamespace, process.execPath, '-e', script], { timeout: 20_000 });
+      const rtt = JSON.parse(stdout.trim()) as Record<string, number[]>;
+      console.log(`round trips (ms): ${JSON.stringify(rtt)}`);
+      // The emulator holds each packet to and from the ICE server's port at least 50 ms: 100 ms per round trip, by construction.
+      expect(rtt[String(networkDefaults.iceServerPort)]).toHaveLength(3);
+      for (const ms of rtt[String(networkDefaults.iceServerPort)]!) expect(ms).toBeGreaterThanOrEqual(100);
+      expect(rtt[String((other.address() as { port: number }).port)]).toHaveLength(3);
+      // Nothing reaches the silent STUN server and nothing comes back.
+      expect(silentGot).toBe(0);
+      expect(rtt[String(networkDefaults.silentStunPort)]).toBeUndefined();
+    } finally {
+      for (const s of [ice, other, silent]) s.close();
+      await slowLink.close();
+    }
+    expect(ownedBy(process.pid)).toEqual([]);
+  }, 60_000);
 
   it('sweeps the router and viewer namespaces a killed run left behind (their tables go with them)', async () => {
     let dead = 4_100_000;

@@ -13,6 +13,10 @@ describe('Host header check (DNS rebinding)', () => {
     expect(isAllowedHost('127.0.0.1', '127.0.0.1', 8080)).toBe(false);
     expect(isAllowedHost('127.0.0.1:9090', '127.0.0.1', 8080)).toBe(false);
     expect(isAllowedHost(undefined, '127.0.0.1', 8080)).toBe(false);
+    // Port 80 (a udp-blocked path's server): browsers send the bare address.
+    expect(isAllowedHost('10.201.0.1', '10.201.0.1', 80)).toBe(true);
+    expect(isAllowedHost('10.201.0.1:80', '10.201.0.1', 80)).toBe(true);
+    expect(isAllowedHost('attacker.example', '10.201.0.1', 80)).toBe(false);
   });
 
   describe('the run server', () => {
