@@ -1,7 +1,7 @@
 /**
  * Issue 19 feasibility, part 2: can headless Chromium here (the lab's flags, no sound card) run an AudioContext and
  * play the audio of an HLS stream (ffmpeg AAC 64 kb/s) and of a WebRTC stream (Opus 32 kb/s via werift), and can
- * the played samples be read back with their timecode marks (audio-marks.ts)?
+ * the played samples be read back with their timecode marks (core/audio-timecode.ts)?
  *
  *   flock /tmp/latency-lab-heavy.lock node --import tsx scripts/audio-feasibility/browser-check.ts [--seconds 20] [--hls-only]
  *
@@ -19,15 +19,17 @@ import { join, normalize } from 'node:path';
 import puppeteer, { type Page } from 'puppeteer';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { labDefaults } from '../../core/defaults.ts';
-import { readMarks, SAMPLE_RATE, writeMarks } from './audio-marks.ts';
+import { AUDIO_SAMPLE_RATE as SAMPLE_RATE, MARK_PERIOD_MS } from '../../core/audio-timecode.ts';
+import { readMarks } from '../../core/audio-timecode-reader.ts';
+import { writeMarks } from './codec-roundtrip.ts';
 import { PAGE_HTML, WORKLET_JS } from './capture-page.ts';
 
 const CHUNK = SAMPLE_RATE / 50;
-const PERIOD_MS = 100;
+const PERIOD_MS = MARK_PERIOD_MS;
 
 /** ffmpeg fed with marks in real time; `t0` is the wall ms at which sample 0 was handed over. */
 function pacedSource(seconds: number, outputArgs: string[]): { t0: number; ff: ChildProcess; done: Promise<void> } {
-  const pcm = writeMarks((seconds * 1000) / PERIOD_MS, PERIOD_MS);
+  const pcm = writeMarks((seconds * 1000) / PERIOD_MS);
   const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:0', ...outputArgs], { stdio: ['pipe', 'ignore', 'inherit'] });
   const t0 = Date.now();
   const done = new Promise<void>((resolve) => {

@@ -3,14 +3,22 @@
  *
  *   flock /tmp/latency-lab-heavy.lock node --import tsx scripts/audio-feasibility/codec-roundtrip.ts [--seconds 60]
  *
- * Writes 48 kHz mono marks (audio-marks.ts), encodes them with the system ffmpeg (Opus via libopus in Ogg, AAC via
+ * Writes 48 kHz mono marks (core/audio-timecode.ts, the product's encoder and decoder), encodes them with the system ffmpeg (Opus via libopus in Ogg, AAC via
  * ffmpeg's native encoder in ADTS, as HLS carries it), decodes back to PCM and reads the marks. Prints, per codec:
  * marks sent / read with a valid CRC / failed CRC / wrong value, and the onset timing: the codec's constant delay
  * (median onset shift) and the spread around it (p95 and max |shift − median|), in ms.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { readMarks, SAMPLE_RATE, writeMarks } from './audio-marks.ts';
+import { AUDIO_SAMPLE_RATE as SAMPLE_RATE, MARK_PERIOD_MS, MarkWriter } from '../../core/audio-timecode.ts';
+import { readMarks } from '../../core/audio-timecode-reader.ts';
+
+/** `count` marks of the product's timecode from wall ms 0: mark k at sample k × 4800, counter k mod 256. */
+export function writeMarks(count: number): Float32Array {
+  const out = new Float32Array(((count * MARK_PERIOD_MS) / 1000) * SAMPLE_RATE);
+  new MarkWriter({ startWallMs: 0 }).fill(out);
+  return out;
+}
 
 interface Codec {
   name: string;
@@ -44,10 +52,10 @@ export interface RoundTrip {
   spreadMaxMs: number;
 }
 
-export function roundTrip(codec: Codec, seconds: number, periodMs = 100): RoundTrip {
-  const count = Math.round((seconds * 1000) / periodMs);
-  const period = (periodMs / 1000) * SAMPLE_RATE;
-  const pcm = writeMarks(count, periodMs);
+export function roundTrip(codec: Codec, seconds: number): RoundTrip {
+  const count = Math.round((seconds * 1000) / MARK_PERIOD_MS);
+  const period = (MARK_PERIOD_MS / 1000) * SAMPLE_RATE;
+  const pcm = writeMarks(count);
   let samples = pcm;
   if (codec.args.length) {
     const encoded = ffmpeg([...pcmIn, '-i', 'pipe:0', ...codec.args, '-f', codec.format, 'pipe:1'], Buffer.from(pcm.buffer));
