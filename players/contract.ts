@@ -79,7 +79,7 @@ export interface RawWebrtcStats {
 /** The moments of a WebRTC viewer's join (players/webrtc/join-recorder.ts), in the order they normally happen. */
 export const JOIN_EVENTS = [
   'signalSent', 'offerReceived', 'answerSent', 'gatheringComplete', 'iceChecking', 'iceConnected', 'dtlsConnected',
-  'firstRtp', 'firstFrameReceived', 'firstDecoded',
+  'firstRtp', 'firstFrameReceived', 'firstDecoded', 'failed',
 ] as const;
 export type JoinEvent = (typeof JOIN_EVENTS)[number];
 

@@ -52,7 +52,8 @@ function legend<P extends string>(order: readonly P[], colours: Record<P, string
 function webrtcTable(rows: Array<Row<JoinSummary>>, scale: number): string {
   const body = rows.map(({ path, v, join }) => {
     const pair = join.selectedPair ? `${join.selectedPair.local} → ${join.selectedPair.remote} ${join.selectedPair.protocol}${join.selectedPair.relayProtocol ? ` (TURN/${join.selectedPair.relayProtocol})` : ''}` : '—';
-    const state = join.connection.state === 'connected' ? '' : ` <strong>${esc(join.connection.state)}</strong>: ${esc(join.connection.reason ?? '')}`;
+    const after = join.connection.failedAfterMs !== undefined ? ` after ${esc(formatMs(join.connection.failedAfterMs))} ms (from the offer)` : '';
+    const state = join.connection.state === 'connected' ? '' : ` <strong>${esc(join.connection.state)}</strong>${after}: ${esc(join.connection.reason ?? '')}`;
     const cells = JOIN_PHASES.map((phase) => `<td class="num">${formatMs(join.phasesMs[phase])}</td>`).join('');
     return `<tr><th scope="row">${esc(path.id)} #${esc(v.viewer)}${join.trickle ? ' (trickle)' : ''}</th><td style="min-width:240px;white-space:nowrap">${bars(join.phasesMs, JOIN_PHASES, PHASE_COLOURS, scale)}</td>${cells}<td class="num">${formatMs(v.firstFrameMs)}</td><td>${esc(pair)}${state}</td></tr>`;
   });

@@ -82,6 +82,8 @@ export function summarizeJoin(raw: RawJoinTimeline, startedWallMs: number, first
   const state = raw.connectionState === 'failed' ? 'failed' : raw.events.dtlsConnected !== undefined ? 'connected' : raw.connectionState;
   const connection: JoinSummary['connection'] = { state, iceState: raw.iceState };
   if (connection.state !== 'connected') connection.reason = error ?? `ICE ${raw.iceState}, connection ${raw.connectionState}`;
+  // Time to failure: from the signaling request (the offer that started ICE) to the page's `failed`.
+  if (state === 'failed' && atMs.failed !== undefined) connection.failedAfterMs = round1(atMs.failed - (atMs.signalSent ?? 0));
   return {
     protocol: 'webrtc',
     trickle: raw.trickle,

@@ -22,8 +22,12 @@ export interface JoinSummary {
   phasesMs: Record<JoinPhase, number | null>;
   candidates: Array<{ atMs: number; side: 'local' | 'remote'; type: string; protocol: string; relayProtocol: string | null }>;
   selectedPair: { local: string; remote: string; protocol: string; relayProtocol: string | null } | null;
-  /** connected, or failed/… with the ICE state and why (a viewer that cannot connect is a result, not a hang). */
-  connection: { state: string; iceState: string; reason?: string };
+  /**
+   * connected, or failed/… with the ICE state and why (a viewer that cannot connect is a result, not a hang);
+   * `failedAfterMs`: a failed viewer's time to failure, from its signaling request (`signalSent`; from its start
+   * without one) to `failed` (ICE or DTLS failed, or nothing to offer).
+   */
+  connection: { state: string; iceState: string; reason?: string; failedAfterMs?: number };
 }
 
 /**

@@ -43,6 +43,7 @@ export class JoinRecorder {
     pc.addEventListener('iceconnectionstatechange', () => {
       const state = pc.iceConnectionState;
       if (state === 'checking') this.mark('iceChecking');
+      if (state === 'failed') this.mark('failed'); // ICE gave up: the time to ICE failure
       if (state === 'connected' || state === 'completed') {
         this.mark('iceChecking'); // a state can be skipped between two events; never leave the earlier step empty
         this.mark('iceConnected');
@@ -53,6 +54,7 @@ export class JoinRecorder {
     pc.addEventListener('connectionstatechange', () => {
       // Every transport connected means DTLS is too (the fallback if the DTLS transport's own event was missed).
       if (pc.connectionState === 'connected') this.mark('dtlsConnected');
+      if (pc.connectionState === 'failed') this.mark('failed');
       this.update();
     });
   }
@@ -138,7 +140,7 @@ export class JoinRecorder {
   /** Ends the join as failed before ICE could start (nothing to offer: no local candidate). */
   fail(): void {
     this.failedEarly = true;
-    this.update();
+    this.mark('failed');
   }
 
   private failedEarly = false;

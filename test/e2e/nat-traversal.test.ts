@@ -7,14 +7,16 @@ import { findSystemProgram, probeNetwork } from '../../harness/network/network-c
 import { onPath } from '../../core/find-programs.ts';
 import type { JoinSummary, Results } from '../../harness/results/types.ts';
 import { ownedBy } from '../support/lab-network.ts';
+import { formatMs } from '../../reports/format.ts';
 import { labChildren, startLab, waitFor } from '../support/lab-cli.ts';
 
 /**
  * NAT traversal on one real run (namespaces, nftables, coturn, werift, Chromium): four WebRTC viewers, each behind
  * its own NAT router. Endpoint-independent NAT with STUN connects directly with a server-reflexive candidate;
  * symmetric NAT with TURN/UDP and UDP-blocked with TURN/TLS connect through a relay candidate over that transport;
- * UDP-blocked with TURN/UDP only cannot connect, which is a result (join.connection failed) while the run completes.
- * Nothing is left behind. Run it under the heavy-job lock; join times are in docs/connection-setup.md, not asserted.
+ * UDP-blocked with TURN/UDP only cannot connect, which is a result (join.connection failed, with its time to failure)
+ * while the run completes. UDP-blocked passes only TCP to 80 and 443: its page comes from the lab's server on port
+ * 80, TURN/TLS from coturn on 443. Nothing is left behind. Run it under the heavy-job lock; join times are in docs/connection-setup.md, not asserted.
  */
 const caps = await probeNetwork();
 const reason =
@@ -74,6 +76,11 @@ describe.skipIf(reason !== undefined)('NAT traversal, end to end', () => {
     expect(blocked.join!.connection.state).toBe('failed');
     expect(blocked.join!.connection.reason).toMatch(/no candidate|not connected|failed/);
     expect(blocked.framesMeasured).toBe(0);
+    // Time to failure: recorded from its offer to the page's failed, and shown in the report's waterfall.
+    const failedJoin = blocked.join! as JoinSummary;
+    expect(failedJoin.atMs.failed).toBeGreaterThanOrEqual(failedJoin.atMs.signalSent!);
+    expect(failedJoin.connection.failedAfterMs).toBeCloseTo(failedJoin.atMs.failed! - failedJoin.atMs.signalSent!, 0);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`<strong>failed</strong> after ${formatMs(failedJoin.connection.failedAfterMs)} ms (from the offer)`);
 
     // Nothing left: namespaces and veths (the NAT tables went with the router namespaces), coturn, host rules.
     expect(ownedBy(pid)).toEqual([]);

@@ -9,7 +9,7 @@ function join(phasesMs: JoinSummary['phasesMs'], connection: JoinSummary['connec
 const connected = join({ setup: 10, offer: 100, answer: 40, ice: 0, dtls: 200, firstRtp: 20, keyframe: 400, decode: 20, present: 10 });
 const failed = join(
   { setup: 10, offer: 90, answer: 30, ice: null, dtls: null, firstRtp: null, keyframe: null, decode: null, present: null },
-  { state: 'failed', iceState: 'failed', reason: 'WebRTC connection failed (ICE failed)' },
+  { state: 'failed', iceState: 'failed', reason: 'WebRTC connection failed (ICE failed)', failedAfterMs: 7400 },
 );
 
 /** Only the fields the waterfall reads (a results.json's paths carry many more). */
@@ -25,7 +25,7 @@ describe('joinWaterfallHtml', () => {
     expect(widths.find(([p, w]) => p === 'keyframe' && w > 49)?.[1]).toBeCloseTo((400 / 800) * 100, 1);
     expect(widths.slice(8).reduce((a, [, w]) => a + w, 0)).toBeCloseTo((130 / 800) * 100, 1);
     expect(html).toContain('relay → host udp (TURN/udp)');
-    expect(html).toContain('<strong>failed</strong>: WebRTC connection failed (ICE failed)');
+    expect(html).toContain('<strong>failed</strong> after 7400 ms (from the offer): WebRTC connection failed (ICE failed)');
     expect(html).not.toContain('hls-1s');
   });
 

@@ -63,6 +63,17 @@ describe('summarizeJoin', () => {
     for (const phase of JOIN_PHASES.slice(3)) expect(s.phasesMs[phase]).toBeNull();
   });
 
+  it('times a failure from the signaling request to the page\'s failed (time to ICE failure); none without one', () => {
+    const failed = raw({ signalSent: START + 40, offerReceived: START + 60, iceChecking: START + 70, failed: START + 7540.04 }, { iceState: 'failed', connectionState: 'failed' });
+    const s = summarizeJoin(failed, START, null, 'WebRTC connection failed');
+    expect(s.atMs.failed).toBe(7540);
+    expect(s.connection).toEqual({ state: 'failed', iceState: 'failed', reason: 'WebRTC connection failed', failedAfterMs: 7500 });
+    // Failed before any signaling (nothing to offer): from the start.
+    expect(summarizeJoin(raw({ failed: START + 12 }, { iceState: 'new', connectionState: 'failed' }), START, null).connection.failedAfterMs).toBe(12);
+    // A connected viewer has no time to failure even if a later 'failed' came (after the run's end it is not a join result).
+    expect(summarizeJoin(raw({ dtlsConnected: START + 10 }, { iceState: 'connected', connectionState: 'connected' }), START, START + 50).connection.failedAfterMs).toBeUndefined();
+  });
+
   it('keeps candidates relative to the start and the selected pair as measured', () => {
     const s = summarizeJoin(
       raw({ dtlsConnected: START + 10 }, {
