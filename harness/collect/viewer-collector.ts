@@ -25,7 +25,7 @@ export interface ViewerWindow {
 /** How long a viewer's batches may wait for its page's first clock estimate before the viewer fails (ms). */
 const CLOCK_WAIT_MS = 10_000;
 
-export type FrameRowSink = (wallClockMs: number, latencyMs: number) => void;
+export type FrameRowSink = (wallClockMs: number, latencyMs: number, width?: number, height?: number) => void; // size: the decoded picture's
 
 /**
  * Turns one viewer's probe batches into its figures: only frames displayed inside the measurement window
@@ -150,7 +150,7 @@ export class ViewerCollector {
       this.clock.noteApplied();
       this.latencies.push(latency);
       this.addToTimeline(wall, latency);
-      this.onFrame(wall, latency);
+      this.onFrame(wall, latency, batch.frameSizes?.[(i / 3) * 2], batch.frameSizes?.[(i / 3) * 2 + 1]);
     }
     if (this.recent.length > 90) this.recent.splice(0, this.recent.length - 90);
     const u = batch.undecodableAt;

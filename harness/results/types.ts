@@ -168,11 +168,11 @@ export interface ViewerResult {
   playbackRate?: PlaybackRateSummary | null;
   webrtcStats?: WebrtcStatsSummary;
   webrtcBreakdownMs?: WebrtcBreakdown; // WebRTC: where the latency goes (see webrtc-breakdown-types.ts)
+  layers?: import('./layer-types.ts').ViewerLayers; // simulcast paths: the layer displayed per second, switches, latency per layer
   /** WebRTC: the join timeline (phases, candidates, selected pair, connection state); HTTP viewers: theirs (protocol, phases). */
   join?: JoinSummary | HttpJoinSummary;
   timeline: TimelinePoint[];
-  /** Presented frames per second over the measurement window. */
-  fps?: number | null;
+  fps?: number | null; // presented frames per second over the measurement window
   /** Time the frame probe spent per frame in the page (band readback + decode), ms: the instrument's own cost. */
   probeCostMs?: { p50: number; p99: number; max: number } | null;
   /** Wall-clock ms when the viewer joined; when its measurement window started and ended. */

@@ -7,6 +7,7 @@ import { buildPlayerBundles, playerRoutes } from '../browser/player-bundles.ts';
 import { Viewer } from '../browser/viewer.ts';
 import { browserForViewer, type BrowserEndpoint } from '../browser/remote-browsers.ts';
 import { ViewerCollector } from '../collect/viewer-collector.ts';
+import { LayerTimeline } from '../collect/layer-timeline.ts';
 import { HostCpuSampler, type CpuSample } from '../collect/host-cpu.ts';
 import { withValidity } from '../validity/judge.ts';
 import { labDefaults } from '../../core/defaults.ts';
@@ -62,6 +63,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const failure = new FailureSignal(options.signal);
   const resources = new ResourceStack();
   const collectors = new Map<string, ViewerCollector[]>();
+  const layerTimelines = new Map<string, LayerTimeline>();
   const pathLatencies = new Map(plan.paths.map((p) => [p.id, new SampleBuffer()]));
   let pipeline: FfmpegPipeline | undefined;
   let network: NetworkSession | null = null;
@@ -124,7 +126,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             viewer.on('died', (err) => failure.fail(err)); // a crashed renderer fails the run at once, naming the viewer
             // A Chromium the lab started here (namespaced or not) reads this host's clock: its offset estimate is a check,
             // not applied (collect/clock-offset.ts); only a viewer with a clock of its own is corrected and bounded.
-            const collector = new ViewerCollector(i, { ...window, clockSameHost: !viewer.ownClock }, (wall, latency) => {
+            const layers = path.kind === 'webrtc' && path.params.layers ? new LayerTimeline(path.params.layers, startedMs) : undefined;
+            if (layers) layerTimelines.set(`${path.id}/${i}`, layers); // a simulcast viewer: its layers, from its frames' sizes
+            const collector = new ViewerCollector(i, { ...window, clockSameHost: !viewer.ownClock }, (wall, latency, width, height) => {
+              layers?.frame(wall, latency, width, height);
               pathLatencies.get(path.id)!.push(latency);
               csv.write(`${path.id},${i},${wall.toFixed(1)},${latency.toFixed(2)}\n`);
             });
@@ -221,7 +226,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       wallSeconds: round2((endedMs - startedMs) / 1000),
       joinWaitSeconds: round2((lastJoinMs - startedMs) / 1000),
       source,
-      paths: withLoadResults(withNetworkResults(buildPathResults(plan, collectors, pathLatencies), network), load),
+      paths: withLoadResults(withNetworkResults(buildPathResults(plan, collectors, pathLatencies, layerTimelines), network), load),
     };
     return { ...results, ...withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [] }) };
   };

@@ -8,6 +8,7 @@ import { dashProblems, playerProblems } from './check-players.ts';
 import { pathIdOf } from './path-ids.ts';
 import { serverFieldProblems } from './check-servers.ts';
 import { iceProblems } from './ice-settings.ts';
+import { simulcastProblems } from '../../ingest/relays/simulcast-layers.ts';
 
 export interface CheckOptions {
   /**
@@ -40,6 +41,7 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
       problems.push(`${originField(origin, 'ice')}.trickle: relay ${String(path.relay)} does not trickle ICE in the lab; use relay: werift or trickle: false`);
     }
     if (path.kind === 'webrtc') problems.push(...iceProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
+    if (path.kind === 'webrtc') problems.push(...simulcastProblems(path, scenario.video, (name) => originField(origin, name)));
     problems.push(...serverFieldProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     problems.push(...dashProblems(path, fps, (name) => originField(origin, name), where), ...playerProblems(path, (name) => originField(origin, name)));
   });

@@ -52,10 +52,13 @@ function videoLabel(spec: VideoFileSpec, video: VideoSpec): string {
   return spec.preset && !overridden ? spec.preset : `${video.width}x${video.height}-${video.fps}fps-${video.bitrateKbps}k`;
 }
 
+/** List-valued fields that are one value, not a sweep: a simulcast path's `layers` ladder. */
+const NOT_SWEPT = new Set(['layers']);
+
 /** Every combination of the path's list-valued fields, in field order. */
 export function expandPath(path: PathFileSpec, index: number): { paths: PathSpec[]; origins: PathOrigin[]; problems: string[] } {
   const entries = Object.entries(path) as Array<[string, unknown]>;
-  const swept = entries.filter(([, v]) => Array.isArray(v)) as Array<[string, unknown[]]>;
+  const swept = entries.filter(([k, v]) => Array.isArray(v) && !NOT_SWEPT.has(k)) as Array<[string, unknown[]]>;
   const problems: string[] = [];
   const multi = swept.filter(([, v]) => v.length > 1);
   if (path.id && multi.length) {
@@ -92,7 +95,7 @@ export function pathCountProblem(file: ScenarioFile): string | undefined {
   file.paths.forEach((path, index) => {
     let count = 1;
     for (const [key, value] of Object.entries(path)) {
-      if (!Array.isArray(value) || value.length < 2) continue;
+      if (!Array.isArray(value) || value.length < 2 || NOT_SWEPT.has(key)) continue;
       count *= value.length;
       lists.push(`paths[${index}].${key}: ${value.length} values`);
     }

@@ -1,4 +1,5 @@
 import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
+import { resolveLayers, type SimulcastLayer } from '../../ingest/relays/simulcast-layers.ts';
 import { iceSettings, needsIceServer, type IceSettings } from './ice-settings.ts';
 import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll-hls/playlist-writer.ts';
 import { llHlsModelMs, type JoinMode } from './latency-model.ts';
@@ -46,6 +47,9 @@ export interface WebrtcParams {
   ice?: IceSettings;
   /** The receivers' jitterBufferTarget (ms; present only when the scenario sets it). */
   jitterBufferTargetMs?: number;
+  /** Simulcast (relay mediasoup): the ladder, smallest first (spatial layer 0), and the path's preferred layer (present only when set). */
+  layers?: SimulcastLayer[];
+  preferredLayer?: number;
   gop: number;
 }
 
@@ -104,6 +108,11 @@ export function llHlsParams(spec: LlHlsPathSpec, join: JoinMode, gop: number): L
   };
 }
 
+function simulcastParams(spec: WebrtcPathSpec): Pick<WebrtcParams, 'layers' | 'preferredLayer'> {
+  const layers = resolveLayers(spec);
+  return layers ? { layers, ...(spec.preferredLayer !== undefined ? { preferredLayer: spec.preferredLayer } : {}) } : {};
+}
+
 function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
   const ice = iceSettings(spec);
   return {
@@ -113,6 +122,7 @@ function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
     ...(spec.ice?.trickle ? { trickle: true as const } : {}),
     ...(needsIceServer(ice) ? { ice } : {}),
     ...(spec.jitterBufferTargetMs !== undefined ? { jitterBufferTargetMs: spec.jitterBufferTargetMs } : {}),
+    ...simulcastParams(spec),
     gop,
   };
 }

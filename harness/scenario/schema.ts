@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NETWORK_KEYS, networkSchema } from '../network/network-schema.ts';
 import { MAX_NAME_LENGTH } from './input-limits.ts';
 import { serverUrlFields } from './server-fields.ts';
+import { LAYER_PRESETS } from '../../ingest/relays/simulcast-layers.ts';
 
 /**
  * The scenario file (v1). One schema validates user files and (later) generates the editor JSON Schema; names are
@@ -68,6 +69,14 @@ export const hlsPathSchema = z.strictObject({
   network: networkSchema.optional(),
 });
 
+/** One simulcast layer: the source scaled to width x height and encoded at bitrateKbps (x264 preset: ultrafast above 640x360, else veryfast). */
+export const simulcastLayerSchema = z.strictObject({
+  width: z.number().int().min(320).max(3840).multipleOf(2),
+  height: z.number().int().min(180).max(2160).multipleOf(2),
+  bitrateKbps: z.number().int().min(100).max(20_000),
+  preset: z.enum(LAYER_PRESETS).optional(),
+});
+
 export const webrtcPathSchema = z.strictObject({
   kind: z.literal('webrtc'),
   id: pathId.optional(),
@@ -102,6 +111,12 @@ export const webrtcPathSchema = z.strictObject({
     .optional(),
   /** The receiver's floor: set on each viewer's video RTCRtpReceiver as `jitterBufferTarget` (ms, 0–4000; default: the browser's own). */
   jitterBufferTargetMs: z.number().min(0).max(4000).optional(),
+  /** true: simulcast with the seed's three layers (320x180 300 kb/s, 640x360 750 kb/s, 1280x720 1500 kb/s); relay mediasoup only. */
+  simulcast: z.boolean().optional(),
+  /** The simulcast ladder (2–3 layers, any order; spatial layer 0 is the smallest), instead of the default one; implies simulcast. */
+  layers: z.array(simulcastLayerSchema).min(2).max(3).optional(),
+  /** Simulcast: the highest spatial layer (0 = smallest) the path's viewers get; mediasoup still goes lower when their bandwidth estimate is short. Default: none (bandwidth decides). */
+  preferredLayer: z.number().int().min(0).max(2).optional(),
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });

@@ -4,6 +4,8 @@
  * relays), so that every path carries identical frames.
  */
 import { LabError } from '../../core/errors.ts';
+import { layerKey, type SimulcastLayer } from '../relays/simulcast-layers.ts';
+import { layerFilterGraph } from './layer-filters.ts';
 
 export interface VideoInput {
   width: number;
@@ -36,6 +38,12 @@ export interface RtpOutput {
   port: number;
   payloadType: number;
   ssrc: number;
+  /**
+   * Simulcast: this output carries one layer of a ladder (its own scaled encode, shared by every path with the same
+   * layer), sent from `localPort` so that all layers of a path reach the relay from one address:port.
+   */
+  layer?: SimulcastLayer;
+  localPort?: number;
 }
 
 /**
@@ -130,15 +138,20 @@ function pushSlave(out: PushOutput): string {
 /** RTP to the relay on loopback; localaddr binds ffmpeg's own RTP and RTCP sockets to loopback too (else 0.0.0.0). */
 function rtpSlave(out: RtpOutput): string {
   const options = ['f=rtp', `payload_type=${out.payloadType}`, `ssrc=${out.ssrc}`];
+  if (out.localPort !== undefined) {
+    // A simulcast layer: plain UDP (RTCP muxed on the same socket) from the path's shared local port; reuse lets
+    // every layer's socket bind it, so the relay's comedia transport sees one source tuple for all its streams.
+    return `[${options.join(':')}]udp://127.0.0.1:${out.port}?localport=${out.localPort}&reuse=1&localaddr=127.0.0.1&pkt_size=${RTP_PACKET_SIZE}`;
+  }
   return `[${options.join(':')}]rtp://127.0.0.1:${out.port}?pkt_size=${RTP_PACKET_SIZE}&localaddr=127.0.0.1`;
 }
 
-function encoderArgs(codec: 'h264' | 'vp8', video: VideoInput, gop: number): string[] {
+function encoderArgs(codec: 'h264' | 'vp8', video: { bitrateKbps: number }, gop: number, preset = 'veryfast'): string[] {
   const rate = `${video.bitrateKbps}k`;
   const common = ['-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', String(gop), '-keyint_min', String(gop)];
   if (codec === 'h264') {
     return [
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'baseline',
+      '-c:v', 'libx264', '-preset', preset, '-tune', 'zerolatency', '-profile:v', 'baseline',
       '-bf', '0', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', ...common,
     ];
   }
@@ -172,15 +185,24 @@ export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], go
     '-i', 'pipe:0',
   ];
   args.splice(args.indexOf('-nostdin'), 1); // frames arrive on stdin; -nostdin only stops interactive commands
-  const byCodec = new Map<'h264' | 'vp8', string[]>();
+  // One encode per codec of the source picture, plus one per distinct simulcast layer (codec, size, rate, preset).
+  const encodes = new Map<string, { codec: 'h264' | 'vp8'; layer?: SimulcastLayer; slaves: string[] }>();
   for (const out of outputs) {
     const codec = out.kind === 'rtp' ? out.codec : 'h264';
-    const slaves = byCodec.get(codec) ?? [];
-    slaves.push(slaveFor(out));
-    byCodec.set(codec, slaves);
+    const layer = out.kind === 'rtp' ? out.layer : undefined;
+    const key = layer ? layerKey(codec, layer) : codec;
+    const encode = encodes.get(key) ?? { codec, layer, slaves: [] };
+    encode.slaves.push(slaveFor(out));
+    encodes.set(key, encode);
   }
-  for (const [codec, slaves] of byCodec) {
-    args.push('-map', '0:v', ...encoderArgs(codec, video, gop), '-flush_packets', '1', '-f', 'tee', slaves.join('|'));
+  const layered = [...encodes.values()].flatMap((e) => (e.layer ? [e.layer] : []));
+  const graph = layerFilterGraph(video, layered);
+  if (graph) args.push('-filter_complex', graph.filter);
+  let layerIndex = 0;
+  for (const { codec, layer, slaves } of encodes.values()) {
+    const input = layer ? graph!.labels[layerIndex++]! : '0:v';
+    const encoder = layer ? encoderArgs(codec, layer, gop, layer.preset) : encoderArgs(codec, video, gop);
+    args.push('-map', input, ...encoder, '-flush_packets', '1', '-f', 'tee', slaves.join('|'));
   }
   return { args, gop };
 }

@@ -9,6 +9,8 @@ import type { RelayOptions, RelayStats, RtpIngest, SessionDescription } from './
 import { RelayBase } from './relay-base.ts';
 
 const PAYLOAD_TYPE = 102;
+/** mediasoup's SimulcastConsumer moves up to a layer only once its stream has been active this long (ms), plus margin. */
+const STREAM_MIN_ACTIVE_MS = 2100;
 
 /** H.264 constrained baseline (what x264's baseline profile and Chromium agree on) or VP8. */
 export function routerCodec(codec: RelayOptions['codec']): ms.RouterRtpCodecCapability {
@@ -36,6 +38,12 @@ export function browserRtpCapabilities(router: ms.RtpCapabilities): ms.RtpCapabi
 interface Session {
   transport: ms.WebRtcTransport;
   consumer: ms.Consumer;
+}
+
+/** A simulcast viewer's spatial layer as mediasoup chose it (`layerschange`): wall ms, layer (null: none sent). */
+export interface RelayLayerChange {
+  wallMs: number;
+  spatialLayer: number | null;
 }
 
 /**
@@ -86,15 +94,24 @@ export class MediasoupRelay extends RelayBase {
     this.plain = plain;
     const ssrc = 0x1a7e0000 + (plain.tuple.localPort & 0xffff);
     const codec = routerCodec(this.options.codec);
+    // Simulcast: one encoding (SSRC) per layer, smallest first, as mediasoup numbers spatial layers.
+    const layerSsrcs = this.options.layers?.map((_, i) => ssrc + 1 + i);
     this.producer = await plain.produce({
       kind: 'video',
       rtpParameters: {
         codecs: [{ mimeType: codec.mimeType, payloadType: PAYLOAD_TYPE, clockRate: codec.clockRate, parameters: codec.parameters ?? {}, rtcpFeedback: [] }],
-        encodings: [{ ssrc }],
+        encodings: layerSsrcs ? layerSsrcs.map((s, i) => ({ ssrc: s, maxBitrate: this.options.layers![i]!.bitrateKbps * 1000 })) : [{ ssrc }],
       },
     });
-    return { address: '127.0.0.1', port: plain.tuple.localPort, payloadType: PAYLOAD_TYPE, ssrc };
+    return { address: '127.0.0.1', port: plain.tuple.localPort, payloadType: PAYLOAD_TYPE, ssrc, ...(layerSsrcs ? { layerSsrcs } : {}) };
   }
+
+  /** Simulcast viewers' layer changes as mediasoup reported them (the relay-side cross-check of the page's frame sizes). */
+  layerChanges(viewerId: string): RelayLayerChange[] {
+    return [...(this.layerLog.get(viewerId) ?? [])];
+  }
+
+  private readonly layerLog = new Map<string, RelayLayerChange[]>();
 
   private note(line: string): void {
     this.workerLog.push(line);
@@ -107,7 +124,14 @@ export class MediasoupRelay extends RelayBase {
     for (;;) {
       this.assertOpen('wait for media');
       const stats = await producer.getStats();
-      if (stats.some((s) => s.packetCount > 0)) return;
+      const layers = this.options.layers?.length;
+      if (!layers && stats.some((s) => s.packetCount > 0)) return;
+      // Simulcast: every layer live (packets, a score above 0) and then active for mediasoup's StreamMinActiveMs
+      // (2 s), so a joining viewer may be given any layer at once, not only the first one whose RTP arrived.
+      if (layers && stats.filter((s) => s.packetCount > 0 && s.score > 0).length >= layers) {
+        await new Promise((resolve) => setTimeout(resolve, STREAM_MIN_ACTIVE_MS));
+        return;
+      }
       if (Date.now() > deadline) throw new LabTimeoutError(`${this.pathId}: mediasoup received no RTP from ffmpeg within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -118,18 +142,28 @@ export class MediasoupRelay extends RelayBase {
     const router = this.started(this.router, 'subscribe()');
     const producer = this.started(this.producer, 'subscribe()');
     await this.unsubscribe(viewerId);
+    const layers = this.options.layers;
     const transport = await router.createWebRtcTransport({
       listenInfos: this.options.hostAddresses.map((ip) => ({ protocol: 'udp' as const, ip, portRange: this.ports })),
       enableUdp: true,
       enableTcp: false,
       preferUdp: true,
+      // Simulcast: start the bandwidth estimate above the whole ladder, so a viewer begins on the top layer (or its
+      // preferred one) and transport-cc feedback takes it down; mediasoup's default (600 kb/s) would start low.
+      ...(layers ? { initialAvailableOutgoingBitrate: layers.reduce((n, l) => n + l.bitrateKbps, 0) * 1500 } : {}),
     });
     let consumer: ms.Consumer;
     try {
-      consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: browserRtpCapabilities(router.rtpCapabilities), paused: false });
+      const preferred = layers ? { spatialLayer: this.options.preferredLayer ?? layers.length - 1 } : undefined;
+      consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: browserRtpCapabilities(router.rtpCapabilities), paused: false, ...(preferred ? { preferredLayers: preferred } : {}) });
     } catch (err) {
       transport.close();
       throw err;
+    }
+    if (layers) {
+      const log: RelayLayerChange[] = [];
+      this.layerLog.set(viewerId, log);
+      consumer.on('layerschange', (l) => void (log.length < 10_000 && log.push({ wallMs: Date.now(), spatialLayer: l?.spatialLayer ?? null })));
     }
     this.sessions.set(viewerId, { transport, consumer });
     if (this.closed) {

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { LabError, type ComponentDiedError } from '../../core/errors.ts';
+import type { SimulcastLayer } from './simulcast-layers.ts';
 
 /**
  * A WebRTC relay backend, in the manner of mediasoup-client's HandlerInterface: the run talks to every backend
@@ -16,6 +17,10 @@ export interface RelayOptions {
   hostAddresses: string[];
   /** Addresses viewers connect from besides loopback (the namespace ends of lab-made veths): ICE may pair with them. */
   peerAddresses?: string[];
+  /** Simulcast (mediasoup only): the ladder, smallest first; the ingest then takes one RTP stream per layer. */
+  layers?: SimulcastLayer[];
+  /** Simulcast: the highest spatial layer viewers get (mediasoup's preferred layer); default: bandwidth decides. */
+  preferredLayer?: number;
 }
 
 /** Where the ffmpeg pipeline must send this relay's RTP. */
@@ -24,6 +29,8 @@ export interface RtpIngest {
   port: number;
   payloadType: number;
   ssrc: number;
+  /** Simulcast: the SSRC of each layer's stream, smallest layer first (all sent from one source address:port). */
+  layerSsrcs?: number[];
 }
 
 export interface SessionDescription {

@@ -18,7 +18,8 @@ type BandRead = number | null | 'gone';
 const SAME_FRAME_US = 1000;
 
 export interface FrameSink {
-  frame(displayWallMs: number, latencyMs: number, costMs: number, mediaTime: number): void;
+  /** A timed frame; width × height is the decoded picture's size (rVFC metadata: the simulcast layer received). */
+  frame(displayWallMs: number, latencyMs: number, costMs: number, mediaTime: number, width: number, height: number): void;
   undecodable(displayWallMs: number, costMs: number): void;
   presented(presentedFrames: number, displayWallMs: number): void;
   /** The clock mapping was refreshed and moved by jumpMs (see WallClock). */
@@ -87,7 +88,7 @@ export class FrameProbe {
       if (value === null) this.sink.undecodable(displayWallMs, cost);
       else {
         const latencyMs = displayWallMs - unwrapMs(value, displayWallMs);
-        this.sink.frame(displayWallMs, latencyMs, cost, meta.mediaTime);
+        this.sink.frame(displayWallMs, latencyMs, cost, meta.mediaTime, meta.width, meta.height);
         const received = meta.receiveTime;
         if (received !== undefined && received > 0) this.sink.webrtcSplit?.(displayWallMs, latencyMs, meta.presentationTime - received, displayMs - meta.presentationTime);
       }

@@ -31,7 +31,7 @@ export interface PlayerReport {
 
 function emptyBatch(): ProbeBatch {
   return {
-    frames: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
+    frames: [], frameSizes: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
     stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], webrtcFrameSplits: [], probeCostMs: [], clockRemaps: [], clockEstimates: [], errors: [], fatal: null,
   };
 }
@@ -63,9 +63,10 @@ export function installPlayerRuntime(player: Player): void {
   };
 
   const sink: FrameSink = {
-    frame(displayWallMs, latencyMs, costMs, mediaTime) {
+    frame(displayWallMs, latencyMs, costMs, mediaTime, width, height) {
       lastFrame = { wallMs: displayWallMs, latencyMs, mediaTime };
       batch.frames.push(displayWallMs, latencyMs, presentedFrames);
+      batch.frameSizes?.push(width, height);
       batch.probeCostMs.push(costMs);
     },
     undecodable(displayWallMs, costMs) {

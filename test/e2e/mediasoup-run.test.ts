@@ -8,8 +8,8 @@ import { relayProblems } from '../../ingest/relays/relay-backends.ts';
 import { startLab } from '../support/lab-cli.ts';
 
 /**
- * One real `lab run` through mediasoup: ffmpeg's H.264 RTP into the worker, a Chromium viewer behind a Consumer,
- * every displayed frame timed. Where no worker exists (`npm run setup` builds one) it is skipped, with why in its name.
+ * One real `lab run` through mediasoup with simulcast: ffmpeg's three H.264 layers into each path's worker (one
+ * Producer, three encodings), a Chromium viewer behind each path's Consumer, every displayed frame timed and sized. Where no worker exists (`npm run setup` builds one) it is skipped, with why in its name.
  */
 const problems = await relayProblems([{ id: 'webrtc-h264-mediasoup', relay: 'mediasoup' }]);
 const skip = problems.length ? problems[0]!.split('. ')[0] : undefined;
@@ -43,32 +43,60 @@ function stillRunning(processes: Map<number, string>): string[] {
 }
 
 describe.skipIf(skip !== undefined)(`lab run with relay: mediasoup, end to end${skip ? ` — SKIPPED: ${skip}` : ''}`, () => {
-  it('times every frame through the SFU: ≥ 90 % of the frames, none undecodable, a plausible WebRTC latency, no worker left', async () => {
+  it('simulcast through the SFU: three layers encoded once for two paths, frames at the layer sizes, the pinned viewer on layer 0, no worker left', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lab-test-mediasoup-'));
     const run = startLab(['run', 'test/fixtures/mediasoup-e2e.yaml', '--out', out, '--quiet']);
-    // What this run starts (ffmpeg, Chromium, the mediasoup worker), sampled while it runs; other runs on the machine are not ours.
+    // What this run starts (ffmpeg, Chromium, the mediasoup workers), sampled while it runs; other runs on the machine are not ours.
     const started = new Map<number, string>();
     const sampler = setInterval(() => descendants(run.child.pid!).forEach((args, pid) => started.set(pid, args)), 250);
     const result = await run.done.finally(() => clearInterval(sampler));
     expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     expect(results.status).toBe('complete');
-    const path = results.paths.find((p) => p.id === 'webrtc-h264-mediasoup');
-    expect(path, `paths: ${results.paths.map((p) => p.id).join(', ')}`).toBeDefined();
-    expect(path!.params).toMatchObject({ relay: 'mediasoup', codec: 'h264' });
-    const viewer = path!.viewers[0]!;
     const expected = results.scenario.video.fps * results.scenario.duration;
-    console.log(
-      `mediasoup e2e: p50 ${path!.latencyMs?.p50} ms, p95 ${path!.latencyMs?.p95} ms, ${viewer.framesMeasured}/${expected} frames, ` +
-        `${viewer.framesUndecodable} undecodable, ${viewer.webrtcStats?.packetsReceived} RTP packets`,
-    );
-    expect(viewer.framesMeasured).toBeGreaterThanOrEqual(0.9 * expected);
-    expect(viewer.framesUndecodable).toBe(0);
-    // Loopback WebRTC through a forwarding SFU: tens of ms (one frame interval plus the jitter buffer), not seconds.
-    expect(path!.latencyMs!.p50).toBeGreaterThan(0);
-    expect(path!.latencyMs!.p50).toBeLessThan(250);
-    expect(viewer.webrtcStats!.packetsReceived).toBeGreaterThan(100);
-    expect(viewer.webrtcStats!.candidatePair?.protocol).toBe('udp');
+    // Three x264 encodes and two viewers on a busy 2-core machine may fall behind: a run the lab judged degraded says
+    // so, and only then are its frame share and latency not judged (the layer checks hold either way).
+    const valid = results.validity?.verdict === 'valid';
+    if (!valid) console.warn(`mediasoup e2e: degraded run (${results.validity?.reasons.map((r) => r.code).join(', ')}), frame share and latency not judged`);
+    const ladder = [[320, 180], [640, 360], [1280, 720]];
+    for (const [id, pinned] of [['webrtc-h264-mediasoup', undefined], ['webrtc-h264-mediasoup-layer0', 0]] as const) {
+      const path = results.paths.find((p) => p.id === id);
+      expect(path, `paths: ${results.paths.map((p) => p.id).join(', ')}`).toBeDefined();
+      expect(path!.kind === 'webrtc' && path!.params).toMatchObject({ relay: 'mediasoup', codec: 'h264', ...(pinned !== undefined ? { preferredLayer: pinned } : {}) });
+      expect(path!.kind === 'webrtc' && path!.params.layers?.map((l) => [l.width, l.height])).toEqual(ladder);
+      const viewer = path!.viewers[0]!;
+      const layers = viewer.layers!;
+      const byLayer = layers.latencyByLayer.map((l) => `${l.width}x${l.height}: ${l.frames} frames p50 ${l.latencyMs?.p50 ?? '-'} ms`).join(', ');
+      console.log(
+        `mediasoup simulcast e2e ${id}: p50 ${path!.latencyMs?.p50} ms, ${viewer.framesMeasured}/${expected} frames, ${viewer.framesUndecodable} undecodable; ` +
+          `${byLayer}; ${layers.switches.length} switches; layer per second ${layers.perSecond.map((s) => s.layer).join('')}`,
+      );
+      // The band is put back at full size on every layer: every frame decodes, down to 320x180.
+      expect(viewer.framesMeasured).toBeGreaterThanOrEqual(valid ? 0.9 * expected : 0.3 * expected);
+      expect(viewer.framesUndecodable).toBe(0);
+      // Every timed frame has one of the ladder's sizes, and the per-layer counts add up to the viewer's frames.
+      expect(layers.framesOtherSize).toBe(0);
+      expect(layers.latencyByLayer.reduce((n, l) => n + l.frames, 0)).toBe(viewer.framesMeasured);
+      expect(layers.perSecond.length).toBeGreaterThanOrEqual(results.scenario.duration - 1);
+      if (pinned === 0) {
+        // Pinned to layer 0: only 320x180 frames, never a switch.
+        expect(layers.latencyByLayer[0]!.frames).toBe(viewer.framesMeasured);
+        expect(layers.switches).toEqual([]);
+      } else {
+        // Unpinned on loopback: the bandwidth estimate starts above the ladder and the viewer joins once every layer
+        // has been live for 2 s (mediasoup's minimum), so it gets the top layer.
+        expect(layers.latencyByLayer[2]!.frames).toBeGreaterThan(0);
+      }
+      // Loopback WebRTC through a forwarding SFU: tens of ms (one frame interval plus the jitter buffer), not seconds.
+      expect(path!.latencyMs!.p50).toBeGreaterThan(0);
+      if (valid) expect(path!.latencyMs!.p50).toBeLessThan(250);
+      expect(viewer.webrtcStats!.packetsReceived).toBeGreaterThan(100);
+      expect(viewer.webrtcStats!.candidatePair?.protocol).toBe('udp');
+    }
+    // One ffmpeg encodes the three layers once for both paths (three x264 encodes behind one filter graph).
+    const ffmpeg = [...started.values()].filter((args) => /^\S*ffmpeg /.test(args));
+    expect(ffmpeg).toHaveLength(1);
+    expect(ffmpeg[0]!.match(/libx264/g)).toHaveLength(3);
     expect([...started.values()].some((args) => /mediasoup-worker/.test(args)), 'a mediasoup-worker ran under the lab').toBe(true);
     expect(stillRunning(started)).toEqual([]);
   });

@@ -2,6 +2,8 @@ import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { createRelay } from '../../../ingest/relays/create-relay.ts';
 import type { Relay } from '../../../ingest/relays/relay.ts';
 import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
+import { freeUdpPort } from '../../../ingest/relays/ports.ts';
+import { layerOutputs, resolveLayers } from '../../../ingest/relays/simulcast-layers.ts';
 import { TurnServer, type TurnIceServer } from '../../../ingest/relays/turn-server.ts';
 import { WeriftRelay } from '../../../ingest/relays/werift-relay.ts';
 import { WeriftWhepBackend } from '../../../ingest/relays/werift-whip-whep.ts';
@@ -34,7 +36,8 @@ export class WebrtcDriver implements PathDriver {
   constructor(readonly path: PlannedPath, private readonly spec: WebrtcPathSpec) {}
 
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
-    const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses });
+    const layers = resolveLayers(this.spec);
+    const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses, layers, preferredLayer: this.spec.preferredLayer });
     this.relay = relay;
     // Closers are registered before anything starts, so an interrupted start is still stopped.
     ctx.resources.defer(`relay ${this.path.id}`, () => relay.close());
@@ -67,7 +70,10 @@ export class WebrtcDriver implements PathDriver {
       this.signaling = signaling;
       ctx.route((req, res, p) => signaling.handle(req, res, p));
     }
-    return [{ kind: 'rtp', codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc }];
+    const out = { kind: 'rtp' as const, codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc };
+    // Simulcast: one output per layer (encoded once per ladder, shared between paths), all from one local port.
+    if (layers && ingest.layerSsrcs) return layerOutputs(out, layers, ingest.layerSsrcs, await freeUdpPort());
+    return [out];
   }
 
   /** The viewer's STUN/TURN servers: the path's coturn, and with `ice.stun: silent` a STUN address nothing answers on. */
