@@ -46,6 +46,22 @@ export interface PlayerConfig {
   maxLiveSyncPlaybackRate?: number;
   /** WebRTC getStats() / hls.latency sampling interval. */
   statsIntervalMs: number;
+  /** The path carries the source's timecoded audio: the page times it (players/probe/audio-probe.ts). */
+  audio?: boolean;
+}
+
+/** The inbound audio track's getStats() counters (cumulative, Chromium's), beside the video's. */
+export interface RawAudioStats {
+  packetsReceived: number;
+  packetsLost: number;
+  totalSamplesReceived: number | null;
+  concealedSamples: number | null;
+  silentConcealedSamples: number | null;
+  insertedSamplesForDeceleration: number | null;
+  removedSamplesForAcceleration: number | null;
+  /** Seconds summed over emitted samples; divided by jitterBufferEmittedCount: the mean jitter-buffer delay. */
+  jitterBufferDelay: number | null;
+  jitterBufferEmittedCount: number | null;
 }
 
 /** One getStats() reading (cumulative counters as Chromium reports them). */
@@ -74,6 +90,8 @@ export interface RawWebrtcStats {
   jitterBufferMinimumDelay?: number | null;
   /** The video receiver's jitterBufferTarget as read back (ms; null: none set). */
   jitterBufferTargetSetMs?: number | null;
+  /** The audio track's counters (paths with audio). */
+  audio?: RawAudioStats | null;
 }
 
 /** The moments of a WebRTC viewer's join (players/webrtc/join-recorder.ts), in the order they normally happen. */
@@ -128,6 +146,8 @@ export interface RawHttpJoin {
 export interface ProbeBatch {
   /** Flat triples [displayWallMs, latencyMs, presentedFrames, …], one per decoded frame. */
   frames: number[];
+  /** Flat pairs [width, height, …] of the decoded picture, one per `frames` triple (rVFC metadata; simulcast layers). */
+  frameSizes?: number[];
   /** Flat pairs [displayWallMs, presentedFrames, …] of frames whose band failed its checksum. */
   undecodableAt: number[];
   /** Latest requestVideoFrameCallback presentedFrames (cumulative). */
@@ -164,6 +184,12 @@ export interface ProbeBatch {
   webrtcJoin?: RawJoinTimeline;
   /** HTTP players: the join timeline as of this drain, when it changed since the previous one. */
   httpJoin?: RawHttpJoin;
+  /** Audio probe: flat pairs [playedWallMs, latencyMs, …], one per decoded audio mark. */
+  audioMarks?: number[];
+  /** Audio probe: played wall ms of each mark whose word failed its CRC. */
+  audioUndecodableAt?: number[];
+  /** Audio probe: the AudioContext's facts, once (sample rate, base and output latency in ms). */
+  audioContext?: { sampleRate: number; baseLatencyMs: number; outputLatencyMs: number };
   /** ms spent in the probe per frame (read + decode), for the benchmark. */
   probeCostMs: number[];
   errors: string[];

@@ -104,6 +104,9 @@ export function shiftBatch(batch: ProbeBatch, shiftMs: number): ProbeBatch {
     playbackRates: pairs(batch.playbackRates, 2, [0]),
     // [displayWallMs, latencyMs, two page-clock spans]: the latency crosses the clocks, the spans do not.
     webrtcFrameSplits: pairs(batch.webrtcFrameSplits, 4, [0, 1]),
+    // Audio marks [playedWallMs, latencyMs]: the latency crosses the clocks like a frame's.
+    audioMarks: pairs(batch.audioMarks, 2, [0, 1]),
+    audioUndecodableAt: pairs(batch.audioUndecodableAt, 1, [0]),
     webrtcStats: batch.webrtcStats.map((s) => ({ ...s, wallMs: s.wallMs + shiftMs })),
     clockRemaps: pairs(batch.clockRemaps, 2, [0]),
     ...(batch.webrtcJoin ? { webrtcJoin: shiftJoin(batch.webrtcJoin, shiftMs) } : {}),

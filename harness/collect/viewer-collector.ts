@@ -9,6 +9,7 @@ import { WebrtcBreakdownCollector } from './webrtc-breakdown.ts';
 import { summarizeHttpJoin, summarizeJoin } from './join-timeline.ts';
 import { FreezeDetector } from './freezes.ts';
 import { ClockOffsetTracker, shiftBatch } from './clock-offset.ts';
+import { AudioCollector } from './audio-collector.ts';
 
 export interface ViewerWindow {
   warmupMs: number;
@@ -65,16 +66,16 @@ export class ViewerCollector {
   });
   private clockJumpMaxMs: number | null = null;
   readonly probeCostMs = new SampleBuffer();
-  /** Most recent latencies (for live progress). */
-  readonly recent: number[] = [];
+  readonly recent: number[] = []; // most recent latencies (for live progress)
+  readonly audioCollector: AudioCollector; // paths with audio: the page's audio probe (audio-collector.ts)
 
-  /** The page's clock against the lab's: every batch is moved onto the lab's clock before it is counted. */
-  private readonly clock: ClockOffsetTracker;
+  private readonly clock: ClockOffsetTracker; // the page's clock against the lab's: batches move onto the lab's clock first
   private readonly pending: ProbeBatch[] = [];
   private pendingSince: number | null = null;
 
   constructor(readonly viewer: number, private readonly window: ViewerWindow, private readonly onFrame: FrameRowSink) {
     this.clock = new ClockOffsetTracker(window.clockBoundMs, window.clockSameHost);
+    this.audioCollector = new AudioCollector(window.runStartMs, window.timelineBinMs);
   }
 
   get measureFrom(): number | null {
@@ -102,7 +103,6 @@ export class ViewerCollector {
     this.error ??= reason;
     return true;
   }
-
   private gaveUp = false;
 
   /** The measurement window has passed (judged by the frames seen, so a stalled viewer is not cut short). */
@@ -184,6 +184,7 @@ export class ViewerCollector {
     for (let i = 0; i + 1 < lags.length; i += 2) if (inWindow(lags[i]!)) this.edgeLagMs.push(lags[i + 1]!);
     if (this.playbackRates.length < 100_000) this.playbackRates.push(...(batch.playbackRates ?? []));
     this.webrtc.add(batch, (wall) => inWindow(wall) && this.clock.trusted);
+    this.audioCollector.add(batch, inWindow, this.clock.trusted);
     if (batch.webrtcJoin) this.webrtcJoin = batch.webrtcJoin;
     if (batch.httpJoin) this.httpJoin = batch.httpJoin;
     for (const c of batch.probeCostMs) this.probeCostMs.push(c);
@@ -243,6 +244,7 @@ export class ViewerCollector {
       result.webrtcBreakdownMs = this.webrtc.breakdown(this.measureFrom, this.measureTo);
       if (this.webrtcJoin && this.startedWallMs !== null) result.join = summarizeJoin(this.webrtcJoin, this.startedWallMs, this.firstFrameWallMs, this.error);
     }
+    if (this.audioCollector.active) Object.assign(result, this.audioCollector.result(this.timeline, this.window.durationMs));
     if (this.error) result.error = this.error;
     return result;
   }

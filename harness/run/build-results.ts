@@ -4,6 +4,7 @@ import type { RunPlan } from './run-plan.ts';
 import { SampleBuffer, summarize } from '../../core/stats/summary.ts';
 import type { PathResult } from '../results/types.ts';
 import { pathPlayer } from '../scenario/check-players.ts';
+import { pathAudioFigures } from '../collect/audio-collector.ts';
 
 /** Per-path figures: viewers' own results plus path-level statistics over all their frames. */
 export function buildPathResults(plan: RunPlan, collectors: Map<string, ViewerCollector[]>, latencies: Map<string, SampleBuffer>, layers?: Map<string, LayerTimeline>): PathResult[] {
@@ -18,6 +19,7 @@ export function buildPathResults(plan: RunPlan, collectors: Map<string, ViewerCo
       framesMeasured: viewers.reduce((n, v) => n + v.framesMeasured, 0),
       framesUndecodable: viewers.reduce((n, v) => n + v.framesUndecodable, 0),
       viewers,
+      ...pathAudioFigures(collectors.get(path.id) ?? [], viewers),
     };
   });
 }

@@ -31,6 +31,7 @@ import { ResourceStack } from '../../core/resource-stack.ts';
 import { startLoadViewers, withLoadResults } from '../load/run-load.ts';
 import type { LoadViewers } from '../load/load-viewers.ts';
 import type { RunPlan } from './run-plan.ts';
+import { sourceAudioOffsetMs } from '../scenario/audio-settings.ts';
 
 export interface RunOptions {
   plan: RunPlan;
@@ -147,6 +148,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       video: scenario.video,
       outputs,
       gop: plan.gop,
+      audioOffsetMs: sourceAudioOffsetMs(scenario.audio, scenario.paths) ?? 0,
       readyTimeoutMs: labDefaults.ffmpegReadyTimeoutMs,
       killTimeoutMs: labDefaults.killTimeoutMs,
     });

@@ -8,6 +8,7 @@ import { dashProblems, playerProblems } from './check-players.ts';
 import { pathIdOf } from './path-ids.ts';
 import { serverFieldProblems } from './check-servers.ts';
 import { iceProblems } from './ice-settings.ts';
+import { audioProblems } from './audio-settings.ts';
 import { simulcastProblems } from '../../ingest/relays/simulcast-layers.ts';
 
 export interface CheckOptions {
@@ -45,6 +46,7 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
     problems.push(...serverFieldProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     problems.push(...dashProblems(path, fps, (name) => originField(origin, name), where), ...playerProblems(path, (name) => originField(origin, name)));
   });
+  problems.push(...audioProblems(scenario.audio, scenario.paths, (i, name) => originField(origins[i] ?? { index: i, sweep: {} }, name)));
   const seen = new Map<string, string>();
   scenario.paths.forEach((path, i) => {
     const id = pathIdOf(path);

@@ -1,6 +1,7 @@
 import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
 import { resolveLayers, type SimulcastLayer } from '../../ingest/relays/simulcast-layers.ts';
 import { iceSettings, needsIceServer, type IceSettings } from './ice-settings.ts';
+import { pathAudio, type PathAudio } from './audio-settings.ts';
 import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll-hls/playlist-writer.ts';
 import { llHlsModelMs, type JoinMode } from './latency-model.ts';
 import { dashParams, playerParams, type DashParams, type PlayerParams } from './dash-params.ts';
@@ -20,6 +21,8 @@ export interface HlsParams extends PlayerParams {
   segmentDuration: number;
   listSize: number;
   segmentType?: 'fmp4';
+  /** The source's audio in the segments (AAC; present only when the path carries audio). */
+  audio?: PathAudio;
   join: JoinMode;
   gop: number;
 }
@@ -47,6 +50,8 @@ export interface WebrtcParams {
   ice?: IceSettings;
   /** The receivers' jitterBufferTarget (ms; present only when the scenario sets it). */
   jitterBufferTargetMs?: number;
+  /** The source's audio as a second track (Opus; present only when the path carries audio). */
+  audio?: PathAudio;
   /** Simulcast (relay mediasoup): the ladder, smallest first (spatial layer 0), and the path's preferred layer (present only when set). */
   layers?: SimulcastLayer[];
   preferredLayer?: number;
@@ -128,14 +133,15 @@ function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
 }
 
 /** The params of one path of the scenario, with its kind (the scenario's join, the run's GOP). */
-export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'video'>, gop: number): KindedParams {
+export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'video' | 'audio'>, gop: number): KindedParams {
+  const audio = pathAudio(scenario.audio, spec);
   switch (spec.kind) {
     case 'hls':
-      return { kind: 'hls', params: hlsParams(spec, scenario.join, gop) };
+      return { kind: 'hls', params: { ...hlsParams(spec, scenario.join, gop), ...(audio ? { audio } : {}) } };
     case 'll-hls':
       return { kind: 'll-hls', params: llHlsParams(spec, scenario.join, gop) };
     case 'webrtc':
-      return { kind: 'webrtc', params: webrtcParams(spec, gop) };
+      return { kind: 'webrtc', params: { ...webrtcParams(spec, gop), ...(audio ? { audio } : {}) } };
     case 'flv':
       return { kind: 'flv', params: flvParams(spec, scenario.join, gop, scenario.video.fps) };
     case 'll-dash':

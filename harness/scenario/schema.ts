@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NETWORK_KEYS, networkSchema } from '../network/network-schema.ts';
 import { MAX_NAME_LENGTH } from './input-limits.ts';
 import { serverUrlFields } from './server-fields.ts';
+import { audioSchema } from './audio-settings.ts';
 import { LAYER_PRESETS } from '../../ingest/relays/simulcast-layers.ts';
 
 /**
@@ -64,6 +65,7 @@ export const hlsPathSchema = z.strictObject({
   ...serverUrlFields,
   player: hlsPlayer,
   playerConfig: playerConfigSchema,
+  audio: audioSchema, // over the scenario's audio; false: silent (audio-settings.ts)
   viewers: viewers.optional(),
   /** Network conditions for this path's viewers, over the scenario's `network` (see harness/network/network-schema.ts). */
   network: networkSchema.optional(),
@@ -117,6 +119,7 @@ export const webrtcPathSchema = z.strictObject({
   layers: z.array(simulcastLayerSchema).min(2).max(3).optional(),
   /** Simulcast: the highest spatial layer (0 = smallest) the path's viewers get; mediasoup still goes lower when their bandwidth estimate is short. Default: none (bandwidth decides). */
   preferredLayer: z.number().int().min(0).max(2).optional(),
+  audio: audioSchema, // over the scenario's audio; false: silent (audio-settings.ts)
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });
@@ -140,6 +143,7 @@ export const llHlsPathSchema = z.strictObject({
   maxLiveSyncPlaybackRate: z.number().min(1).max(2).optional(),
   player: hlsPlayer,
   playerConfig: playerConfigSchema,
+  audio: audioSchema, // over the scenario's audio; false: silent (audio-settings.ts)
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });
@@ -162,6 +166,7 @@ export const llDashPathSchema = z.strictObject({
   listSize: sweepable(z.number().int().min(3).max(100)).default(6),
   player: dashPlayer,
   playerConfig: playerConfigSchema,
+  audio: audioSchema, // over the scenario's audio; false: silent (audio-settings.ts)
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });
@@ -179,6 +184,7 @@ export const dashPathSchema = z.strictObject({
   /** Who packages and serves it: lab (the lab's CMAF packager and DASH origin, default) or nginx-rtmp (RTMP in, nginx-rtmp's DASH out). */
   server: z.enum(['lab', 'nginx-rtmp']).optional(),
   ...serverUrlFields,
+  audio: audioSchema, // over the scenario's audio; false: silent (audio-settings.ts)
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });
@@ -191,6 +197,7 @@ export const flvPathSchema = z.strictObject({
   /** mpegts.js liveSync: play at 1.2× while more than 1.2 s is buffered, until 0.8 s remain (default true). */
   liveSync: z.boolean().optional(),
   ...serverUrlFields,
+  audio: audioSchema, // over the scenario's audio; false: silent (audio-settings.ts)
   viewers: viewers.optional(),
   network: networkSchema.optional(),
 });
@@ -245,6 +252,8 @@ export const scenarioSchema = z.strictObject({
   validity: validitySchema.optional(),
   /** Network conditions for every path's viewers (each path's viewers then run in a network namespace of their own). */
   network: networkSchema.optional(),
+  /** The source's timecoded audio (default off): AAC in HLS, Opus over WebRTC; timed by each viewer (docs/audio.md). */
+  audio: audioSchema,
   /** ± ms (default 5): a viewer whose clock-offset estimate is less certain than this has its latencies withheld. */
   clockOffsetBoundMs: z.number().gt(0).max(60_000).optional(),
   /** Where viewers' pages run: `local` and/or CDP endpoints (ws://…, http://…), dealt round-robin per path; --browser overrides. */

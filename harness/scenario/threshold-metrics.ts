@@ -19,6 +19,9 @@ export interface MetricInput {
   framesMeasured: number;
   framesUndecodable: number;
   viewers: readonly MetricViewer[];
+  /** Paths with audio (harness/results/audio-types.ts): the decoded marks' latency and the A/V sync bins, all viewers. */
+  audioLatencyMs?: MetricInput['latencyMs'];
+  avSyncMs?: MetricInput['latencyMs'];
 }
 
 export interface MetricViewer {
@@ -148,6 +151,29 @@ const ROWS = [
         }
       }
       return worstNote ? { value: worst, note: worstNote } : { value: worst };
+    },
+  },
+  {
+    name: 'audio.p',
+    unit: 'ms',
+    help: 'audio (mouth-to-ear) latency percentile N over the decoded audio marks of the path: p(50|90|95|99), 0 or 100',
+    argument: { what: 'audio percentile', min: 0, max: 100, example: 95 },
+    get(path, { argument = NaN }) {
+      const summary = path.audioLatencyMs;
+      if (!summary) return { value: null, note: 'no audio marks (is `audio` on for this path?)' };
+      const key = SUMMARY_PERCENTILES[argument];
+      if (key) return { value: summary[key] };
+      if (argument === 0 || argument === 100) return { value: argument === 0 ? summary.min : summary.max };
+      return { value: null, note: `audio.p(${argument}): results.json only has p(50), p(90), p(95), p(99)` };
+    },
+  },
+  {
+    name: 'avSync',
+    unit: 'ms',
+    help: 'A/V sync error, absolute: |audio − video latency| at the median of the 1 s bins, all viewers (ITU-R BT.1359: +45/−125 ms detectable)',
+    get(path) {
+      if (!path.avSyncMs) return { value: null, note: 'no A/V sync (is `audio` on for this path?)' };
+      return { value: Math.abs(path.avSyncMs.p50) };
     },
   },
 ] as const satisfies readonly MetricRow[];

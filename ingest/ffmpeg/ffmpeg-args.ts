@@ -6,6 +6,7 @@
 import { LabError } from '../../core/errors.ts';
 import { layerKey, type SimulcastLayer } from '../relays/simulcast-layers.ts';
 import { layerFilterGraph } from './layer-filters.ts';
+import { aacArgs, audioInputArgs, opusRtpArgs, videoOnlySlave, type AacEncode, type AudioFeedUrls, type RtpAudioOutput } from './audio-args.ts';
 
 export interface VideoInput {
   width: number;
@@ -22,6 +23,8 @@ export interface HlsOutput {
   listSize: number;
   /** Segment container (default mpegts); fmp4 writes init.mp4 and .m4s segments. */
   segmentType?: 'mpegts' | 'fmp4';
+  /** AAC of the source's timecoded audio in the segments (audio-args.ts); absent: video only. */
+  audio?: AacEncode;
 }
 
 /** Fragmented MP4 (CMAF, one moof+mdat per frame) for the lab's LL-HLS packager, which listens on a unix socket. */
@@ -56,7 +59,7 @@ export interface PushOutput {
   format: 'flv' | 'mpegts' | 'rtsp';
 }
 
-export type PipelineOutput = HlsOutput | RtpOutput | LlHlsOutput | PushOutput;
+export type PipelineOutput = HlsOutput | RtpOutput | LlHlsOutput | PushOutput | RtpAudioOutput;
 
 /** Largest RTP packet ffmpeg sends: leaves room for SRTP, TURN and tunnel headers under a 1500-byte MTU. */
 export const RTP_PACKET_SIZE = 1200;
@@ -108,7 +111,7 @@ function llHlsSlave(out: LlHlsOutput): string {
   return `[${options.join(':')}]${teeEscape(`unix:${out.socketPath}`)}`;
 }
 
-function slaveFor(out: PipelineOutput): string {
+function slaveFor(out: Exclude<PipelineOutput, RtpAudioOutput>): string {
   switch (out.kind) {
     case 'hls':
       return hlsSlave(out);
@@ -170,10 +173,10 @@ export interface PipelineArgs {
  * The command line for `outputs`, encoding with a keyframe every `gop` frames (the run plan's GOP). Refuses a GOP
  * that does not divide a segment output's duration: its segments could not be cut where they should be.
  */
-export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], gop: number): PipelineArgs {
+export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], gop: number, audioUrls: AudioFeedUrls = {}): PipelineArgs {
   if (!Number.isInteger(gop) || gop < 1) throw new LabError(`ffmpeg: the GOP must be a whole number of frames ≥ 1, got ${gop}`);
   for (const out of outputs) {
-    if (out.kind === 'rtp' || out.kind === 'push') continue;
+    if (out.kind === 'rtp' || out.kind === 'push' || out.kind === 'rtp-audio') continue;
     const frames = Math.round(out.segmentDuration * video.fps);
     if (frames % gop !== 0) {
       throw new LabError(`ffmpeg: a GOP of ${gop} frames does not divide the ${out.kind} output's ${out.segmentDuration} s segments (${frames} frames at ${video.fps} fps)`);
@@ -185,24 +188,36 @@ export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], go
     '-i', 'pipe:0',
   ];
   args.splice(args.indexOf('-nostdin'), 1); // frames arrive on stdin; -nostdin only stops interactive commands
+  const audio = audioInputArgs(audioUrls);
+  args.push(...audio.args);
   // One encode per codec of the source picture, plus one per distinct simulcast layer (codec, size, rate, preset).
-  const encodes = new Map<string, { codec: 'h264' | 'vp8'; layer?: SimulcastLayer; slaves: string[] }>();
+  const encodes = new Map<string, { codec: 'h264' | 'vp8'; layer?: SimulcastLayer; slaves: string[]; aac?: AacEncode }>();
+  const aacSlaves = new Set<string>();
   for (const out of outputs) {
+    if (out.kind === 'rtp-audio') continue;
     const codec = out.kind === 'rtp' ? out.codec : 'h264';
     const layer = out.kind === 'rtp' ? out.layer : undefined;
     const key = layer ? layerKey(codec, layer) : codec;
     const encode = encodes.get(key) ?? { codec, layer, slaves: [] };
     encode.slaves.push(slaveFor(out));
+    if (out.kind === 'hls' && out.audio && audio.leadInput !== undefined) {
+      encode.aac = out.audio;
+      aacSlaves.add(encode.slaves.at(-1)!);
+    }
     encodes.set(key, encode);
   }
   const layered = [...encodes.values()].flatMap((e) => (e.layer ? [e.layer] : []));
   const graph = layerFilterGraph(video, layered);
   if (graph) args.push('-filter_complex', graph.filter);
   let layerIndex = 0;
-  for (const { codec, layer, slaves } of encodes.values()) {
+  for (const { codec, layer, slaves, aac } of encodes.values()) {
     const input = layer ? graph!.labels[layerIndex++]! : '0:v';
     const encoder = layer ? encoderArgs(codec, layer, gop, layer.preset) : encoderArgs(codec, video, gop);
-    args.push('-map', input, ...encoder, '-flush_packets', '1', '-f', 'tee', slaves.join('|'));
+    // With AAC in this tee, every slave but an audio-carrying HLS one takes the video only (select=v).
+    const teeSlaves = aac ? slaves.map((slave) => (aacSlaves.has(slave) ? slave : videoOnlySlave(slave))) : slaves;
+    args.push('-map', input, ...encoder, ...(aac ? aacArgs(audio.leadInput!, aac) : []), '-flush_packets', '1', '-f', 'tee', teeSlaves.join('|'));
   }
+  const opus = outputs.filter((o): o is RtpAudioOutput => o.kind === 'rtp-audio');
+  if (opus.length && audio.realtimeInput !== undefined) args.push(...opusRtpArgs(audio.realtimeInput, opus, RTP_PACKET_SIZE));
   return { args, gop };
 }

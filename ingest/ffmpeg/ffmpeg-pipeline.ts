@@ -4,6 +4,7 @@ import type { ComponentDiedError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
 import type { PacingReport, PacingStats } from '../source/clock-source.ts';
 import { buildFfmpegArgs, type PipelineOutput, type VideoInput } from './ffmpeg-args.ts';
+import { AUDIO_LEAD_MS, audioFeedsOf, type AudioFeedUrls } from './audio-args.ts';
 
 /**
  * The source's cumulative counters as of one of its once-a-second pacing reports (wallMs: when the source made it),
@@ -25,6 +26,8 @@ export interface FfmpegPipelineOptions {
   gop: number;
   readyTimeoutMs: number;
   killTimeoutMs: number;
+  /** The source's audio offset (audio.offsetMs); the source writes audio only when an output carries it. Default 0. */
+  audioOffsetMs?: number;
 }
 
 interface PipelineEvents {
@@ -64,10 +67,12 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
   static async start(options: FfmpegPipelineOptions): Promise<FfmpegPipeline> {
     const built = buildFfmpegArgs(options.video, options.outputs, options.gop);
     const { width, height, fps } = options.video;
+    const feeds = audioFeedsOf(options.outputs);
+    const audio = feeds.lead || feeds.realtime ? { offsetMs: options.audioOffsetMs ?? 0, ...(feeds.lead ? { leadMs: AUDIO_LEAD_MS } : {}), realtime: feeds.realtime } : undefined;
     const source = await ManagedProcess.start({
       name: 'clock source',
       command: process.execPath,
-      args: ['--import', TSX_LOADER, SOURCE_MAIN, JSON.stringify({ width, height, fps })],
+      args: ['--import', TSX_LOADER, SOURCE_MAIN, JSON.stringify({ width, height, fps, ...(audio ? { audio } : {}) })],
       stdoutIsData: true,
       killTimeoutMs: options.killTimeoutMs,
     });
@@ -76,7 +81,9 @@ export class FfmpegPipeline extends EventEmitter<PipelineEvents> {
     try {
       // ffmpeg's progress reports go to the source process, which times the encoder against its own schedule.
       const progressUrl = (await source.waitForLine(/^progress-url /, options.readyTimeoutMs)).slice('progress-url '.length);
-      args = ['-progress', progressUrl, ...built.args];
+      // With audio, ffmpeg reads the source's PCM feeds too (audio-args.ts).
+      const audioUrls = audio ? (JSON.parse((await source.waitForLine(/^audio-urls /, options.readyTimeoutMs)).slice('audio-urls '.length)) as AudioFeedUrls) : {};
+      args = ['-progress', progressUrl, ...(audio ? buildFfmpegArgs(options.video, options.outputs, options.gop, audioUrls).args : built.args)];
       ffmpeg = await ManagedProcess.start({
         name: 'ffmpeg',
         command: options.ffmpegPath,

@@ -15,6 +15,8 @@ export interface RelayOptions {
   codec: RelayCodec;
   /** Addresses the relay offers as ICE host candidates and accepts pairs with (loopback, plus lab-made veths). */
   hostAddresses: string[];
+  /** Carry the source's audio (Opus RTP from ffmpeg) as a second track; werift only (harness/scenario/audio-settings.ts). */
+  audio?: boolean;
   /** Addresses viewers connect from besides loopback (the namespace ends of lab-made veths): ICE may pair with them. */
   peerAddresses?: string[];
   /** Simulcast (mediasoup only): the ladder, smallest first; the ingest then takes one RTP stream per layer. */

@@ -14,6 +14,9 @@ export function codecParameters(codec: RelayOptions['codec']): RTCRtpCodecParame
     : new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: FEEDBACK });
 }
 
+/** Opus, as ffmpeg's libopus sends it (mono in, the RTP format is always 48000/2). */
+const OPUS = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 });
+
 /**
  * A werift peer of the lab's own on loopback (the WHIP publisher, a load viewer): the one codec, no STUN/TURN (werift
  * would otherwise try a public STUN server) and only 127.0.0.1 as its host candidate.
@@ -39,6 +42,8 @@ export interface IceCandidateInit {
 interface Session {
   pc: RTCPeerConnection;
   track: MediaStreamTrack;
+  /** The audio track (relays with `audio`; absent when the viewer did not ask for audio). */
+  audioTrack?: MediaStreamTrack;
   packetsOut: number;
   /** Trickle ICE: local candidates not yet taken by the viewer, whether gathering is complete, who waits for them. */
   trickle?: { pending: IceCandidateInit[]; done: boolean; wake: () => void; answer?: SessionDescription };
@@ -76,6 +81,8 @@ export function iceBindAddress(hostAddresses: readonly string[]): string {
 export class WeriftRelay extends RelayBase {
   readonly name = 'werift' as const;
   private socket: Socket | undefined;
+  private audioSocket: Socket | undefined;
+  private audio: RtpIngest | undefined;
   private readonly sessions = new Map<string, Session>();
   private packetsIn = 0;
   private bytesIn = 0;
@@ -88,9 +95,25 @@ export class WeriftRelay extends RelayBase {
   }
 
   protected async launch(): Promise<RtpIngest> {
-    const socket = createSocket('udp4');
+    const socket = await this.bindRtp((packet) => this.forward(packet));
     this.socket = socket;
-    socket.on('message', (packet) => this.forward(packet));
+    if (this.options.audio) {
+      // The source's audio (issue 19): Opus RTP from ffmpeg on a socket of its own, a second track to every viewer.
+      this.audioSocket = await this.bindRtp((packet) => this.forwardAudio(packet));
+      const port = this.audioSocket.address().port;
+      this.audio = { address: '127.0.0.1', port, payloadType: 111, ssrc: 0x1a7a0000 + (port & 0xffff) };
+    }
+    return { address: '127.0.0.1', port: socket.address().port, payloadType: 102, ssrc: 0x1a7e0000 + (socket.address().port & 0xffff) };
+  }
+
+  /** Where ffmpeg sends the Opus RTP (relays with `audio`, once started). */
+  audioIngest(): RtpIngest | undefined {
+    return this.audio;
+  }
+
+  private async bindRtp(onPacket: (packet: Buffer) => void): Promise<Socket> {
+    const socket = createSocket('udp4');
+    socket.on('message', onPacket);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, '127.0.0.1', () => {
@@ -98,7 +121,12 @@ export class WeriftRelay extends RelayBase {
         resolve();
       });
     });
-    return { address: '127.0.0.1', port: socket.address().port, payloadType: 102, ssrc: 0x1a7e0000 + (socket.address().port & 0xffff) };
+    return socket;
+  }
+
+  /** One Opus RTP packet to every viewer that took the audio track. */
+  forwardAudio(packet: Buffer): void {
+    for (const session of this.sessions.values()) session.audioTrack?.writeRtp(packet);
   }
 
   /** One RTP packet of the stream (from ffmpeg's socket, or from a WHIP publisher: werift-whip-whep.ts) to every viewer. */
@@ -117,7 +145,7 @@ export class WeriftRelay extends RelayBase {
     const allowed = new Set([...this.options.hostAddresses, ...(this.options.peerAddresses ?? [])]);
     const iceAddress = iceBindAddress(this.options.hostAddresses);
     return new RTCPeerConnection({
-      codecs: { video: [codecParameters(this.options.codec)], audio: [] },
+      codecs: { video: [codecParameters(this.options.codec)], audio: this.options.audio ? [OPUS] : [] },
       iceServers: [],
       iceUseIpv4: false,
       iceUseIpv6: false,
@@ -130,11 +158,11 @@ export class WeriftRelay extends RelayBase {
   }
 
   /** A viewer whose session was negotiated elsewhere (a WHEP answer): its track gets the stream from now on. */
-  async attach(viewerId: string, pc: RTCPeerConnection, track: MediaStreamTrack): Promise<void> {
+  async attach(viewerId: string, pc: RTCPeerConnection, track: MediaStreamTrack, audioTrack?: MediaStreamTrack): Promise<void> {
     await this.unsubscribe(viewerId);
     if (this.closed) await pc.close().catch(() => {});
     this.assertOpen(`attach viewer ${viewerId}`);
-    this.sessions.set(viewerId, { pc, track, packetsOut: 0 });
+    this.sessions.set(viewerId, { pc, track, packetsOut: 0, ...(audioTrack ? { audioTrack } : {}) });
   }
 
   waitForMedia(timeoutMs: number): Promise<void> {
@@ -156,6 +184,10 @@ export class WeriftRelay extends RelayBase {
     const track = new MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
     const session: Session = { pc, track, packetsOut: 0 };
+    if (this.options.audio) {
+      session.audioTrack = new MediaStreamTrack({ kind: 'audio' });
+      pc.addTransceiver(session.audioTrack, { direction: 'sendonly' });
+    }
     if (this.closed) {
       // close() ran while this viewer was being set up (the await above): do not leave its PeerConnection open.
       await pc.close().catch(() => {});
@@ -258,8 +290,8 @@ export class WeriftRelay extends RelayBase {
   /** Closes every viewer's PeerConnection and the RTP socket (close() runs this once). */
   protected async shutdown(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.unsubscribe(id)));
-    const socket = this.socket;
+    for (const socket of [this.socket, this.audioSocket]) if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
     this.socket = undefined;
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    this.audioSocket = undefined;
   }
 }

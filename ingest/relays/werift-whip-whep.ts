@@ -39,10 +39,15 @@ export class WeriftWhepBackend implements SdpSessionBackend {
     const viewerId = endpoint || sessionId;
     const pc = this.relay.peer();
     const track = new MediaStreamTrack({ kind: 'video' });
+    // The source's audio, when the relay carries it and the viewer offered an audio m-line.
+    const audioTrack = this.relay.audioIngest() && /^m=audio /m.test(offerSdp) ? new MediaStreamTrack({ kind: 'audio' }) : undefined;
     try {
       // The viewer's recvonly m-line becomes a transceiver; the relay's track on it makes the answer sendonly.
-      const answer = await answerOffer(pc, offerSdp, () => pc.addTrack(track));
-      await this.relay.attach(viewerId, pc, track);
+      const answer = await answerOffer(pc, offerSdp, () => {
+        pc.addTrack(track);
+        if (audioTrack) pc.addTrack(audioTrack);
+      });
+      await this.relay.attach(viewerId, pc, track, audioTrack);
       this.viewers.set(sessionId, { viewerId, pc });
       return answer;
     } catch (err) {

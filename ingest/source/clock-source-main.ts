@@ -6,13 +6,23 @@
  * `progress-url tcp://127.0.0.1:<port>`, for ffmpeg's `-progress`) and times the encoder against its own schedule:
  * each pacing line carries the largest encoder lag since the previous one.
  *
- * argv[2]: JSON {width, height, fps}
+ * With `audio` it also writes the timecoded PCM (audio-feed.ts) to one or two loopback TCP feeds ffmpeg reads, paced
+ * from the same t0 as the frames; their URLs go on stderr first (`audio-urls {"lead": …, "realtime": …}`).
+ *
+ * argv[2]: JSON {width, height, fps, audio?: {offsetMs, leadMs?, realtime}}
  */
 import { setPriority } from 'node:os';
 import { ClockSource, type PacingReport } from './clock-source.ts';
 import { ProgressListener } from './encoder-progress.ts';
+import { AudioFeed } from './audio-feed.ts';
 
-const { width, height, fps } = JSON.parse(process.argv[2] ?? '{}') as { width: number; height: number; fps: number };
+interface SourceArgs {
+  width: number;
+  height: number;
+  fps: number;
+  audio?: { offsetMs: number; leadMs?: number; realtime: boolean };
+}
+const { width, height, fps, audio } = JSON.parse(process.argv[2] ?? '{}') as SourceArgs;
 try {
   setPriority(-10); // a steady source matters more than anything else on the machine; allowed as root only
 } catch {
@@ -31,15 +41,20 @@ const progress = await ProgressListener.open((frame) => {
   const lag = Date.now() - (started + ((frame - 1) * 1000) / fps);
   encoderLagMs = Math.max(encoderLagMs ?? -Infinity, lag);
 });
+const audioFeed = audio
+  ? await AudioFeed.open({ offsetMs: audio.offsetMs, ...(audio.leadMs !== undefined ? { lead: { leadMs: audio.leadMs } } : {}), realtime: audio.realtime })
+  : undefined;
+if (audioFeed) process.stderr.write(`audio-urls ${JSON.stringify(audioFeed.urls())}\n`);
 process.stderr.write(`progress-url ${progress.url}\n`);
 const report = () => {
-  const line: PacingReport = { ...source.pacing(), wallMs: Date.now(), encoderLagMs, encoderFrames };
+  const line: PacingReport = { ...source.pacing(), wallMs: Date.now(), encoderLagMs, encoderFrames, ...audioFeed?.pacing() };
   encoderLagMs = null;
   process.stderr.write(`pacing ${JSON.stringify(line)}\n`);
 };
 const timer = setInterval(report, 1000);
 const stop = () => {
   source.stop();
+  audioFeed?.stop();
   clearInterval(timer);
   report();
   progress.close();
@@ -49,3 +64,4 @@ process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 out.on('error', () => process.exit(0)); // ffmpeg went away: nothing left to feed
 source.start();
+audioFeed?.start(source.started.perfMs, source.started.wallMs);

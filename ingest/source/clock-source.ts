@@ -32,6 +32,10 @@ export interface PacingReport extends PacingStats {
   encoderLagMs: number | null;
   /** ffmpeg's latest frame count. */
   encoderFrames: number | null;
+  /** With audio (audio-feed.ts): 10 ms PCM chunks handed over, the largest lateness since the last report, backpressure. */
+  audioChunks?: number;
+  audioLateMaxMs?: number;
+  audioBackpressured?: number;
 }
 
 interface ClockSourceEvents {
@@ -65,6 +69,11 @@ export class ClockSource extends EventEmitter<ClockSourceEvents> {
 
   get framesSent(): number {
     return this.n;
+  }
+
+  /** performance.now() ms of frame 0's schedule (t0) and its wall-clock ms: the audio feed starts on the same instant. */
+  get started(): { perfMs: number; wallMs: number } {
+    return { perfMs: this.t0, wallMs: this.t0Wall };
   }
 
   start(): void {

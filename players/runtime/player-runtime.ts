@@ -2,6 +2,7 @@ import { AlreadyStartedError } from '../../core/errors.ts';
 import type { HttpJoinEvent, LatencyLabApi, PlayerConfig, ProbeBatch, RawJoinTimeline, RawWebrtcStats } from '../contract.ts';
 import { HttpJoinRecorder } from '../probe/http-join-recorder.ts';
 import { FrameProbe, type DisplayedFrame, type FrameSink } from '../probe/frame-probe.ts';
+import { AudioProbe, type AudioSink } from '../probe/audio-probe.ts';
 
 /** What a concrete player (hls.js, WebRTC) does; the runtime does the measuring around it. */
 export interface Player {
@@ -27,12 +28,14 @@ export interface PlayerReport {
   webrtcJoin(join: RawJoinTimeline): void;
   /** HTTP players with reportsJoinSteps: a join step at `perfMs` (performance.now() domain), first one wins. */
   httpJoinStep(event: HttpJoinEvent, perfMs: number, url?: string): void;
+  /** WebRTC with audio: the received audio track, at ontrack (the audio probe times it). */
+  audioTrack(track: MediaStreamTrack): void;
 }
 
 function emptyBatch(): ProbeBatch {
   return {
     frames: [], frameSizes: [], undecodableAt: [], presentedFrames: 0, firstFrameWallMs: null, startedWallMs: null, stalls: [],
-    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], webrtcFrameSplits: [], probeCostMs: [], clockRemaps: [], clockEstimates: [], errors: [], fatal: null,
+    stallInProgressSinceMs: null, droppedFrames: 0, hlsLatency: [], hlsTargetLatency: [], hlsPlaylists: [], hlsEdgeLag: [], playbackRates: [], webrtcStats: [], webrtcFrameSplits: [], audioMarks: [], audioUndecodableAt: [], probeCostMs: [], clockRemaps: [], clockEstimates: [], errors: [], fatal: null,
   };
 }
 
@@ -49,6 +52,7 @@ export function installPlayerRuntime(player: Player): void {
   let video: HTMLVideoElement | undefined;
   let lastFrame: DisplayedFrame | null = null;
   let httpJoin: HttpJoinRecorder | undefined;
+  let audioProbe: Promise<AudioProbe> | undefined;
 
   const report: PlayerReport = {
     error: (message) => void (batch.errors.length < 50 && batch.errors.push(message)),
@@ -60,6 +64,13 @@ export function installPlayerRuntime(player: Player): void {
     webrtcStats: (stats) => void batch.webrtcStats.push(stats),
     webrtcJoin: (join) => void (batch.webrtcJoin = join),
     httpJoinStep: (event, perfMs, url) => httpJoin?.mark(event, perfMs, url),
+    audioTrack: (track) => void audioProbe?.then((probe) => probe.fromTrack(track), (err: unknown) => report.error(`audio probe: ${String(err)}`)),
+  };
+  const audioSink: AudioSink = {
+    mark: (wallMs, latencyMs) => void batch.audioMarks?.push(wallMs, latencyMs),
+    undecodable: (wallMs) => void batch.audioUndecodableAt?.push(wallMs),
+    info: (sampleRate, baseLatencyMs, outputLatencyMs) => void (batch.audioContext = { sampleRate, baseLatencyMs, outputLatencyMs }),
+    error: (message) => report.error(message),
   };
 
   const sink: FrameSink = {
@@ -109,6 +120,15 @@ export function installPlayerRuntime(player: Player): void {
       video.addEventListener('ratechange', () => void batch.playbackRates.push(Date.now(), video?.playbackRate ?? 1));
       video.addEventListener('error', () => report.error(`video element error: ${video?.error?.message ?? 'unknown'}`));
       new FrameProbe(video, sink).start();
+      if (config.audio) {
+        // The audio probe (players/probe/audio-probe.ts) times what the viewer plays: the element's audio, which must
+        // then be unmuted (Chromium's own output is muted by --mute-audio), or WebRTC's track (report.audioTrack).
+        audioProbe = AudioProbe.create(audioSink);
+        if (config.kind !== 'webrtc') {
+          video.muted = false;
+          (await audioProbe).fromElement(video);
+        }
+      }
       startedWallMs = Date.now();
       batch.playbackRates.push(startedWallMs, video.playbackRate);
       if (config.kind !== 'webrtc') {

@@ -1,4 +1,4 @@
-import type { PlayerConfig, RawWebrtcStats } from '../contract.ts';
+import type { PlayerConfig, RawAudioStats, RawWebrtcStats } from '../contract.ts';
 import { PlayerError } from '../player-error.ts';
 import { installPlayerRuntime, type Player, type PlayerReport } from '../runtime/player-runtime.ts';
 import { JoinRecorder } from './join-recorder.ts';
@@ -47,6 +47,8 @@ export class WebrtcPlayer implements Player {
     const trickle = config.trickle === true;
     const join = new JoinRecorder(pc, trickle, (timeline) => report.webrtcJoin(timeline));
     pc.addEventListener('track', (event) => {
+      // Audio (paths with `audio`): a second track for the audio probe, at once (see AudioProbe.fromTrack).
+      if (event.track.kind === 'audio') return void report.audioTrack(event.track);
       if (event.track.kind === 'video') {
         this.videoReceiver = event.receiver;
         // The scenario's jitterBufferTargetMs: the receiver's floor (read back with every stats sample).
@@ -59,6 +61,7 @@ export class WebrtcPlayer implements Player {
       if (pc.connectionState === 'failed') report.fatal(`WebRTC connection failed (ICE ${pc.iceConnectionState}, DTLS/connection ${pc.connectionState})`);
       else if (pc.connectionState === 'disconnected') report.error('WebRTC connection disconnected');
     });
+    if (config.audio && whepUrl) pc.addTransceiver('audio', { direction: 'recvonly' }); // the relay's offer has it otherwise
     if (whepUrl) {
       // WHEP (the lab's werift relay, any WHEP server): the page offers, the server answers.
       try {
@@ -118,9 +121,11 @@ export class WebrtcPlayer implements Player {
     stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
     const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
     let inbound: Record<string, unknown> | undefined;
+    let audio: Record<string, unknown> | undefined;
     let pair: Record<string, unknown> | undefined;
     for (const s of byId.values()) {
       if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') audio = s;
       if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pair = byId.get(s.selectedCandidatePairId);
     }
     if (!inbound) return;
@@ -150,9 +155,26 @@ export class WebrtcPlayer implements Player {
       jitterBufferTargetDelay: num(inbound.jitterBufferTargetDelay),
       jitterBufferMinimumDelay: num(inbound.jitterBufferMinimumDelay),
       jitterBufferTargetSetMs: this.videoReceiver?.jitterBufferTarget ?? null,
+      ...(audio ? { audio: audioStats(audio) } : {}),
     };
     report.webrtcStats(sample);
   }
 }
 
 installPlayerRuntime(new WebrtcPlayer());
+
+/** The inbound audio track's counters: concealment (loss, underrun), time stretching, jitter buffer. */
+function audioStats(s: Record<string, unknown>): RawAudioStats {
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    packetsReceived: num(s.packetsReceived) ?? 0,
+    packetsLost: num(s.packetsLost) ?? 0,
+    totalSamplesReceived: num(s.totalSamplesReceived),
+    concealedSamples: num(s.concealedSamples),
+    silentConcealedSamples: num(s.silentConcealedSamples),
+    insertedSamplesForDeceleration: num(s.insertedSamplesForDeceleration),
+    removedSamplesForAcceleration: num(s.removedSamplesForAcceleration),
+    jitterBufferDelay: num(s.jitterBufferDelay),
+    jitterBufferEmittedCount: num(s.jitterBufferEmittedCount),
+  };
+}

@@ -33,7 +33,8 @@ export class HlsDriver implements PathDriver {
     ctx.route((req, res, p) => origin.handle(req, res, p));
     this.playlist = join(dir, 'index.m3u8');
     this.needed = ctx.join === 'steady' ? labDefaults.steadyJoinSegments : 1;
-    return [{ kind: 'hls', dir, segmentDuration: this.spec.segmentDuration, listSize: this.spec.listSize, ...(this.spec.segmentType ? { segmentType: this.spec.segmentType } : {}) }];
+    const audio = this.path.kind === 'hls' ? this.path.params.audio : undefined;
+    return [{ kind: 'hls', dir, segmentDuration: this.spec.segmentDuration, listSize: this.spec.listSize, ...(this.spec.segmentType ? { segmentType: this.spec.segmentType } : {}), ...(audio ? { audio: { bitrateKbps: audio.bitrateKbps } } : {}) }];
   }
 
   async ready(failure: FailureSignal): Promise<void> {
@@ -52,6 +53,7 @@ export class HlsDriver implements PathDriver {
       src: `${serverUrl}/media/${this.path.id}/index.m3u8`,
       liveSyncDurationCount: labDefaults.liveSyncDurationCount,
       ...(this.spec.playerConfig ? { playerOptions: this.spec.playerConfig } : {}),
+      ...(this.path.kind === 'hls' && this.path.params.audio ? { audio: true } : {}),
     };
   }
 }

@@ -37,7 +37,7 @@ export class WebrtcDriver implements PathDriver {
 
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
     const layers = resolveLayers(this.spec);
-    const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses, layers, preferredLayer: this.spec.preferredLayer });
+    const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses, layers, preferredLayer: this.spec.preferredLayer, ...(this.audio ? { audio: true } : {}) });
     this.relay = relay;
     // Closers are registered before anything starts, so an interrupted start is still stopped.
     ctx.resources.defer(`relay ${this.path.id}`, () => relay.close());
@@ -73,7 +73,14 @@ export class WebrtcDriver implements PathDriver {
     const out = { kind: 'rtp' as const, codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc };
     // Simulcast: one output per layer (encoded once per ladder, shared between paths), all from one local port.
     if (layers && ingest.layerSsrcs) return layerOutputs(out, layers, ingest.layerSsrcs, await freeUdpPort());
-    return [out];
+    // The source's audio (issue 19): Opus RTP to the relay's second ingest (werift only, audio-settings.ts).
+    const audioIngest = relay instanceof WeriftRelay ? relay.audioIngest() : undefined;
+    const audio = audioIngest && this.audio ? [{ kind: 'rtp-audio' as const, port: audioIngest.port, payloadType: audioIngest.payloadType, ssrc: audioIngest.ssrc, bitrateKbps: this.audio.bitrateKbps }] : [];
+    return [out, ...audio];
+  }
+
+  private get audio() {
+    return this.path.kind === 'webrtc' ? this.path.params.audio : undefined;
   }
 
   /** The viewer's STUN/TURN servers: the path's coturn, and with `ice.stun: silent` a STUN address nothing answers on. */
@@ -103,6 +110,7 @@ export class WebrtcDriver implements PathDriver {
       ...(iceSettings(this.spec).policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(this.spec.ice?.trickle ? { trickle: true } : {}),
       ...(this.spec.jitterBufferTargetMs !== undefined ? { jitterBufferTargetMs: this.spec.jitterBufferTargetMs } : {}),
+      ...(this.audio ? { audio: true } : {}),
     };
   }
 }

@@ -13,6 +13,9 @@ const PATH = pathResult('webrtc-h264', Array.from({ length: 990 }, (_, i) => 40 
     viewer({ viewer: 1, firstFrameMs: 850, stalls: { count: 1, totalMs: 300 }, freezes: { count: 1, totalMs: 400, events: [] }, framesPresented: 600, measureFrom: 0, measureTo: 20_000 }),
     viewer({ viewer: 2, firstFrameMs: 1200, stalls: { count: 2, totalMs: 500 }, freezes: { count: 1, totalMs: 250, events: [] }, framesPresented: 580, measureFrom: 0, measureTo: 20_000 }),
   ],
+  // Audio (paths with `audio`): the marks' latency summary and the A/V sync bins (negative: audio early).
+  audioLatencyMs: { p50: 60, p90: 70, p95: 75, p99: 80, min: 50, max: 90, mean: 62, stddev: 5, count: 200 },
+  avSyncMs: { p50: -12, p90: 0, p95: 2, p99: 3, min: -20, max: 3, mean: -10, stddev: 4, count: 20 },
 });
 const summary = PATH.latencyMs!;
 
@@ -27,6 +30,8 @@ const EXPECTED: Record<string, number> = {
   freezes: 2,
   undecodable: 1,
   fps: 29,
+  'audio.p': 75,
+  avSync: 12,
 };
 
 /** An expression for the row that holds on PATH: `<= value`, with the suffix its unit asks for. */
@@ -73,6 +78,8 @@ describe('the threshold metric table', () => {
       framesMeasured: 100,
       framesUndecodable: 0,
       viewers: [{ viewer: 1, firstFrameMs: 700, stalls: { count: 0 }, freezes: { count: 0 }, framesPresented: 300, measureFrom: 0, measureTo: 10_000 }],
+      audioLatencyMs: { p50: 60, p90: 70, p95: 75, p99: 80, min: 50, max: 90, mean: 62 },
+      avSyncMs: { p50: -12, p90: 0, p95: 2, p99: 3, min: -20, max: 3, mean: -10 },
     };
     for (const row of THRESHOLD_METRICS) expect(row.get(input, { argument: row.argument?.example }).value, row.name).not.toBeNull();
     const value = (name: string) => THRESHOLD_METRICS.find((row) => row.name === name)!.get(input, { argument: 95 }).value;

@@ -3,7 +3,7 @@ import { matchGlob, parseThreshold, ThresholdParseError, thresholdProblems } fro
 import { UsageError } from '../../../core/errors.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 
-const ALLOWED = 'allowed: p(N), min, max, mean, firstFrame, stalls, freezes, undecodable, fps with <, <=, >, >=, ==';
+const ALLOWED = 'allowed: p(N), min, max, mean, firstFrame, stalls, freezes, undecodable, fps, audio.p(N), avSync with <, <=, >, >=, ==';
 
 describe('parseThreshold', () => {
   it.each([

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * `audio` (issue 19, docs/audio.md): the clock source's timecoded audio track, off unless a scenario asks for it.
+ * On the scenario it turns the source's audio on for every path that carries it; on a path it overrides the
+ * scenario's (`false`: this path stays silent; an object: its codec and bitrate). Classic HLS carries AAC in its
+ * segments, WebRTC on the werift relay Opus as a second track; other path kinds and relays refuse it (not yet).
+ */
+export const audioSchema = z
+  .union([
+    z.literal(false),
+    z.strictObject({
+      /** aac (HLS, the default there) or opus (WebRTC, the default there). */
+      codec: z.enum(['opus', 'aac']).optional(),
+      /** Encoder bitrate, kb/s (default: AAC 64, Opus 32 — the rates every mark survives, docs/audio.md). */
+      bitrateKbps: z.number().int().min(16).max(320).optional(),
+      /** Shifts the audio marks this many ms later than the video band on purpose (calibration; default 0). One source: one offset. */
+      offsetMs: z.number().min(-1000).max(1000).optional(),
+    }),
+  ])
+  .optional();
+
+export type AudioInput = z.output<typeof audioSchema>;
+
+export interface PathAudio {
+  codec: 'opus' | 'aac';
+  bitrateKbps: number;
+}
+
+const DEFAULT_BITRATE = { aac: 64, opus: 32 } as const;
+/** The codec each path kind carries; a kind missing here does not carry audio yet. */
+const CODEC_OF_KIND: Partial<Record<string, PathAudio['codec']>> = { hls: 'aac', webrtc: 'opus' };
+
+interface AudioPath {
+  kind: string;
+  audio?: AudioInput;
+  relay?: unknown;
+  ingest?: unknown;
+  playback?: unknown;
+  server?: unknown;
+  url?: unknown;
+}
+
+/** The audio a path carries (the path's `audio` over the scenario's), or null: silent. Assumes audioProblems passed. */
+export function pathAudio(scenarioAudio: AudioInput, path: AudioPath): PathAudio | null {
+  const spec = path.audio === undefined ? scenarioAudio : path.audio;
+  if (!spec) return null;
+  const codec = spec.codec ?? CODEC_OF_KIND[path.kind] ?? 'aac';
+  return { codec, bitrateKbps: spec.bitrateKbps ?? DEFAULT_BITRATE[codec] };
+}
+
+/** The source's audio offset (ms), or null when no path carries audio (the source then writes none). */
+export function sourceAudioOffsetMs(scenarioAudio: AudioInput, paths: AudioPath[]): number | null {
+  if (!paths.some((p) => pathAudio(scenarioAudio, p))) return null;
+  const pathOffset = paths.map((p) => (p.audio ? p.audio.offsetMs : undefined)).find((o) => o !== undefined);
+  return (scenarioAudio ? scenarioAudio.offsetMs : undefined) ?? pathOffset ?? 0;
+}
+
+/** Cross-field rules of `audio`, each naming the user's field: which kinds and relays carry it, one offset, one AAC rate. */
+export function audioProblems(scenarioAudio: AudioInput, paths: AudioPath[], field: (index: number, name: string) => string): string[] {
+  const problems: string[] = [];
+  const offsets = new Set<number>();
+  const aacRates = new Set<number>();
+  if (scenarioAudio && scenarioAudio.offsetMs !== undefined) offsets.add(scenarioAudio.offsetMs);
+  paths.forEach((path, i) => {
+    const own = path.audio;
+    if (own && own.offsetMs !== undefined) offsets.add(own.offsetMs);
+    const spec = own === undefined ? scenarioAudio : own;
+    if (!spec) return;
+    const where = own === undefined ? `${field(i, 'audio')} (from the scenario's audio)` : field(i, 'audio');
+    const codec = CODEC_OF_KIND[path.kind];
+    if (!codec) {
+      problems.push(`${where}: ${path.kind} paths do not carry audio yet (only hls and webrtc do); set audio: false on this path`);
+      return;
+    }
+    if (spec.codec && spec.codec !== codec) {
+      problems.push(`${where}.codec: ${path.kind} paths carry ${codec}, not ${spec.codec}; leave codec out or set ${codec}`);
+      return;
+    }
+    if (path.kind === 'webrtc' && (path.relay ?? 'werift') !== 'werift') {
+      problems.push(`${where}: relay ${String(path.relay)} does not carry the audio track yet (only werift does); use relay: werift or audio: false`);
+    }
+    if (path.ingest !== undefined || path.playback !== undefined || path.url !== undefined || (path.server !== undefined && path.server !== 'lab')) {
+      problems.push(`${where}: audio is carried on the lab's own ${path.kind} server only, not through an external or media server yet; set audio: false on this path`);
+    }
+    const carried = pathAudio(scenarioAudio, path);
+    if (carried?.codec === 'aac') aacRates.add(carried.bitrateKbps);
+  });
+  if (offsets.size > 1) {
+    problems.push(`audio.offsetMs: one source, one offset; got ${[...offsets].join(' and ')} ms — set offsetMs once, on the scenario's audio`);
+  }
+  if (aacRates.size > 1) {
+    problems.push(`audio.bitrateKbps: the run's HLS paths share one AAC encode; got ${[...aacRates].join(' and ')} kb/s — use one rate`);
+  }
+  return problems;
+}

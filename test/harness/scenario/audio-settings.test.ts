@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { buildFfmpegArgs } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
+import { planRun } from '../../../harness/run/run-plan.ts';
+import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
+import { sourceAudioOffsetMs } from '../../../harness/scenario/audio-settings.ts';
+import { problemsOf } from '../../support/scenario-problems.ts';
+
+describe('audio (issue 19)', () => {
+  it('is off by default: no path carries audio, the source writes none', () => {
+    const s = parseScenario({ name: 'x', paths: [{ kind: 'hls' }, { kind: 'webrtc' }] });
+    for (const p of planRun(s).paths) expect(p.params).not.toHaveProperty('audio');
+    expect(sourceAudioOffsetMs(s.audio, s.paths)).toBeNull();
+  });
+
+  it('gives HLS AAC 64 kb/s and WebRTC Opus 32 kb/s unless a path says otherwise; audio: false keeps a path silent', () => {
+    const s = parseScenario({
+      name: 'x',
+      audio: { offsetMs: 80 },
+      paths: [{ kind: 'hls' }, { kind: 'webrtc', audio: { bitrateKbps: 48 } }, { kind: 'webrtc', id: 'quiet', audio: false }, { kind: 'll-hls', audio: false }],
+    });
+    const [hls, webrtc, quiet, llHls] = planRun(s).paths;
+    expect(hls!.params).toMatchObject({ audio: { codec: 'aac', bitrateKbps: 64 } });
+    expect(webrtc!.params).toMatchObject({ audio: { codec: 'opus', bitrateKbps: 48 } });
+    expect(quiet!.params).not.toHaveProperty('audio');
+    expect(llHls!.params).not.toHaveProperty('audio');
+    expect(sourceAudioOffsetMs(s.audio, s.paths)).toBe(80);
+  });
+
+  it('refuses what is not carried yet and conflicting settings, naming the field', () => {
+    expect(problemsOf({ name: 'x', audio: {}, paths: [{ kind: 'll-hls' }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio \(from the scenario's audio\): ll-hls paths do not carry audio yet.*audio: false/)]);
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'webrtc', relay: 'janus', audio: {} }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio: relay janus does not carry the audio track yet.*werift/)]);
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'hls', audio: { codec: 'opus' } }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio\.codec: hls paths carry aac, not opus/)]);
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'hls', audio: { offsetMs: 10 } }, { kind: 'webrtc', audio: { offsetMs: 20 } }] })).toEqual([expect.stringMatching(/^audio\.offsetMs: one source, one offset/)]);
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'hls', audio: { bitrateKbps: 64 } }, { kind: 'hls', id: 'b', audio: { bitrateKbps: 96 } }] })).toEqual([expect.stringMatching(/^audio\.bitrateKbps: .*one AAC encode/)]);
+    expect(problemsOf({ name: 'x', audio: { bitrateKbps: 8 }, paths: [{ kind: 'hls' }] })).toEqual([expect.stringMatching(/^audio\.bitrateKbps: .*16/)]);
+    expect(problemsOf({ name: 'x', audio: true, paths: [{ kind: 'hls' }] })).toEqual([expect.stringMatching(/^audio: /)]);
+  });
+
+  it('maps AAC into the HLS tee (other slaves video only) and sends Opus RTP from the realtime feed', () => {
+    const video = { width: 640, height: 360, fps: 30, bitrateKbps: 1000 };
+    const { args } = buildFfmpegArgs(
+      video,
+      [
+        { kind: 'hls', dir: '/tmp/a', segmentDuration: 1, listSize: 6, audio: { bitrateKbps: 64 } },
+        { kind: 'rtp', codec: 'h264', port: 5000, payloadType: 102, ssrc: 1 },
+        { kind: 'rtp-audio', port: 5002, payloadType: 111, ssrc: 2, bitrateKbps: 32 },
+      ],
+      30,
+      { lead: 'tcp://127.0.0.1:1', realtime: 'tcp://127.0.0.1:2' },
+    );
+    const line = args.join(' ');
+    expect(line).toContain('-f s16le -ar 48000 -ac 1 -thread_queue_size 64 -i tcp://127.0.0.1:1');
+    expect(line).toMatch(/-map 0:v .* -map 1:a -c:a aac -b:a 64k .*-f tee \[f=hls.*\|\[select=v:f=rtp/);
+    expect(line).toMatch(/-map 2:a -c:a libopus -b:a 32k .*-payload_type 111 -ssrc 2 .*-f rtp rtp:\/\/127\.0\.0\.1:5002/);
+  });
+});
