@@ -1,6 +1,7 @@
 import type { Results } from '../harness/results/types.ts';
 import { hlsBreakdownHtml } from './hls-breakdown.ts';
 import { webrtcBreakdownHtml } from './webrtc-breakdown.ts';
+import { simulcastLayersHtml } from './simulcast-layers.ts';
 import { joinWaterfallHtml } from './join-waterfall.ts';
 import { escapeHtml as esc, jsonForScript } from './html.ts';
 import { networkChangesHtml } from './network-changes.ts';
@@ -88,6 +89,7 @@ function chartsHtml(results: Results, data: ReportData): string {
           networkChangesHtml(results),
         )
       : '',
+    simulcastLayersHtml(results, (id) => paths.find((p) => p.id === id)?.colour ?? '#333'),
     withDistribution.length
       ? chartCard(
           'chart-cdf',
