@@ -30,7 +30,7 @@ function report(final: boolean): void {
       packets: peer.packets,
       segments,
       bytes: peer.bytes,
-      errors: peer.error ? [peer.error] : [],
+      errors: peer.error ? [peer.error] : final && peer instanceof WebrtcLoadPeer && peer.silence() ? [peer.silence()!] : [],
     };
     paths[peer.spec.pathId] = addCounts(paths[peer.spec.pathId] ?? emptyCounts(), counts);
   }

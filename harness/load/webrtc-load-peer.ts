@@ -26,6 +26,9 @@ export class WebrtcLoadPeer {
   error: string | undefined;
   private pc: RTCPeerConnection | undefined;
   private session: string | undefined;
+  /** Diagnosis of a connected session that receives nothing: did werift signal a track, did SRTP decrypt any RTP. */
+  private trackSeen = false;
+  private rtpDecrypted = 0;
 
   constructor(readonly spec: LoadSessionSpec) {}
 
@@ -38,6 +41,7 @@ export class WebrtcLoadPeer {
       const pc = loopbackPeer(this.spec.codec);
       this.pc = pc;
       pc.onTrack.subscribe((track) => {
+        this.trackSeen = true;
         track.onReceiveRtp.subscribe((rtp) => {
           this.packets++;
           this.bytes += rtp.payload.length;
@@ -55,6 +59,7 @@ export class WebrtcLoadPeer {
       this.signalled = true;
       if (this.state === 'starting') this.state = 'started';
       await withTimeout(connected, `${this.label}: not connected within ${STEP_TIMEOUT_MS / 1000} s`);
+      pc.dtlsTransports[0]?.onRtp.subscribe(() => this.rtpDecrypted++);
       if (this.state === 'started') this.state = 'connected';
     } catch (err) {
       if (this.state !== 'closed') {
@@ -98,6 +103,16 @@ export class WebrtcLoadPeer {
     } catch (err) {
       throw new LoadPeerError(`${this.label}: ${method} ${new URL(url).pathname} failed: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * For a session that connected but got no RTP on its track: where the packets stopped — never reaching its
+   * transport (the relay did not send), arriving but not decrypted (SRTP), or decrypted but not routed to the track.
+   */
+  silence(): string | undefined {
+    if (this.packets > 0 || this.state !== 'connected') return undefined;
+    const dtls = this.pc?.dtlsTransports[0];
+    return `${this.label}: connected, no RTP on its track (track signalled: ${this.trackSeen}; DTLS ${dtls?.state ?? 'none'}, SRTP started: ${dtls?.srtpStarted ?? false}; media packets at its transport: ${dtls?.packetsReceived ?? 0}, RTP decrypted: ${this.rtpDecrypted})`;
   }
 
   async close(): Promise<void> {

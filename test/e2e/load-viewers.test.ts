@@ -30,10 +30,11 @@ describe('load viewers', () => {
     const load = path.loadViewers!;
     expect(load, 'loadViewers in results.json').toBeDefined();
     expect(load, load.errors.join('; ')).toMatchObject({ kind: 'webrtc', requested: LOAD, sessions: LOAD, started: LOAD, connected: LOAD, failed: 0 });
-    // An open issue (docs/scale.md, "Measured"): a few connected sessions may get no RTP on their track (0–8 %
-    // seen); most must receive, and the gap stays visible as connected − receiving.
+    // A werift DTLS bug (docs/scale.md, "Connected but no RTP"): on a busy machine some sessions connect on the
+    // viewer's side while the relay's DTLS failed; most must receive, the gap stays visible as connected − receiving,
+    // and each silent session says where its packets stopped (the only errors allowed).
     expect(load.receiving).toBeGreaterThanOrEqual(LOAD * 0.8);
-    expect(load.errors).toEqual([]);
+    expect(load.errors.filter((e) => !/connected, no RTP on its track/.test(e))).toEqual([]);
     expect(load.bytes).toBeGreaterThan(LOAD * MIN_BYTES_PER_SESSION);
     expect(load.packets).toBeGreaterThan(LOAD * 10);
     expect(load.workers).toBeGreaterThanOrEqual(1);
