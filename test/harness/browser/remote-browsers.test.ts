@@ -4,6 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../core/errors.ts';
 import { browserForViewer, checkBrowserEndpoints, hasRemote, parseBrowserList, shownEndpoint } from '../../../harness/browser/remote-browsers.ts';
 import { checkListenAddress } from '../../../harness/server/lab-server.ts';
+import type { Scenario } from '../../../harness/scenario/schema.ts';
+import { viewerPlacement } from '../../../cli/run-command.ts';
 
 /** --browser / `browsers:` and --listen: what is accepted, what is refused (exit 2) before anything starts. */
 
@@ -40,14 +42,31 @@ describe('remote browser list', () => {
     const closedPort = await listening(() => {});
     await new Promise((r) => servers.pop()!.close(r)); // nothing listens there any more
     const notCdp = await listening((_req, res) => res.writeHead(404).end('no'));
-    const cdp = await listening((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ webSocketDebuggerUrl: 'ws://127.0.0.1/devtools/browser/x' })));
-    const refused = checkBrowserEndpoints(parseBrowserList([`ws://127.0.0.1:${closedPort}?token=t0k`, `http://127.0.0.1:${notCdp}`, `http://127.0.0.1:${cdp}`, 'local']));
+    const refused = checkBrowserEndpoints(parseBrowserList([`ws://127.0.0.1:${closedPort}?token=t0k`, `http://127.0.0.1:${notCdp}`, 'local']));
     await expect(refused).rejects.toThrow(UsageError);
     const message = await refused.catch((err: Error) => err.message);
     expect(message).toContain(`ws://127.0.0.1:${closedPort}/?token=%E2%80%A6: unreachable (connect ECONNREFUSED`);
     expect(message).toContain(`http://127.0.0.1:${notCdp}/: /json/version answered 404 without a webSocketDebuggerUrl`);
-    expect(message).not.toContain(`:${cdp}`);
-    await expect(checkBrowserEndpoints(parseBrowserList([`http://127.0.0.1:${cdp}`]))).resolves.toBeUndefined();
+    expect(message).not.toContain('local');
+    // A real Chrome debugging endpoint is accepted: test/e2e/clock-offset.test.ts (a Chromium behind a forwarder).
+  });
+});
+
+describe('where viewers run, from the scenario or the command line', () => {
+  const scenario = (browsers?: string[]) => ({ ...(browsers ? { browsers } : {}) }) as unknown as Scenario;
+  it('resolves ${env:NAME} in the scenario’s browsers, lets --browser override them, and needs --listen for a remote one', async () => {
+    const withEnv = scenario(['local', 'ws://10.0.0.2:3000?token=${env:LAB_TEST_BROWSERLESS_TOKEN}']);
+    delete process.env.LAB_TEST_BROWSERLESS_TOKEN;
+    await expect(viewerPlacement(withEnv, {})).rejects.toThrow(/browsers\[1\]: environment variable LAB_TEST_BROWSERLESS_TOKEN is not set/);
+    process.env.LAB_TEST_BROWSERLESS_TOKEN = 'secret';
+    try {
+      await expect(viewerPlacement(withEnv, {})).rejects.toThrow(/a remote browser needs --listen/);
+      await expect(viewerPlacement(withEnv, { listen: '127.0.0.1' })).rejects.toThrow(/--listen 127\.0\.0\.1 is loopback/);
+      expect(await viewerPlacement(withEnv, { browser: ['local'] })).toEqual({ browsers: [{ kind: 'local' }] });
+      expect(await viewerPlacement(scenario(), {})).toEqual({});
+    } finally {
+      delete process.env.LAB_TEST_BROWSERLESS_TOKEN;
+    }
   });
 });
 
