@@ -3,6 +3,7 @@ import { hlsBreakdownHtml } from './hls-breakdown.ts';
 import { webrtcBreakdownHtml } from './webrtc-breakdown.ts';
 import { simulcastLayersHtml } from './simulcast-layers.ts';
 import { joinWaterfallHtml } from './join-waterfall.ts';
+import { audioSyncHtml } from './audio-sync.ts';
 import { escapeHtml as esc, jsonForScript } from './html.ts';
 import { networkChangesHtml } from './network-changes.ts';
 import { playerComparisonHtml } from './player-comparison.ts';
@@ -123,6 +124,7 @@ function chartsHtml(results: Results, data: ReportData): string {
     hlsBreakdownHtml(results),
     webrtcBreakdownHtml(results),
     joinWaterfallHtml(results),
+    audioSyncHtml(results),
     data.segments
       ? chartCard(
           'chart-segments',
