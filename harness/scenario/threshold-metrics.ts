@@ -15,6 +15,8 @@ import { quantileSorted } from '../../core/stats/quantiles.ts';
  * here structurally; harness/results' PathResult satisfies it.
  */
 export interface MetricInput {
+  /** The path's kind (`webrtc`, `hls`, …); `connected` and `iceFailAfter` apply to WebRTC paths. */
+  kind?: string;
   latencyMs: Readonly<Record<'p50' | 'p90' | 'p95' | 'p99' | 'min' | 'max' | 'mean', number>> | null;
   framesMeasured: number;
   framesUndecodable: number;
@@ -34,6 +36,11 @@ export interface MetricViewer {
   /** Wall-clock ms of the viewer's measurement window. */
   measureFrom: number | null;
   measureTo: number | null;
+  /**
+   * The viewer's join (harness/results/join-types.ts): a WebRTC one ends `connected` or `failed` (with
+   * `failedAfterMs`), an HTTP one (with its protocol) `playing` or `failed`. Absent when the page never started.
+   */
+  join?: { protocol?: string; connection: { state: string; failedAfterMs?: number } };
 }
 
 /** What a metric found on a path: the value in the metric's unit, or null and why. */
@@ -54,11 +61,19 @@ export interface MetricRow {
   /** As written in an expression: `mean`, or `p` for a metric that takes an argument, written `p(95)`. */
   name: string;
   unit: string;
+  /** For a `%` metric: what it is a share of (`frames`, `WebRTC viewers`), for messages. */
+  shareOf?: string;
   /** One line for people: what is measured, over what. */
   help: string;
   /** Present when the metric is written with an argument `name(N)`: what N is and the values it may take. */
   argument?: { what: string; min: number; max: number; example: number };
   get(path: MetricInput, context: MetricContext): Measured;
+}
+
+/** Why a WebRTC-only metric has no value on another kind of path, or null when it applies. */
+function notWebrtc(path: MetricInput, metric: string): Measured | null {
+  if (path.kind === 'webrtc') return null;
+  return { value: null, note: `${metric} applies to WebRTC paths (ICE/DTLS), not ${path.kind ?? 'this'} path; use firstFrame or join(N)` };
 }
 
 const NO_FRAMES: Measured = { value: null, note: 'no measured frames' };
@@ -127,6 +142,7 @@ const ROWS = [
   {
     name: 'undecodable',
     unit: '%',
+    shareOf: 'frames',
     help: 'share of frames whose timecode band could not be read',
     get(path) {
       const total = path.framesMeasured + path.framesUndecodable;
@@ -151,6 +167,49 @@ const ROWS = [
         }
       }
       return worstNote ? { value: worst, note: worstNote } : { value: worst };
+    },
+  },
+  {
+    name: 'connected',
+    unit: '%',
+    shareOf: 'WebRTC viewers',
+    help: 'share of the path\'s WebRTC viewers whose connection ended `connected` (a viewer with no join record counts as not connected)',
+    get(path) {
+      const other = notWebrtc(path, 'connected');
+      if (other) return other;
+      if (path.viewers.length === 0) return { value: null, note: 'no viewers' };
+      const down = path.viewers.filter((v) => v.join?.connection.state !== 'connected');
+      const value = (100 * (path.viewers.length - down.length)) / path.viewers.length;
+      if (down.length === 0) return { value };
+      const states = down.map((v) => `viewer ${v.viewer} ${v.join?.connection.state ?? 'has no join record'}`);
+      return { value, note: states.join(', ') };
+    },
+  },
+  {
+    name: 'join',
+    unit: 'ms',
+    help: 'join time percentile N over the path\'s viewers: start → first frame on glass (firstFrameMs); a viewer that never presented a frame counts as slowest',
+    argument: { what: 'join percentile', min: 0, max: 100, example: 95 },
+    get(path, { argument = NaN }) {
+      if (path.viewers.length === 0) return { value: null, note: 'no viewers' };
+      const times = Float64Array.from(path.viewers, (v) => v.firstFrameMs ?? Infinity).sort();
+      const never = times.filter((t) => t === Infinity).length;
+      const value = quantileSorted(times, argument / 100);
+      const share = `${never} of ${times.length} viewers never presented a frame`;
+      if (!Number.isFinite(value)) return { value: null, note: `${share}; join(${argument}) falls on one` };
+      return never > 0 ? { value, note: share } : { value };
+    },
+  },
+  {
+    name: 'iceFailAfter',
+    unit: 'ms',
+    help: 'time to failure of the path\'s failed WebRTC viewers, from the signaling request to ICE/DTLS failed (join.connection.failedAfterMs), slowest',
+    get(path) {
+      const other = notWebrtc(path, 'iceFailAfter');
+      if (other) return other;
+      const failed = path.viewers.filter((v) => v.join?.connection.failedAfterMs !== undefined);
+      if (failed.length === 0) return { value: null, note: 'no viewer failed to connect, so there is no time to failure' };
+      return { value: Math.max(...failed.map((v) => v.join!.connection.failedAfterMs!)) };
     },
   },
   {

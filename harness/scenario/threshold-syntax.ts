@@ -74,7 +74,8 @@ export function parseThreshold(expression: string): Threshold {
   if (OPERATOR_PATTERN.test(right)) return fail('only one comparison per expression; write a second expression');
 
   const metric = parseMetric(left, fail);
-  const unit = metricRow(metric.name).unit;
+  const row = metricRow(metric.name);
+  const unit = row.unit;
   const metricName = metricNameOf(metric);
 
   if (!right) return fail(`nothing after "${op}"; expected a number`);
@@ -84,7 +85,7 @@ export function parseThreshold(expression: string): Threshold {
   if (!Number.isFinite(limit)) return fail(`${JSON.stringify(right)} is not a finite number`);
   const suffix = number[2]?.toLowerCase();
   if (unit === '%' && suffix !== '%') {
-    return fail(`${metricName} is a percentage of frames: write it like ${metricName}${op}${number[1]}%`);
+    return fail(`${metricName} is a percentage of ${row.shareOf ?? 'frames'}: write it like ${metricName}${op}${number[1]}%`);
   }
   if (suffix === '%' && unit !== '%') {
     const percentages = THRESHOLD_METRICS.filter((row) => row.unit === '%').map(writtenForm);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HlsParams, PathFigures, PathResult, Results, ViewerResult, WebrtcParams } from '../../../harness/results/types.ts';
+import type { HlsParams, JoinSummary, PathFigures, PathResult, Results, ViewerResult, WebrtcParams } from '../../../harness/results/types.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 import type { ScenarioInput } from '../../../harness/scenario/schema.ts';
 import { seededRandom as createRandom } from '../../../core/stats/seeded-random.ts';
@@ -25,6 +25,13 @@ export function viewer(overrides: Partial<ViewerResult> = {}): ViewerResult {
     measureTo: 30_000,
     ...overrides,
   };
+}
+
+/** A WebRTC viewer's join record ending in `state` (connected, or failed `failedAfterMs` after its offer). */
+export function webrtcJoin(state: string, failedAfterMs?: number): JoinSummary {
+  const connection = failedAfterMs === undefined ? { state, iceState: state } : { state, iceState: 'failed', reason: 'ICE failed', failedAfterMs };
+  const phasesMs = { setup: null, offer: null, answer: null, ice: null, dtls: null, firstRtp: null, keyframe: null, decode: null, present: null };
+  return { protocol: 'webrtc', trickle: false, atMs: {}, phasesMs, candidates: [], selectedPair: null, connection };
 }
 
 export function pathResult(id: string, latencies: readonly number[], overrides: Partial<PathFigures> = {}): PathResult {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateThresholds, formatThresholdLines, measure, thresholdsPassed } from '../../../harness/gate/threshold-eval.ts';
 import { parseThreshold } from '../../../harness/scenario/threshold-syntax.ts';
 import { quantileSorted } from '../../../core/stats/quantiles.ts';
-import { latencies, pathResult, results, viewer } from './fixtures.ts';
+import { latencies, pathResult, results, viewer, webrtcJoin } from './fixtures.ts';
 
 const sorted = (values: readonly number[]) => Float64Array.from(values).sort();
 
@@ -117,5 +117,43 @@ describe('measure', () => {
     const noWindow = pathResult('hls-1s', [1], { viewers: [viewer(), viewer({ viewer: 3, measureFrom: null })] });
     expect(m('fps>=25', noWindow)).toEqual({ value: 0, note: 'viewer 3 has no measurement window' });
     expect(m('fps>=25', pathResult('hls-1s', [1], { viewers: [] }))).toEqual({ value: null, note: 'no viewers' });
+  });
+});
+
+describe('connection thresholds (issue 20)', () => {
+  const ok = (n: number, firstFrameMs: number) => viewer({ viewer: n, firstFrameMs, join: webrtcJoin('connected') });
+  const failed = (n: number, afterMs: number) => viewer({ viewer: n, firstFrameMs: null, join: webrtcJoin('failed', afterMs) });
+  const webrtc = (...viewers: ReturnType<typeof viewer>[]) => pathResult('webrtc-h264', [40], { viewers });
+  const hls = pathResult('hls-1s', [3000], { viewers: [viewer({ firstFrameMs: 1200 })] });
+  const fourOk = webrtc(ok(1, 900), ok(2, 1000), ok(3, 1100), ok(4, 1400));
+  const oneFailed = webrtc(ok(1, 900), ok(2, 1000), ok(3, 1100), failed(4, 15_200));
+  const twoFailed = webrtc(ok(1, 900), failed(2, 15_400), ok(3, 1100), failed(4, 15_200));
+
+  it.each([
+    // expression, path, value, note (undefined: none), passes
+    ['connected==100%', fourOk, 100, undefined, true],
+    ['connected==100%', oneFailed, 75, 'viewer 4 failed', false],
+    ['connected>=50%', twoFailed, 50, 'viewer 2 failed, viewer 4 failed', true],
+    ['connected==100%', webrtc(ok(1, 900), viewer({ viewer: 2, firstFrameMs: null })), 50, 'viewer 2 has no join record', false],
+    ['connected==100%', hls, null, 'connected applies to WebRTC paths (ICE/DTLS), not hls path; use firstFrame or join(N)', false],
+    ['connected==100%', webrtc(), null, 'no viewers', false],
+    ['join(95)<1500', fourOk, 1100 + 0.85 * 300, undefined, true],
+    ['join(50)<1500', fourOk, 1050, undefined, true],
+    ['join(0)<1000', fourOk, 900, undefined, true],
+    ['join(50)<1500', oneFailed, 1050, '1 of 4 viewers never presented a frame', true],
+    ['join(95)<1500', oneFailed, null, '1 of 4 viewers never presented a frame; join(95) falls on one', false],
+    ['join(95)<1500', hls, 1200, undefined, true],
+    ['iceFailAfter<20000', twoFailed, 15_400, undefined, true],
+    ['iceFailAfter<15000', oneFailed, 15_200, undefined, false],
+    ['iceFailAfter<20000', fourOk, null, 'no viewer failed to connect, so there is no time to failure', false],
+    ['iceFailAfter<20000', hls, null, 'iceFailAfter applies to WebRTC paths (ICE/DTLS), not hls path; use firstFrame or join(N)', false],
+  ] as const)('%s on %#', (expression, path, value, note, passes) => {
+    const measured = measure(path, parseThreshold(expression).metric);
+    if (value === null) expect(measured.value).toBeNull();
+    else expect(measured.value).toBeCloseTo(value, 9);
+    expect(measured.note).toBe(note);
+    const [check] = evaluateThresholds(results([path]), { thresholds: { '*': [expression] } });
+    expect(check!.ok).toBe(passes);
+    if (note) expect(check!.message).toContain(note);
   });
 });

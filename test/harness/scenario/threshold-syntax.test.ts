@@ -3,7 +3,7 @@ import { matchGlob, parseThreshold, ThresholdParseError, thresholdProblems } fro
 import { UsageError } from '../../../core/errors.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 
-const ALLOWED = 'allowed: p(N), min, max, mean, firstFrame, stalls, freezes, undecodable, fps, audio.p(N), avSync with <, <=, >, >=, ==';
+const ALLOWED = 'allowed: p(N), min, max, mean, firstFrame, stalls, freezes, undecodable, fps, connected, join(N), iceFailAfter, audio.p(N), avSync with <, <=, >, >=, ==';
 
 describe('parseThreshold', () => {
   it.each([
@@ -20,6 +20,10 @@ describe('parseThreshold', () => {
     ['fps>=25', 'fps', '>=', 25, 'fps'],
     ['p(0)>=1', 'p(0)', '>=', 1, 'ms'],
     ['p(100)<.5', 'p(100)', '<', 0.5, 'ms'],
+    ['connected==100%', 'connected', '==', 100, '%'],
+    ['join(95)<1500', 'join(95)', '<', 1500, 'ms'],
+    ['join( 50 )<=900ms', 'join(50)', '<=', 900, 'ms'],
+    ['iceFailAfter<20000', 'iceFailAfter', '<', 20000, 'ms'],
   ])('reads %j', (expression, metric, operator, limit, unit) => {
     const t = parseThreshold(expression);
     expect(t).toMatchObject({ metricName: metric, operator, limit, unit, source: expression });
@@ -45,7 +49,13 @@ describe('parseThreshold', () => {
     ['p(95)<150s', '"150s" is not a number'],
     ['100<p(95)<200', 'only one comparison per expression'],
     ['undecodable<1', 'undecodable is a percentage of frames: write it like undecodable<1%'],
-    ['p(95)<10%', '"%" only applies to undecodable'],
+    ['p(95)<10%', '"%" only applies to undecodable, connected'],
+    ['connected==100', 'connected is a percentage of WebRTC viewers: write it like connected==100%'],
+    ['join95<1500', 'unknown metric "join95" (did you mean "join(95)"?)'],
+    ['join(101)<1500', 'join percentile must be between 0 and 100, got 101'],
+    ['join<1500', 'unknown metric "join"'],
+    ['join(95)<1.5s', '"1.5s" is not a number'],
+    ['iceFailAfter<20%', '"%" only applies to undecodable, connected; iceFailAfter is in ms'],
     ['stalls<3ms', 'stalls is not in ms'],
     ['mean<-5', 'mean cannot be negative'],
   ])('refuses %j', (expression, reason) => {
