@@ -6,16 +6,34 @@
 # mediasoup's worker (relay: mediasoup) is built from the npm package's sources with Debian packages by
 # scripts/mediasoup-worker/build.sh, once per machine (cached outside the clone); a failed build fails the setup with
 # the step that failed. Skip it with `npm run setup -- --no-mediasoup`.
+# browserless (remote viewers' CDP endpoint, started by test/e2e/clock-offset.test.ts) is installed with npm by
+# scripts/browserless/install.sh, once per machine (cached outside the clone; not a dependency of the lab); a failed
+# install fails the setup with the step that failed. Skip it with `npm run setup -- --no-browserless`.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_mediasoup=1
+install_browserless=1
 for arg in "$@"; do
   case "$arg" in
     --no-mediasoup) build_mediasoup=0 ;;
-    *) echo "setup: unknown argument $arg (allowed: --no-mediasoup)" >&2; exit 2 ;;
+    --no-browserless) install_browserless=0 ;;
+    *) echo "setup: unknown argument $arg (allowed: --no-mediasoup, --no-browserless)" >&2; exit 2 ;;
   esac
 done
+
+# browserless: installed once per machine into the cache (a second run only finds it there).
+setup_browserless() {
+  if [ "$install_browserless" -eq 0 ]; then
+    echo "setup: browserless skipped (--no-browserless); the clock-offset e2e then skips its browserless viewer"
+    return 0
+  fi
+  if ! bash "$repo/scripts/browserless/install.sh"; then
+    echo "setup: browserless could not be installed (the step is named above)." >&2
+    echo "setup: to set up without it: npm run setup -- --no-browserless" >&2
+    return 1
+  fi
+}
 
 # mediasoup's worker: MEDIASOUP_WORKER_BIN, else the build cache, else the package's own; built when none is there.
 setup_mediasoup_worker() {
@@ -122,6 +140,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   install_optional_extras
   install_network_extras
   setup_mediasoup_worker
+  setup_browserless
   exit 0
 fi
 
@@ -138,6 +157,7 @@ if command -v apt-get >/dev/null 2>&1; then
   install_optional_extras
   install_network_extras
   setup_mediasoup_worker
+  setup_browserless
   exit 0
 fi
 
