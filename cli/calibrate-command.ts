@@ -13,6 +13,7 @@ import type { PathSpec, Scenario } from '../harness/scenario/schema.ts';
 import { pathIdOf } from '../harness/scenario/path-ids.ts';
 import { findBrowser, findFfmpeg } from '../core/find-programs.ts';
 import { attachProgress } from './progress.ts';
+import { audioOffsetOutcome, checksAudioOffset, formatAudioOffset, injectedAudioOffsetMs, withAudioOffset } from './calibrate-audio.ts';
 import { resolveScenarioFile } from './run-command.ts';
 
 export interface CalibrateOptions {
@@ -197,8 +198,9 @@ export function outcomeOf(pair: CalibrationPair, results: Results, runDir: strin
 /**
  * `lab calibrate`: the lab's check of itself. For each path kind it runs the reference and the delayed path side by
  * side (one run per kind, both behind a namespace link, so they share every condition but the injected one-way
- * downlink delay) and prints how much of the injected delay the frame probe measured. Exit 0 when every kind is
- * within one frame, 1 otherwise, 2 when impairment is unavailable, 130 on Ctrl-C.
+ * downlink delay) and prints how much of the injected delay the frame probe measured. With `audio.offsetMs` set, an
+ * HLS reference runs once more with that audio offset and the rise of its A/V sync is checked (calibrate-audio.ts).
+ * Exit 0 when every check is within one frame, 1 otherwise, 2 when impairment is unavailable, 130 on Ctrl-C.
  */
 export async function calibrateCommand(scenarioArg: string | undefined, options: CalibrateOptions): Promise<number> {
   const file = resolveScenarioFile(scenarioArg ?? 'scenarios/impairment-check.yaml');
@@ -208,10 +210,16 @@ export async function calibrateCommand(scenarioArg: string | undefined, options:
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) throw new UsageError(`--repeat: must be a whole number from 1 to 20, got "${options.repeat}"`);
   // --duration goes into the scenario before its validation (the schema's limits hold for it); --delay and --repeat
   // are calibrate's own: the delayed paths' downlink delay and the runs per kind.
-  const scenario = loadScenarioPoints(file, { duration: options.duration })[0]!.scenario;
+  const loaded = loadScenarioPoints(file, { duration: options.duration })[0]!.scenario;
+  // With audio.offsetMs set, that offset is the injected one (calibrate-audio.ts): the pair runs go unshifted.
+  const injectedAudio = injectedAudioOffsetMs(loaded);
+  const scenario = injectedAudio === null ? loaded : withAudioOffset(loaded, 0);
   const pairs = calibrationPairs(scenario, delay);
   if (!pairs.length) {
     throw new UsageError(`${file}: no calibration pair found; each kind needs a path with \`network: {}\` and one with only \`network: { downlink: { delayMs: N } }\``);
+  }
+  if (injectedAudio !== null && !pairs.some((p) => checksAudioOffset(scenario, p.reference))) {
+    throw new UsageError(`${file}: audio.offsetMs ${injectedAudio} asks for the audio offset check, which needs an hls pair (\`network: {}\` and a delayed path) whose reference carries audio; add one or leave offsetMs out`);
   }
   await networkPreflight([scenario]);
   const ffmpeg = findFfmpeg();
@@ -226,23 +234,23 @@ export async function calibrateCommand(scenarioArg: string | undefined, options:
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const verdicts: boolean[] = [];
+  const runOnce = async (run: Scenario, runDir: string, what: string): Promise<Results> => {
+    const bus = new LabEventBus();
+    const stop = attachProgress(bus, process.stderr, { quiet: options.quiet === true });
+    if (!options.quiet) process.stderr.write(`lab calibrate: ${what} → ${runDir}\n`);
+    const { results } = await runScenario({ plan: planRun({ ...run, thresholds: undefined }), runDir, ffmpegPath: ffmpeg.path, browserPath: browser.path, bus, signal: controller.signal });
+    stop();
+    return results;
+  };
   try {
     for (const pair of pairs) {
       const runs: CalibrationOutcome[] = [];
+      let unshifted: Results | undefined;
       for (let i = 1; i <= repeat; i++) {
         const runDir = repeat > 1 ? join(baseDir, pair.kind, `run-${i}`) : join(baseDir, pair.kind);
-        const bus = new LabEventBus();
-        const stop = attachProgress(bus, process.stderr, { quiet: options.quiet === true });
-        if (!options.quiet) process.stderr.write(`lab calibrate: ${pair.kind} reference vs +${pair.delayed.network?.downlink?.delayMs} ms downlink → ${runDir}\n`);
-        const { results } = await runScenario({
-          plan: planRun({ ...scenario, paths: [pair.reference, pair.delayed, ...(pair.control ? [pair.control] : [])], thresholds: undefined }),
-          runDir,
-          ffmpegPath: ffmpeg.path,
-          browserPath: browser.path,
-          bus,
-          signal: controller.signal,
-        });
-        stop();
+        const paths = [pair.reference, pair.delayed, ...(pair.control ? [pair.control] : [])];
+        const results = await runOnce({ ...scenario, paths }, runDir, `${pair.kind} reference vs +${pair.delayed.network?.downlink?.delayMs} ms downlink`);
+        unshifted ??= results;
         const outcome = outcomeOf(pair, results, runDir);
         runs.push(outcome);
         process.stdout.write(`${repeat > 1 ? `run ${i}/${repeat} ` : ''}${formatCalibration(outcome)}\n`);
@@ -253,6 +261,15 @@ export async function calibrateCommand(scenarioArg: string | undefined, options:
         process.stdout.write(`${median.line}\n`);
         verdicts.push(median.ok);
       } else verdicts.push(runs[0]!.ok);
+      if (injectedAudio !== null && unshifted && checksAudioOffset(scenario, pair.reference)) {
+        // The same reference path again with the injected audio offset; its A/V sync must rise by it.
+        const runDir = join(baseDir, `${pair.kind}-audio-offset`);
+        const shifted = await runOnce(withAudioOffset({ ...scenario, paths: [pair.reference] }, injectedAudio), runDir, `${pair.kind} audio offset ${injectedAudio} ms`);
+        const outcome = audioOffsetOutcome(pathIdOf(pair.reference), injectedAudio, unshifted, shifted, runDir);
+        process.stdout.write(`${formatAudioOffset(outcome)}\n`);
+        if (shifted.status === 'interrupted') return 130;
+        verdicts.push(outcome.ok);
+      }
     }
   } finally {
     process.off('SIGINT', onSignal);
