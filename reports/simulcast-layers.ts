@@ -40,23 +40,30 @@ export function simulcastLayersHtml(results: Results, colourOf: (pathId: string)
     const ticks = Array.from({ length: 6 }, (_, i) => t0 + ((t1 - t0) * i) / 5)
       .map((t) => `<text x="${x(t).toFixed(1)}" y="${h - 6}" text-anchor="middle" font-size="11">${t.toFixed(0)} s</text>`)
       .join('');
+    // The relay's own switches (mediasoup's layerschange), as short dark ticks on the layer it switched to.
+    const relayTicks = (layers.relay?.changes ?? [])
+      .filter((c): c is { t: number; layer: number } => c.layer !== null && c.t >= t0 && c.t <= t1)
+      .map((c) => `<line class="relay-switch" x1="${x(c.t).toFixed(1)}" x2="${x(c.t).toFixed(1)}" y1="${y(c.layer) - 7}" y2="${y(c.layer) + 7}" stroke="#222" stroke-width="2"/>`)
+      .join('');
     const colour = colourOf(path.id);
-    const svg = `<svg viewBox="0 0 ${W} ${h}" width="100%" role="img" aria-label="${esc(`${path.id} #${v.viewer}: simulcast layer over time`)}">${grid}${changes}${ticks}<polyline fill="none" stroke="${esc(colour)}" stroke-width="2.5" points="${points}"/></svg>`;
+    const svg = `<svg viewBox="0 0 ${W} ${h}" width="100%" role="img" aria-label="${esc(`${path.id} #${v.viewer}: simulcast layer over time`)}">${grid}${changes}${ticks}${relayTicks}<polyline fill="none" stroke="${esc(colour)}" stroke-width="2.5" points="${points}"/></svg>`;
     const switches = layers.switches.length
       ? layers.switches
-          .map((s) => `<tr><td class="num">${s.t.toFixed(2)} s</td><td>${s.from} → ${s.to}</td><td class="num">${formatMs(s.gapMs)}</td><td class="num">${formatMs(s.latencyBeforeMs)}</td><td class="num">${formatMs(s.latencyAfterMs)}</td></tr>`)
+          .map((s, i) => `<tr><td class="num">${s.t.toFixed(2)} s</td><td>${s.from} → ${s.to}</td><td class="num">${formatMs(s.gapMs)}</td><td class="num">${formatMs(s.latencyBeforeMs)}</td><td class="num">${formatMs(s.latencyAfterMs)}</td><td class="num">${layers.relay ? formatMs(layers.relay.matches[i]?.delayMs) : ''}</td></tr>`)
           .join('')
-      : '<tr><td colspan="5">no switch</td></tr>';
+      : '<tr><td colspan="6">no switch</td></tr>';
     const perLayer = layers.latencyByLayer
       .map((l) => `<tr><td>${l.layer}: ${l.width}x${l.height}</td><td class="num">${l.frames}</td><td class="num">${formatMs(l.latencyMs?.p50)}</td><td class="num">${formatMs(l.latencyMs?.p95)}</td></tr>`)
       .join('');
     return `<div><h3><span class="swatch" style="background:${esc(colour)}"></span>${esc(path.id)} #${esc(v.viewer)}</h3>${svg}
-<div class="grid"><div class="table-wrap"><table><thead><tr><th>Switch at</th><th>Layers</th><th>Freeze (ms)</th><th>Latency before (ms)</th><th>Latency after (ms)</th></tr></thead><tbody>${switches}</tbody></table></div>
+<div class="grid"><div class="table-wrap"><table><thead><tr><th>Switch at</th><th>Layers</th><th>Freeze (ms)</th><th>Latency before (ms)</th><th>Latency after (ms)</th><th>After relay switch (ms)</th></tr></thead><tbody>${switches}</tbody></table></div>
 <div class="table-wrap"><table><thead><tr><th>Layer</th><th>Frames</th><th>p50 (ms)</th><th>p95 (ms)</th></tr></thead><tbody>${perLayer}</tbody></table></div></div></div>`;
   });
   return `<section class="card" id="simulcast-layers"><h2>Simulcast layer over time</h2>
 <p class="hint">The spatial layer each simulcast viewer displayed, per second (the layer most of that second's timed frames had, from their
 decoded size; 0 = smallest), t = seconds since the run started as in the latency chart. Dashed lines: the path's network changes.
-A switch's <strong>freeze</strong> is the display gap between the old layer's last frame and the new layer's first.</p>
+A switch's <strong>freeze</strong> is the display gap between the old layer's last frame and the new layer's first.
+Dark ticks (mediasoup): where the relay itself switched the layer it forwards; <strong>after relay switch</strong> is the time from that
+switch to the page's first frame of the layer (— when the relay was not forwarding it: a disagreement).</p>
 ${charts.join('\n')}</section>`;
 }

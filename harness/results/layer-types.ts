@@ -18,4 +18,23 @@ export interface ViewerLayers {
   latencyByLayer: Array<{ layer: number; width: number; height: number; frames: number; latencyMs: LatencySummary | null }>;
   /** Timed frames whose size is none of the ladder's (should be 0; a browser scaling the picture would show here). */
   framesOtherSize: number;
+  /** The relay's own record of this viewer's layers (mediasoup's `layerschange`), next to the page's; absent for other relays. */
+  relay?: RelayLayerRecord;
+}
+
+/**
+ * mediasoup's layer switches for one viewer's Consumer (`layerschange`: fired when the relay forwards the first packet
+ * of the new layer's keyframe), and how they line up with the page's switches.
+ */
+export interface RelayLayerRecord {
+  /** Every change of the forwarded spatial layer from the viewer's subscription on: t (s since the run started), layer (null: none forwarded). */
+  changes: Array<{ t: number; layer: number | null }>;
+  /** The layer the relay was forwarding when the page displayed its last timed frame (null: none, or no timed frame). */
+  layerAtLastFrame: number | null;
+  /**
+   * For each page switch: the relay's latest switch to the same layer at or before it (relayT, s) and the delay from
+   * it to the page's first frame of that layer (ms: transit, jitter buffer, decode and display of the keyframe); null
+   * when the relay had no such switch (a disagreement).
+   */
+  matches: Array<{ t: number; to: number; relayT: number | null; delayMs: number | null }>;
 }

@@ -127,7 +127,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             viewer.on('died', (err) => failure.fail(err)); // a crashed renderer fails the run at once, naming the viewer
             // A Chromium the lab started here (namespaced or not) reads this host's clock: its offset estimate is a check,
             // not applied (collect/clock-offset.ts); only a viewer with a clock of its own is corrected and bounded.
-            const layers = path.kind === 'webrtc' && path.params.layers ? new LayerTimeline(path.params.layers, startedMs) : undefined;
+            const layers = path.kind === 'webrtc' && path.params.layers ? new LayerTimeline(path.params.layers, startedMs, () => driver.relayLayerChanges?.(i)) : undefined;
             if (layers) layerTimelines.set(`${path.id}/${i}`, layers); // a simulcast viewer: its layers, from its frames' sizes
             const collector = new ViewerCollector(i, { ...window, clockSameHost: !viewer.ownClock }, (wall, latency, width, height) => {
               layers?.frame(wall, latency, width, height);

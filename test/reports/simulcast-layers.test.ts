@@ -40,6 +40,18 @@ describe('simulcastLayersHtml', () => {
     expect(html).not.toContain('plain');
   });
 
+  it('marks the relay\'s own switches as ticks on their layer and gives each page switch its delay after the relay\'s', () => {
+    const relay = { changes: [{ t: 9.5, layer: 2 }, { t: 11.0, layer: 0 }, { t: 12.5, layer: null }], layerAtLastFrame: 0, matches: [{ t: 11.1, to: 0, relayT: 11.0, delayMs: 100 }] };
+    const results = {
+      paths: [{ id: 'sc', kind: 'webrtc', params: { relay: 'mediasoup', layers: ladder }, viewers: [{ viewer: 0, layers: { ...layers, relay } }] }],
+    } as unknown as Results;
+    const html = simulcastLayersHtml(results, () => '#123456');
+    // 9.5 s is before the chart (t0 = 10 s) and a null layer draws nothing: one tick, at 11.0 s (376 px) on layer 0 (y 60).
+    expect(html.match(/class="relay-switch"/g)).toHaveLength(1);
+    expect(html).toContain('<line class="relay-switch" x1="376.0" x2="376.0" y1="53" y2="67"');
+    expect(html).toContain('<td class="num">61.0</td><td class="num">100.0</td></tr>');
+  });
+
   it('is left out when no viewer has layers', () => {
     expect(simulcastLayersHtml({ paths: [{ id: 'w', kind: 'webrtc', params: {}, viewers: [{ viewer: 0 }] }] } as unknown as Results, () => '#000')).toBe('');
   });

@@ -1,5 +1,6 @@
 import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
+import type { RelayLayerChange } from '../../../ingest/relays/mediasoup-relay.ts';
 import { labDefaults } from '../../../core/defaults.ts';
 import type { RouteHandler } from '../../server/lab-server.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
@@ -37,6 +38,8 @@ export interface PathDriver {
   /** Resolves when a viewer may start (playlist long enough for the join policy, RTP flowing). */
   ready(failure: FailureSignal): Promise<void>;
   playerConfig(serverUrl: string, viewerIndex: number): PlayerConfig;
+  /** A simulcast viewer's layer switches as its relay recorded them (mediasoup only; undefined otherwise). */
+  relayLayerChanges?(viewerIndex: number): RelayLayerChange[] | undefined;
 }
 
 /**

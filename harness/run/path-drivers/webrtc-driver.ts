@@ -6,6 +6,7 @@ import { freeUdpPort } from '../../../ingest/relays/ports.ts';
 import { layerOutputs, resolveLayers } from '../../../ingest/relays/simulcast-layers.ts';
 import { TurnServer, type TurnIceServer } from '../../../ingest/relays/turn-server.ts';
 import { WeriftRelay } from '../../../ingest/relays/werift-relay.ts';
+import { MediasoupRelay, type RelayLayerChange } from '../../../ingest/relays/mediasoup-relay.ts';
 import { WeriftWhepBackend } from '../../../ingest/relays/werift-whip-whep.ts';
 import { WhipWhepEndpoint } from '../../../ingest/relays/whip-whep-http.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
@@ -37,7 +38,7 @@ export class WebrtcDriver implements PathDriver {
 
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
     const layers = resolveLayers(this.spec);
-    const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses, layers, preferredLayer: this.spec.preferredLayer, ...(this.audio ? { audio: true } : {}) });
+    const relay = createRelay(this.spec.relay, { pathId: this.path.id, codec: this.spec.codec, hostAddresses: ctx.hostAddresses, layers, preferredLayer: this.spec.preferredLayer, ...(this.audio ? { audio: true } : {}), ...(this.spec.playoutDelay ? { playoutDelay: this.spec.playoutDelay } : {}) });
     this.relay = relay;
     // Closers are registered before anything starts, so an interrupted start is still stopped.
     ctx.resources.defer(`relay ${this.path.id}`, () => relay.close());
@@ -89,6 +90,11 @@ export class WebrtcDriver implements PathDriver {
     const silent = ice.stunSilent ? [{ urls: this.iceAddresses.map((a) => `stun:${a}:${networkDefaults.silentStunPort}`) }] : [];
     const choice = { stun: ice.stun && !ice.stunSilent, turn: ice.turn };
     return [...silent, ...(this.turn ? this.turn.iceServers(`${this.path.id}-${viewerId}`, choice, this.iceAddresses) : [])];
+  }
+
+  /** The relay's layer switches for viewer `viewerIndex` (mediasoup keeps them per session, keyed by the page's viewerId). */
+  relayLayerChanges(viewerIndex: number): RelayLayerChange[] | undefined {
+    return this.relay instanceof MediasoupRelay ? this.relay.layerChanges(basePlayerConfig(this, viewerIndex).viewerId) : undefined;
   }
 
   async ready(failure: FailureSignal): Promise<void> {

@@ -38,4 +38,36 @@ describe('simulcast layer timeline', () => {
     t.frame(1066, 30, 640, 360);
     expect(t.result()).toMatchObject({ switches: [], framesOtherSize: 1, perSecond: [{ t: 1, layer: 1, frames: [0, 2, 0] }] });
   });
+
+  it('puts the relay\'s own switches next to the page\'s: the relay switch each page switch followed, its delay, the relay\'s layer at the last frame', () => {
+    const start = 1_000_000;
+    // The relay: layer 2 from subscription, a temporal-only repeat, down to 0 at 7.0 s, up to 2 at 9.0 s (never shown below).
+    const relay = [
+      { wallMs: start + 3000, spatialLayer: 2 },
+      { wallMs: start + 3500, spatialLayer: 2 },
+      { wallMs: start + 7000, spatialLayer: 0 },
+      { wallMs: start + 9000, spatialLayer: 2 },
+    ];
+    const t = new LayerTimeline(LADDER, start, () => relay);
+    t.frame(start + 6900, 40, ...SIZE[2]!);
+    t.frame(start + 7085, 60, ...SIZE[0]!); // 85 ms after the relay forwarded layer 0's keyframe
+    t.frame(start + 8000, 60, ...SIZE[1]!); // a layer the relay was not forwarding: a disagreement
+    t.frame(start + 8500, 60, ...SIZE[0]!);
+    const r = t.result().relay!;
+    expect(r.changes).toEqual([{ t: 3, layer: 2 }, { t: 7, layer: 0 }, { t: 9, layer: 2 }]);
+    expect(r.matches).toEqual([
+      { t: 7.085, to: 0, relayT: 7, delayMs: 85 },
+      { t: 8, to: 1, relayT: null, delayMs: null },
+      { t: 8.5, to: 0, relayT: 7, delayMs: 1500 },
+    ]);
+    // At the last timed frame (8.5 s) the relay still forwarded layer 0; its switch at 9 s came later.
+    expect(r.layerAtLastFrame).toBe(0);
+  });
+
+  it('has no relay record without a relay source (other relays), and null layers where the relay forwarded none', () => {
+    expect(new LayerTimeline(LADDER, 0).result().relay).toBeUndefined();
+    const t = new LayerTimeline(LADDER, 0, () => [{ wallMs: 500, spatialLayer: null }]);
+    t.frame(1000, 30, 640, 360);
+    expect(t.result().relay).toEqual({ changes: [{ t: 0.5, layer: null }], layerAtLastFrame: null, matches: [] });
+  });
 });
