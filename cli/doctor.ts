@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BrowserSession } from '../harness/browser/browser-session.ts';
 import { findBrowser, findFfmpeg, INSTALL_HINT, programVersion, type FoundProgram } from '../core/find-programs.ts';
@@ -68,6 +71,22 @@ async function browserChecks(): Promise<DoctorCheck[]> {
   }
 }
 
+/**
+ * browserless (remote viewers' CDP endpoint, docs/scale.md): found where scripts/browserless/install.sh put it (the
+ * script itself names the folder, so the cache rule lives in one place). A line only: nothing is started.
+ */
+export async function browserlessCheck(): Promise<DoctorCheck> {
+  const script = fileURLToPath(new URL('../scripts/browserless/install.sh', import.meta.url));
+  const hint = 'npm run setup (or bash scripts/browserless/install.sh); only remote-viewer tests and hand runs use it';
+  try {
+    const dir = (await run('bash', [script, '--print-path'], { timeout: 10_000 })).stdout.trim();
+    const info = JSON.parse(await readFile(join(dir, 'installed.json'), 'utf8')) as { version?: string; chromium?: string };
+    return { name: 'browserless', ok: true, detail: `${info.version ?? '?'} in ${dir} (Chromium ${info.chromium ?? '?'})`, optional: true };
+  } catch {
+    return { name: 'browserless', ok: false, detail: 'not installed', hint, optional: true };
+  }
+}
+
 /** Checks everything a run needs; every failed check carries an exact install hint. */
 export async function doctor(): Promise<DoctorCheck[]> {
   const node: DoctorCheck = {
@@ -77,7 +96,7 @@ export async function doctor(): Promise<DoctorCheck[]> {
     hint: 'install Node.js 20 or newer',
   };
   const relays = [...(await relayBackendChecks()), ...serverChecks()].map((c): DoctorCheck => ({ ...c, optional: true }));
-  return [node, ...(await ffmpegChecks()), ...(await browserChecks()), ...relays, await networkDoctorCheck()];
+  return [node, ...(await ffmpegChecks()), ...(await browserChecks()), ...relays, await networkDoctorCheck(), await browserlessCheck()];
 }
 
 /**
