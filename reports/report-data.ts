@@ -51,6 +51,8 @@ export interface PathData {
   cdf: Cdf | null;
   histogram: Histogram | null;
   webrtc: ({ viewer: number; colour: string } & WebrtcSeries)[];
+  /** Audio mouth-to-ear latency per 1 s bin (median of the viewers' bins), dashed on the latency chart; null: no audio. */
+  audio: { t: number[]; p50: number[] } | null;
 }
 
 export interface SegmentData {
@@ -106,6 +108,7 @@ export function buildReportData(results: Results, options: { samples?: PathSampl
           ? [{ viewer: v.viewer, colour: viewerColour(colour, i, viewerCount), ...downsampleWebrtc(v.webrtcStats.series, maxPoints) }]
           : [],
       ),
+      audio: audioSeries(path, maxPoints),
     };
   });
 
@@ -127,4 +130,19 @@ export function buildReportData(results: Results, options: { samples?: PathSampl
       path.viewers.flatMap((v) => (v.freezes?.events ?? []).map((e) => ({ pathIndex, viewer: v.viewer, t: e.t, ms: e.ms }))),
     ),
   };
+}
+
+/** A path's audio latency per timeline bin (results.json avSyncTimeline's audioMs), the viewers' median, thinned to maxPoints. */
+function audioSeries(path: PathResult, maxPoints: number): PathData['audio'] {
+  const byT = new Map<number, number[]>();
+  for (const v of path.viewers) for (const p of v.audio?.avSyncTimeline ?? []) byT.set(p.t, [...(byT.get(p.t) ?? []), p.audioMs]);
+  if (!byT.size) return null;
+  const ts = [...byT.keys()].sort((a, b) => a - b);
+  const step = Math.max(1, Math.ceil(ts.length / maxPoints));
+  const kept = ts.filter((_, i) => i % step === 0);
+  const med = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  return { t: kept, p50: kept.map((t) => med(byT.get(t)!)) };
 }

@@ -20,7 +20,7 @@ function yTooltip(item: TooltipItem<'line'>): string {
   return tooltipMs(item.dataset.label ?? '', item.parsed.y ?? NaN);
 }
 
-/** Median line per path with a light min–max band; all viewers merged. Scheduled network changes as dashed lines. */
+/** Median line per path with a light min–max band; all viewers merged; audio latency dashed. Scheduled network changes as dashed lines. */
 export function timelineChart(data: ReportData, log: boolean): ChartSpec {
   const datasets: LineDataset[] = [];
   const groups: number[][] = [];
@@ -34,6 +34,11 @@ export function timelineChart(data: ReportData, log: boolean): ChartSpec {
     datasets.push({ ...lineDefaults, label: `${path.id} max`, data: points(s.t, s.max), borderWidth: 0, borderColor: 'transparent', fill: false, order: 1 });
     datasets.push({ ...lineDefaults, label: `${path.id} min`, data: points(s.t, s.min), borderWidth: 0, borderColor: 'transparent', backgroundColor: withAlpha(path.colour, 0.14), fill: '-1', order: 1 });
     groups.push([first, first + 1, first + 2]);
+    if (path.audio) {
+      // The path's audio latency (issue 19), dashed in the path's colour, a legend entry of its own.
+      groups.push([datasets.length]);
+      datasets.push({ ...lineDefaults, label: `${path.id} audio`, data: points(path.audio.t, path.audio.p50), borderColor: path.colour, backgroundColor: path.colour, borderDash: [6, 4], order: 0 });
+    }
   }
   const leaders = new Set(groups.map((g) => g[0]));
   const markers: TimelineMarker[] = data.networkChanges.flatMap((m) => {
