@@ -2,6 +2,7 @@ import { BAND_HEIGHT, BAND_WIDTH, readBandLuma, readBandRgba, unwrapMs } from '.
 import { PlayerError } from '../player-error.ts';
 import { ClockSync } from './clock-sync.ts';
 import { WallClock } from './wall-clock.ts';
+import { SameStampFilter } from './same-stamp-filter.ts';
 
 /** A frame the probe timed: when it was on glass, its glass-to-glass latency and its media time. */
 export interface DisplayedFrame {
@@ -46,6 +47,8 @@ export class FrameProbe {
   private handle: number | undefined;
   private stopped = false;
   private lumaUnavailable = false;
+  /** Timed frames, each held until the next reading shows it did not read a later frame's band (same-stamp-filter.ts). */
+  private readonly timed = new SameStampFilter<() => void>((report) => report());
 
   constructor(private readonly video: HTMLVideoElement, private readonly sink: FrameSink) {
     this.clock = new WallClock((wallMs, jumpMs) => sink.clockRemap(wallMs, jumpMs));
@@ -66,6 +69,7 @@ export class FrameProbe {
 
   stop(): void {
     this.stopped = true;
+    this.timed.flush();
     this.sync.stop();
     if (this.handle !== undefined) this.video.cancelVideoFrameCallback(this.handle);
   }
@@ -87,10 +91,13 @@ export class FrameProbe {
       const cost = performance.now() - t0;
       if (value === null) this.sink.undecodable(displayWallMs, cost);
       else {
-        const latencyMs = displayWallMs - unwrapMs(value, displayWallMs);
-        this.sink.frame(displayWallMs, latencyMs, cost, meta.mediaTime, meta.width, meta.height);
-        const received = meta.receiveTime;
-        if (received !== undefined && received > 0) this.sink.webrtcSplit?.(displayWallMs, latencyMs, meta.presentationTime - received, displayMs - meta.presentationTime);
+        const stamp = unwrapMs(value, displayWallMs);
+        const latencyMs = displayWallMs - stamp;
+        this.timed.push(stamp, () => {
+          this.sink.frame(displayWallMs, latencyMs, cost, meta.mediaTime, meta.width, meta.height);
+          const received = meta.receiveTime;
+          if (received !== undefined && received > 0) this.sink.webrtcSplit?.(displayWallMs, latencyMs, meta.presentationTime - received, displayMs - meta.presentationTime);
+        });
       }
     };
     const luma = this.readLuma(meta.mediaTime);
