@@ -10,6 +10,7 @@ import { serverFieldProblems } from './check-servers.ts';
 import { iceProblems } from './ice-settings.ts';
 import { audioProblems } from './audio-settings.ts';
 import { simulcastProblems } from '../../ingest/relays/simulcast-layers.ts';
+import { playoutDelayProblems } from '../../ingest/relays/janus-playout-delay.ts';
 
 export interface CheckOptions {
   /**
@@ -43,6 +44,7 @@ export function checkScenario(point: ScenarioPoint, options: CheckOptions = {}):
     }
     if (path.kind === 'webrtc') problems.push(...iceProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     if (path.kind === 'webrtc') problems.push(...simulcastProblems(path, scenario.video, (name) => originField(origin, name)));
+    if (path.kind === 'webrtc') problems.push(...playoutDelayProblems(path, (name) => originField(origin, name)));
     problems.push(...serverFieldProblems(path, (name) => originField(origin, name), Boolean(path.network ?? scenario.network)));
     problems.push(...dashProblems(path, fps, (name) => originField(origin, name), where), ...playerProblems(path, (name) => originField(origin, name)));
   });

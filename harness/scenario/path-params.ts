@@ -50,6 +50,8 @@ export interface WebrtcParams {
   ice?: IceSettings;
   /** The receivers' jitterBufferTarget (ms; present only when the scenario sets it). */
   jitterBufferTargetMs?: number;
+  /** The playout-delay extension's bounds Janus stamps on the video (ms; present only when the scenario sets them). */
+  playoutDelay?: { minMs: number; maxMs: number };
   /** The source's audio as a second track (Opus; present only when the path carries audio). */
   audio?: PathAudio;
   /** Simulcast (relay mediasoup): the ladder, smallest first (spatial layer 0), and the path's preferred layer (present only when set). */
@@ -127,6 +129,7 @@ function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
     ...(spec.ice?.trickle ? { trickle: true as const } : {}),
     ...(needsIceServer(ice) ? { ice } : {}),
     ...(spec.jitterBufferTargetMs !== undefined ? { jitterBufferTargetMs: spec.jitterBufferTargetMs } : {}),
+    ...(spec.playoutDelay ? { playoutDelay: spec.playoutDelay } : {}),
     ...simulcastParams(spec),
     gop,
   };

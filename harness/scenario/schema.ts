@@ -113,6 +113,7 @@ export const webrtcPathSchema = z.strictObject({
     .optional(),
   /** The receiver's floor: set on each viewer's video RTCRtpReceiver as `jitterBufferTarget` (ms, 0–4000; default: the browser's own). */
   jitterBufferTargetMs: z.number().min(0).max(4000).optional(),
+  playoutDelay: z.strictObject({ minMs: z.number(), maxMs: z.number() }).optional(), // playout-delay extension bounds, ms; janus only (janus-playout-delay.ts)
   /** true: simulcast with the seed's three layers (320x180 300 kb/s, 640x360 750 kb/s, 1280x720 1500 kb/s); relay mediasoup only. */
   simulcast: z.boolean().optional(),
   /** The simulcast ladder (2–3 layers, any order; spatial layer 0 is the smallest), instead of the default one; implies simulcast. */

@@ -28,6 +28,9 @@ export interface JanusConfigOptions {
   serverName: string;
 }
 
+/** The mountpoint's video stream id (its m-line's mid), which per-viewer `configure` requests name. */
+export const VIDEO_MID = 'v';
+
 const quote = (value: string) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
 export function janusConfigFiles(o: JanusConfigOptions): Record<string, string> {
@@ -97,8 +100,11 @@ certificates: {
   return { 'janus.jcfg': janus, 'janus.transport.http.jcfg': http, 'janus.plugin.streaming.jcfg': streaming };
 }
 
-/** The RTP mountpoint ffmpeg feeds: one video stream, the ingest socket picked by Janus (port 0) on 127.0.0.1. */
-export function mountpointRequest(o: { id: number; name: string; secret: string; adminKey: string; codec: RelayCodec; payloadType: number }): Record<string, unknown> {
+/**
+ * The RTP mountpoint ffmpeg feeds: one video stream (mid `v`), the ingest socket picked by Janus (port 0) on
+ * 127.0.0.1; with `playoutDelay` the mountpoint negotiates the playout-delay extension (janus-playout-delay.ts).
+ */
+export function mountpointRequest(o: { id: number; name: string; secret: string; adminKey: string; codec: RelayCodec; payloadType: number; playoutDelay?: boolean }): Record<string, unknown> {
   return {
     request: 'create',
     type: 'rtp',
@@ -108,10 +114,11 @@ export function mountpointRequest(o: { id: number; name: string; secret: string;
     secret: o.secret,
     admin_key: o.adminKey,
     permanent: false,
+    ...(o.playoutDelay ? { playoutdelay_ext: true } : {}),
     media: [
       {
         type: 'video',
-        mid: 'v',
+        mid: VIDEO_MID,
         label: 'video',
         port: 0,
         iface: '127.0.0.1',

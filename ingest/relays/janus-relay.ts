@@ -5,7 +5,8 @@ import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
 import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
 import { JanusApiError, JanusSession, janusInfo } from './janus-api.ts';
-import { buildLoopbackShim, janusConfigFiles, mountpointRequest } from './janus-config.ts';
+import { buildLoopbackShim, janusConfigFiles, mountpointRequest, VIDEO_MID } from './janus-config.ts';
+import { offeredPlayoutDelayId, playoutDelayConfigure, PlayoutDelayNotOfferedError } from './janus-playout-delay.ts';
 import { freeTcpPort, portBlock } from './ports.ts';
 import { findCCompiler, findJanus } from './relay-backends.ts';
 import type { RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
@@ -32,6 +33,8 @@ export interface JanusRelayOptions extends RelayOptions {
  * its info endpoint answers. ffmpeg feeds an RTP mountpoint; each viewer is a Janus session of its own that
  * attaches the streaming plugin, `watch`es (Janus's offer), `start`s with the browser's answer and is kept alive
  * until it is destroyed. Janus does real ICE (its one candidate is 127.0.0.1) and DTLS-SRTP with the browser.
+ * With `playoutDelay`, the mountpoint offers the playout-delay extension and each viewer is configured with the
+ * bounds before its answer, so Janus stamps them on every video packet it forwards (janus-playout-delay.ts).
  */
 export class JanusRelay extends RelayBase {
   readonly name = 'janus' as const;
@@ -98,7 +101,7 @@ export class JanusRelay extends RelayBase {
     this.control = { session, handle };
     const created = await this.untilDied(
       proc,
-      session.request(handle, mountpointRequest({ id: MOUNTPOINT_ID, name: this.pathId, secret: this.secret, adminKey: this.adminKey, codec: this.options.codec, payloadType: PAYLOAD_TYPE })),
+      session.request(handle, mountpointRequest({ id: MOUNTPOINT_ID, name: this.pathId, secret: this.secret, adminKey: this.adminKey, codec: this.options.codec, payloadType: PAYLOAD_TYPE, playoutDelay: this.options.playoutDelay !== undefined })),
     );
     this.mountpointCreatedAt = Date.now();
     const stream = created.stream as { ports?: Array<{ port?: number }> } | undefined;
@@ -181,6 +184,11 @@ export class JanusRelay extends RelayBase {
     );
     const watched = await this.untilDied(proc, session.send(viewer.handle, { request: 'watch', id: MOUNTPOINT_ID, offer_audio: false, offer_data: false }));
     if (watched.jsep?.type !== 'offer') throw new JanusApiError(`${this.label}: Janus answered watch without an offer`);
+    const delay = this.options.playoutDelay;
+    if (delay) {
+      if (offeredPlayoutDelayId(watched.jsep.sdp) === null) throw new PlayoutDelayNotOfferedError(this.label, watched.jsep.sdp);
+      await this.untilDied(proc, session.send(viewer.handle, playoutDelayConfigure(delay, VIDEO_MID)));
+    }
     viewer.state = 'offered';
     return { type: 'offer', sdp: watched.jsep.sdp };
   }

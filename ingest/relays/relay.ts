@@ -23,6 +23,8 @@ export interface RelayOptions {
   layers?: SimulcastLayer[];
   /** Simulcast: the highest spatial layer viewers get (mediasoup's preferred layer); default: bandwidth decides. */
   preferredLayer?: number;
+  /** The playout-delay RTP header extension's bounds for every viewer (Janus only: janus-playout-delay.ts). */
+  playoutDelay?: { minMs: number; maxMs: number };
 }
 
 /** Where the ffmpeg pipeline must send this relay's RTP. */
