@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { mountpointRequest } from '../../../ingest/relays/janus-config.ts';
+import {
+  offeredPlayoutDelayId,
+  PLAYOUT_DELAY_URI,
+  playoutDelayConfigure,
+  playoutDelayProblems,
+} from '../../../ingest/relays/janus-playout-delay.ts';
+import { planRun } from '../../../harness/run/run-plan.ts';
+import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
+import { problemsOf } from '../../support/scenario-problems.ts';
+
+const field = (name: string) => `paths[0].${name}`;
+
+describe('playoutDelay: which paths may ask for it, and its values', () => {
+  it.each([
+    // spec, problems (empty: accepted)
+    [{ relay: 'janus', playoutDelay: { minMs: 0, maxMs: 0 } }, []],
+    [{ relay: 'janus', playoutDelay: { minMs: 200, maxMs: 40950 } }, []],
+    [{ relay: 'janus' }, []],
+    [{ relay: 'werift', playoutDelay: { minMs: 0, maxMs: 0 } }, ['paths[0].playoutDelay: relay werift cannot add the playout-delay extension (werift 0.24 cannot add RTP header extensions (it has no playout-delay extension)); allowed with relay: janus only']],
+    [{ relay: 'mediasoup', playoutDelay: { minMs: 0, maxMs: 0 } }, [expect.stringMatching(/relay mediasoup cannot add .*only forwards the header extensions the producer sends, and the lab's ffmpeg sends none\); allowed with relay: janus only$/)]],
+    [{ relay: 'janus', playback: 'http://x/whep', playoutDelay: { minMs: 0, maxMs: 0 } }, [expect.stringMatching(/external server's stream .* allowed with relay: janus only$/)]],
+    [{ relay: 'janus', playoutDelay: { minMs: 205, maxMs: 300 } }, ['paths[0].playoutDelay.minMs: 205 is not allowed; the extension carries 10 ms steps: 0, 10, 20, … 40950']],
+    [{ relay: 'janus', playoutDelay: { minMs: -10, maxMs: 50000 } }, [expect.stringContaining('minMs: -10 is not allowed'), expect.stringContaining('maxMs: 50000 is not allowed')]],
+    [{ relay: 'janus', playoutDelay: { minMs: 300, maxMs: 200 } }, ['paths[0].playoutDelay: minMs 300 is above maxMs 200; minMs must be ≤ maxMs']],
+  ] as const)('%j', (spec, problems) => {
+    expect(playoutDelayProblems(spec, field)).toEqual(problems);
+  });
+
+  it('a scenario refuses it off Janus (exit 2 before anything starts) and records it in the path params on Janus', () => {
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'webrtc', playoutDelay: { minMs: 0, maxMs: 0 } }] })).toEqual([expect.stringMatching(/^paths\[0\]\.playoutDelay: relay werift cannot add/)]);
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'hls', segmentDuration: 1, playoutDelay: { minMs: 0, maxMs: 0 } }] })).toEqual([expect.stringMatching(/playoutDelay: unknown key/)]);
+    const s = parseScenario({ name: 'x', paths: [{ kind: 'webrtc', id: 'a', relay: 'janus', playoutDelay: { minMs: 200, maxMs: 200 } }, { kind: 'webrtc', id: 'b', relay: 'janus' }] });
+    const plan = planRun(s);
+    expect(plan.paths[0]!.params).toMatchObject({ relay: 'janus', playoutDelay: { minMs: 200, maxMs: 200 } });
+    expect(plan.paths[1]!.params).not.toHaveProperty('playoutDelay');
+  });
+
+  it('Janus gets the extension on the mountpoint and the bounds per viewer in 10 ms blocks', () => {
+    const base = { id: 1, name: 'p', secret: 's', adminKey: 'k', codec: 'h264' as const, payloadType: 102 };
+    expect(mountpointRequest({ ...base, playoutDelay: true })).toMatchObject({ playoutdelay_ext: true });
+    expect(mountpointRequest(base)).not.toHaveProperty('playoutdelay_ext');
+    expect(playoutDelayConfigure({ minMs: 0, maxMs: 0 }, 'v')).toEqual({ request: 'configure', mid: 'v', min_delay: 0, max_delay: 0 });
+    expect(playoutDelayConfigure({ minMs: 200, maxMs: 1000 }, 'v')).toEqual({ request: 'configure', mid: 'v', min_delay: 20, max_delay: 100 });
+  });
+
+  it("finds the extension's extmap id in the video section of an offer only", () => {
+    const sdp = (video: string[]) => ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', `a=extmap:7 ${PLAYOUT_DELAY_URI}`, 'm=video 9 UDP/TLS/RTP/SAVPF 102', ...video, ''].join('\r\n');
+    expect(offeredPlayoutDelayId(sdp(['a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid', `a=extmap:6 ${PLAYOUT_DELAY_URI}`]))).toBe(6);
+    expect(offeredPlayoutDelayId(sdp(['a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid']))).toBeNull();
+  });
+});
