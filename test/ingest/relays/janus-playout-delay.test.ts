@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import type { ManagedProcess } from '../../../core/process/managed-process.ts';
 import { mountpointRequest } from '../../../ingest/relays/janus-config.ts';
 import {
   offeredPlayoutDelayId,
@@ -6,9 +8,13 @@ import {
   playoutDelayConfigure,
   playoutDelayProblems,
 } from '../../../ingest/relays/janus-playout-delay.ts';
+import { JanusRelay } from '../../../ingest/relays/janus-relay.ts';
+import { relayProblems } from '../../../ingest/relays/relay-backends.ts';
+import { waitForIceGathering } from '../../../ingest/relays/werift-relay.ts';
 import { planRun } from '../../../harness/run/run-plan.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
 import { problemsOf } from '../../support/scenario-problems.ts';
+import { feedRtp, waitUntil } from './relay-test-support.ts';
 
 const field = (name: string) => `paths[0].${name}`;
 
@@ -49,5 +55,50 @@ describe('playoutDelay: which paths may ask for it, and its values', () => {
     const sdp = (video: string[]) => ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', `a=extmap:7 ${PLAYOUT_DELAY_URI}`, 'm=video 9 UDP/TLS/RTP/SAVPF 102', ...video, ''].join('\r\n');
     expect(offeredPlayoutDelayId(sdp(['a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid', `a=extmap:6 ${PLAYOUT_DELAY_URI}`]))).toBe(6);
     expect(offeredPlayoutDelayId(sdp(['a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid']))).toBeNull();
+  });
+});
+
+const missing = (await relayProblems([{ id: 'janus-playout-delay', relay: 'janus' }]))[0];
+
+describe.skipIf(missing !== undefined)(`a real Janus stamps the bounds on forwarded video${missing ? ` — SKIPPED: ${missing}` : ''}`, () => {
+  const open: Array<{ close(): Promise<unknown> }> = [];
+  afterEach(async () => {
+    for (const thing of open.splice(0).reverse()) await thing.close();
+  });
+
+  it('offers the extension, and every video packet to a viewer that accepts it carries min 200 ms / max 300 ms', async () => {
+    const relay = new JanusRelay({ pathId: 'janus-playout-delay', codec: 'h264', hostAddresses: ['127.0.0.1'], playoutDelay: { minMs: 200, maxMs: 300 } });
+    open.push(relay);
+    const ingest = await relay.start();
+    const feeder: ManagedProcess = await feedRtp(ingest, 'janus-playout-delay');
+    open.push(feeder);
+    await relay.waitForMedia(10_000);
+
+    const offer = await relay.subscribe('v1');
+    const id = offeredPlayoutDelayId(offer.sdp);
+    expect(id, offer.sdp).not.toBeNull();
+    // werift does not know the extension, so its answer would drop it: echo Janus's extmap into the answer, as a
+    // browser does, so that Janus sends it. Each packet's extension is 3 bytes: min and max, 12 bits each, 10 ms units.
+    const pc = new RTCPeerConnection({
+      codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' })], audio: [] },
+      iceInterfaceAddresses: { udp4: '127.0.0.1' },
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+    });
+    open.push({ close: () => pc.close() });
+    const delays: Array<[number, number] | null> = [];
+    pc.onTrack.subscribe((track) => {
+      track.onReceiveRtp.subscribe((rtp) => {
+        const ext = rtp.header.extensions.find((e) => e.id === id);
+        delays.push(ext && ext.payload.length === 3 ? [((ext.payload[0]! << 4) | (ext.payload[1]! >> 4)) * 10, (((ext.payload[1]! & 0x0f) << 8) | ext.payload[2]!) * 10] : null);
+      });
+    });
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitForIceGathering(pc);
+    const answer = pc.localDescription!.sdp.replace(/(m=video[^\r\n]*\r\n)/, `$1a=extmap:${id} ${PLAYOUT_DELAY_URI}\r\n`);
+    await relay.answer('v1', { type: 'answer', sdp: answer });
+    await waitUntil(() => delays.length >= 60, 15_000, '60 video packets through Janus');
+    expect(delays.filter((d) => d === null)).toHaveLength(0);
+    expect(new Set(delays.map((d) => d!.join('/')))).toEqual(new Set(['200/300']));
   });
 });
