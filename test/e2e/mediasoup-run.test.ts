@@ -78,7 +78,21 @@ describe.skipIf(skip !== undefined)(`lab run with relay: mediasoup, end to end${
       expect(layers.framesOtherSize).toBe(0);
       expect(layers.latencyByLayer.reduce((n, l) => n + l.frames, 0)).toBe(viewer.framesMeasured);
       expect(layers.perSecond.length).toBeGreaterThanOrEqual(results.scenario.duration - 1);
+      // The relay's own record (mediasoup's layerschange for this viewer's Consumer, keyed like its session by the
+      // page's viewerId): the layer it forwarded when the page showed its last timed frame is the layer of that frame.
+      const relay = layers.relay;
+      expect(relay, 'the relay-side layer record').toBeDefined();
+      const pageLast = layers.switches.at(-1)?.to ?? layers.latencyByLayer.findIndex((l) => l.frames > 0);
+      console.log(
+        `mediasoup simulcast e2e ${id} relay: changes ${relay!.changes.map((c) => `${c.t}s→${c.layer}`).join(' ')}; ` +
+          `page switches after the relay's: ${relay!.matches.map((m) => (m.delayMs === null ? `${m.t}s disagrees` : `${m.delayMs} ms`)).join(', ') || 'none'}`,
+      );
+      expect(relay!.layerAtLastFrame).toBe(pageLast);
       if (pinned === 0) {
+        // Pinned: the relay never forwarded anything but layer 0.
+        const forwarded = relay!.changes.flatMap((c) => (c.layer === null ? [] : [c.layer]));
+        expect(forwarded.length).toBeGreaterThan(0);
+        expect(forwarded.every((l) => l === 0), `relay layers ${forwarded.join(', ')}`).toBe(true);
         // Pinned to layer 0: only 320x180 frames, never a switch.
         expect(layers.latencyByLayer[0]!.frames).toBe(viewer.framesMeasured);
         expect(layers.switches).toEqual([]);
