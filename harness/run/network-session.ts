@@ -72,7 +72,10 @@ export class NetworkSession {
         await session.applyStep(entry, 0);
         // This browser trusts this path's throwaway TURN/TLS key (tls-identity.ts), nothing more.
         const trust = browserTrustArgs(createTlsIdentity(link.addresses.host));
-        const wrapper = await writeNetnsWrapper(scratchDir, link.viewerNamespace, options.browserPath, trust);
+        // Its page comes from http://<host end> (port 80, see listen()): a secure context for it, as loopback is for
+        // the others, so the page may use what Chromium keeps to secure origins (the audio probe's AudioWorklet).
+        const secure = `--unsafely-treat-insecure-origin-as-secure=http://${link.addresses.host}`;
+        const wrapper = await writeNetnsWrapper(scratchDir, link.viewerNamespace, options.browserPath, [...trust, secure]);
         const browser = await BrowserSession.launch(wrapper);
         entry.browser = browser;
         browser.on('died', (err) => options.failure.fail(err));
@@ -110,10 +113,14 @@ export class NetworkSession {
     return this.paths.get(pathId)?.serverUrl;
   }
 
-  /** Makes the lab server listen on every veth host end (port 80 behind udp-blocked, whose firewall passes only the web). */
+  /**
+   * Makes the lab server listen on every veth host end, on port 80 (udp-blocked's firewall passes only the web; and
+   * the namespaced browser, launched before this, treats http://<host end> as a secure origin). Each host end is an
+   * address of its own, so the ports do not collide.
+   */
   async listen(server: LabServer): Promise<void> {
     for (const entry of this.paths.values()) {
-      entry.serverUrl = await server.listenAlso(entry.link.addresses.host, entry.link.nat === 'udp-blocked' ? networkDefaults.labWebPort : 0);
+      entry.serverUrl = await server.listenAlso(entry.link.addresses.host, networkDefaults.labWebPort);
     }
   }
 
