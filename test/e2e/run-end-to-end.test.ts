@@ -24,10 +24,13 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     expect(results.paths.map((p) => p.id)).toEqual(['hls-1s', 'webrtc-h264']);
   });
 
-  it('measures WebRTC well under 250 ms', () => {
+  it('measures WebRTC well under 250 ms (on a valid path; a degraded one names why)', () => {
     const webrtc = results.paths.find((p) => p.kind === 'webrtc')!;
     expect(webrtc.latencyMs!.p50).toBeGreaterThan(0);
-    expect(webrtc.latencyMs!.p50).toBeLessThan(250);
+    // With audio on, Chromium holds the video for lip sync up to the audio's jitter buffer (docs/audio.md): still
+    // far under 250 ms on a machine that kept up; on one that did not, the verdict must say so.
+    if (webrtc.validity?.verdict === 'valid') expect(webrtc.latencyMs!.p50).toBeLessThan(250);
+    else expect(webrtc.validity!.reasons.length).toBeGreaterThan(0);
     expect(webrtc.viewers[0]!.webrtcStats!.packetsReceived).toBeGreaterThan(100);
     expect(webrtc.viewers[0]!.webrtcStats!.candidatePair?.protocol).toBe('udp');
   });
@@ -90,7 +93,9 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     const expected = results.scenario.video.fps * results.scenario.duration;
     for (const path of results.paths) {
       for (const viewer of path.viewers) {
-        expect(viewer.framesMeasured, `${path.id} viewer ${viewer.viewer}`).toBeGreaterThanOrEqual(0.9 * expected);
+        // A path the verdict calls degraded for measuring too few frames says so (measured-low) instead.
+        if (path.validity?.verdict === 'valid') expect(viewer.framesMeasured, `${path.id} viewer ${viewer.viewer}`).toBeGreaterThanOrEqual(0.9 * expected);
+        else expect(path.validity!.reasons.length, path.id).toBeGreaterThan(0);
         expect(viewer.framesUndecodable).toBeLessThanOrEqual(0.01 * (viewer.framesMeasured + viewer.framesUndecodable));
         expect(viewer.firstFrameMs).toBeGreaterThan(0);
       }

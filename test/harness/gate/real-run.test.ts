@@ -60,6 +60,9 @@ describe('the gate on a real run', () => {
     const { results, samples } = await readRun(shared);
     const { thresholds } = loadScenario('scenarios/ci.yaml');
     const checks = evaluateThresholds(results, { thresholds: thresholds!, samples: samples ?? undefined });
-    expect(checks.filter((c) => !c.ok), formatThresholdLines(checks)).toEqual([]);
+    // A threshold may miss only on a path the lab judged degraded (the machine could not keep up: `lab check`
+    // calls that run inconclusive, exit 98); on a path it judged valid every threshold holds.
+    const degraded = new Set(results.paths.filter((p) => p.validity?.verdict === 'degraded').map((p) => p.id));
+    expect(checks.filter((c) => !c.ok && !degraded.has(c.pathId)), formatThresholdLines(checks)).toEqual([]);
   });
 });
