@@ -74,8 +74,17 @@ describe('the validity verdict on real runs', () => {
   });
 
   it('unloaded: valid, and lab check passes', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'lab-test-unloaded-'));
-    const run = await runLab(['run', SCENARIO, '--out', out, '--quiet']);
+    // As docs/ci-gate.md advises for exit 98, a degraded run is retried once: now and then headless Chromium skips
+    // presenting one frame in ~7 and shows the next one a frame late on a machine that is not busy (25.8 fps
+    // presented at 44 % CPU in one CI run; cause not found). The verdict is right to call that run degraded; two in
+    // a row on an unloaded machine would be a fault.
+    let out = mkdtempSync(join(tmpdir(), 'lab-test-unloaded-'));
+    let run = await runLab(['run', SCENARIO, '--out', out, '--quiet']);
+    if (run.code === 98) {
+      console.log(`unloaded run degraded, retried once: ${JSON.stringify(readResults(out).validity!.reasons.map((r) => r.message))}`);
+      out = mkdtempSync(join(tmpdir(), 'lab-test-unloaded-'));
+      run = await runLab(['run', SCENARIO, '--out', out, '--quiet']);
+    }
     const results = readResults(out);
     expect(results.validity!.verdict, `${JSON.stringify(results.validity)}\n${execFileSync('uptime', { encoding: 'utf8' })}`).toBe('valid');
     expect(run.code, run.stdout).toBe(0);
