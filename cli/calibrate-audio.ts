@@ -18,19 +18,24 @@ import { pathAudio, sourceAudioOffsetMs } from '../harness/scenario/audio-settin
 /** The kinds whose A/V sync is steady enough across runs to recover an offset within one frame. */
 const CHECKED_KINDS: ReadonlySet<PathSpec['kind']> = new Set(['hls']);
 
-export interface AudioOffsetOutcome {
-  pathId: string;
+/** What every `lab calibrate` check ends with: what it measured against what it injected, and its verdict. */
+export interface CalibrationVerdict {
   injectedMs: number;
-  /** The path's A/V sync p50 (ms) in the unshifted run and in the shifted one. */
-  referenceSyncMs: number | null;
-  shiftedSyncMs: number | null;
-  /** shifted − reference A/V sync p50: the recovered offset (ms). */
   measuredMs: number | null;
   errorMs: number | null;
   toleranceMs: number;
   ok: boolean;
   runDir: string;
   status: Results['status'];
+}
+
+export interface AudioOffsetOutcome extends CalibrationVerdict {
+  pathId: string;
+  /** The path's A/V sync p50 (ms) in the unshifted run and in the shifted one. */
+  referenceSyncMs: number | null;
+  shiftedSyncMs: number | null;
+  /** shifted − reference A/V sync p50: the recovered offset (ms). */
+  measuredMs: number | null;
 }
 
 /** The injected offset (ms): the scenario's audio.offsetMs when it is set and not 0 and a path carries audio; else null. */

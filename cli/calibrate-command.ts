@@ -13,7 +13,7 @@ import type { PathSpec, Scenario } from '../harness/scenario/schema.ts';
 import { pathIdOf } from '../harness/scenario/path-ids.ts';
 import { findBrowser, findFfmpeg } from '../core/find-programs.ts';
 import { attachProgress } from './progress.ts';
-import { audioOffsetOutcome, checksAudioOffset, formatAudioOffset, injectedAudioOffsetMs, withAudioOffset } from './calibrate-audio.ts';
+import { audioOffsetOutcome, checksAudioOffset, formatAudioOffset, injectedAudioOffsetMs, withAudioOffset, type CalibrationVerdict } from './calibrate-audio.ts';
 import { resolveScenarioFile } from './run-command.ts';
 
 export interface CalibrateOptions {
@@ -43,12 +43,11 @@ export interface CalibrationPair {
  */
 export type CalibrationMethod = 'glass-to-glass' | 'edge-lag';
 
-export interface CalibrationOutcome {
+export interface CalibrationOutcome extends CalibrationVerdict {
   kind: PathSpec['kind'];
   method: CalibrationMethod;
   referenceId: string;
   delayedId: string;
-  injectedMs: number;
   /** What the checked quantity should rise by: the injected one-way delay. */
   expectedMs: number;
   /** delayed − reference time to first frame (ms): the join chain's own delay, a cross-check for HLS. */
@@ -70,11 +69,6 @@ export interface CalibrationOutcome {
   delayedEdgeLagMs: number | null;
   /** The checked quantity's rise, delayed − reference (ms). */
   measuredMs: number | null;
-  errorMs: number | null;
-  toleranceMs: number;
-  ok: boolean;
-  runDir: string;
-  status: Results['status'];
 }
 
 function onlyDownlinkDelay(scenario: Scenario, path: PathSpec): number | null {
