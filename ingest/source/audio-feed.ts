@@ -1,5 +1,6 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { AUDIO_SAMPLE_RATE, MarkWriter, toS16le } from '../../core/audio-timecode.ts';
+import { listenOnLoopback } from './loopback-listen.ts';
 
 /** One PCM feed: a loopback TCP listener ffmpeg connects to as an input; bytes written before it connects wait. */
 class PcmFeed {
@@ -19,13 +20,7 @@ class PcmFeed {
   }
 
   static async open(): Promise<PcmFeed> {
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const { server, port } = await listenOnLoopback();
     return new PcmFeed(server, `tcp://127.0.0.1:${port}?tcp_nodelay=1`);
   }
 

@@ -1,4 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-listen.ts';
 
 /**
  * Receives ffmpeg's `-progress` reports on a loopback TCP socket (ffmpeg connects to it as a client), in the clock
@@ -30,13 +31,7 @@ export class ProgressListener {
 
   /** Listens on 127.0.0.1 (an OS-chosen port); `url` is what `-progress` takes; onReport gets each block's frame count. */
   static async open(onReport: (frame: number) => void): Promise<ProgressListener> {
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const { server, port } = await listenOnLoopback();
     return new ProgressListener(server, `tcp://127.0.0.1:${port}`, onReport);
   }
 
