@@ -30,6 +30,30 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
 /** Two page-clock mappings (a recorder's and the probe's) may differ by a whole ms (Date.now() floors). */
 const CLOCK_SLACK_MS = 1;
 
+/**
+ * Steps that each require the previous one. ICE and DTLS are state-change events, seen when the page's main thread
+ * runs their handler (late under load); firstRtp/firstFrameReceived come from the first frame's receiveTime, stamped
+ * on arrival. A packet received proves DTLS (and ICE) were up by then.
+ */
+const CAUSAL_STEPS: readonly JoinEvent[] = ['iceChecking', 'iceConnected', 'dtlsConnected', 'firstRtp', 'firstFrameReceived'];
+
+/**
+ * Bounds each causal step by the next one's time (walking back from the last): a step seen after its successor had
+ * happened happened at the latest then. Returns by how much each bounded step had been seen late (ms).
+ */
+function boundByLaterSteps(atMs: JoinSummary['atMs']): Partial<Record<JoinEvent, number>> {
+  const late: Partial<Record<JoinEvent, number>> = {};
+  for (let i = CAUSAL_STEPS.length - 2; i >= 0; i--) {
+    const step = CAUSAL_STEPS[i]!;
+    const at = atMs[step];
+    const next = CAUSAL_STEPS.slice(i + 1).map((s) => atMs[s]).find((v) => v !== undefined);
+    if (at === undefined || next === undefined || at <= next + CLOCK_SLACK_MS) continue;
+    late[step] = round1(at - next);
+    atMs[step] = next;
+  }
+  return late;
+}
+
 /** Each step's time after start (rounded to 0.1 ms), plus the first frame on glass. */
 function stepsAt<E extends string>(events: Partial<Record<E, number>>, order: readonly E[], startedWallMs: number, firstFrameWallMs: number | null): Partial<Record<E | 'firstFrame', number>> {
   const atMs: Partial<Record<E | 'firstFrame', number>> = {};
@@ -76,6 +100,7 @@ function chain<P extends string, S extends string>(phases: readonly P[], end: Re
  */
 export function summarizeJoin(raw: RawJoinTimeline, startedWallMs: number, firstFrameWallMs: number | null, error?: string): JoinSummary {
   const atMs: JoinSummary['atMs'] = stepsAt(raw.events, JOIN_EVENTS, startedWallMs, firstFrameWallMs);
+  const observedLateMs = boundByLaterSteps(atMs);
   const phasesMs = chain(JOIN_PHASES, PHASE_END, atMs);
   // Connected once DTLS was up (a page closed at the end of the run still connected); failed and never-connected
   // viewers keep the state they ended in.
@@ -98,6 +123,7 @@ export function summarizeJoin(raw: RawJoinTimeline, startedWallMs: number, first
     })),
     selectedPair: raw.selectedPair,
     connection,
+    ...(Object.keys(observedLateMs).length > 0 ? { observedLateMs } : {}),
   };
 }
 

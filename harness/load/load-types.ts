@@ -32,7 +32,7 @@ export interface LoadWorkerReport {
 export const REPORT_PREFIX = 'load-report ';
 
 export function emptyCounts(): LoadPathCounts {
-  return { sessions: 0, started: 0, connected: 0, failed: 0, receiving: 0, packets: 0, segments: 0, bytes: 0, errors: [] };
+  return { sessions: 0, started: 0, connected: 0, failed: 0, receiving: 0, rejoins: 0, packets: 0, segments: 0, bytes: 0, errors: [] };
 }
 
 /** Adds b into a (errors: the first 5 distinct). */
@@ -45,6 +45,7 @@ export function addCounts(a: LoadPathCounts, b: LoadPathCounts): LoadPathCounts 
     connected: a.connected + b.connected,
     failed: a.failed + b.failed,
     receiving: a.receiving + b.receiving,
+    rejoins: (a.rejoins ?? 0) + (b.rejoins ?? 0),
     packets: a.packets + b.packets,
     segments: a.segments + b.segments,
     bytes: a.bytes + b.bytes,

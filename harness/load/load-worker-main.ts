@@ -27,16 +27,24 @@ function report(final: boolean): void {
       connected: peer.state === 'connected' || (peer.state === 'closed' && receiving) ? 1 : 0,
       failed: peer.state === 'failed' ? 1 : 0,
       receiving: receiving ? 1 : 0,
+      rejoins: peer instanceof WebrtcLoadPeer ? peer.rejoins : 0,
       packets: peer.packets,
       segments,
       bytes: peer.bytes,
-      errors: peer.error ? [peer.error] : final && peer instanceof WebrtcLoadPeer && peer.silence() ? [peer.silence()!] : [],
+      errors: peer.error ? [peer.error] : final && peer instanceof WebrtcLoadPeer ? webrtcDiagnoses(peer) : [],
     };
     paths[peer.spec.pathId] = addCounts(paths[peer.spec.pathId] ?? emptyCounts(), counts);
   }
   const cpu = process.cpuUsage();
   const line: LoadWorkerReport = { wallMs: Date.now(), paths, cpuMs: Math.round((cpu.user + cpu.system) / 1000), final };
   process.stdout.write(`${REPORT_PREFIX}${JSON.stringify(line)}\n`);
+}
+
+/** A WebRTC session's silence: where its packets stopped when it ended silent, or before it rejoined. */
+function webrtcDiagnoses(peer: WebrtcLoadPeer): string[] {
+  const silence = peer.silence();
+  if (silence) return [silence];
+  return peer.firstSilence ? [`rejoined ${peer.rejoins}× (first attempt: ${peer.firstSilence})`] : [];
 }
 
 async function stop(): Promise<void> {

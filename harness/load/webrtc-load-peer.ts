@@ -10,6 +10,13 @@ export class LoadPeerError extends LabError {
 
 /** How long one signaling request, and the connection after it, may take (ms). */
 const STEP_TIMEOUT_MS = 15_000;
+/**
+ * A connected session with no RTP for this long rejoins (a new PeerConnection and signaling), as a player does when
+ * its media never comes; at most MAX_REJOINS times. The relay forwards from the next packet on, so a working session
+ * sees its first RTP within a frame interval or two.
+ */
+const NO_MEDIA_REJOIN_MS = 2_000;
+const MAX_REJOINS = 2;
 
 /**
  * One receive-only WebRTC viewer without a browser: a werift PeerConnection (loopback host candidates only, no ICE
@@ -24,6 +31,10 @@ export class WebrtcLoadPeer {
   packets = 0;
   bytes = 0;
   error: string | undefined;
+  /** Rejoins after a connected session received nothing, and why the first attempt was silent (silence()). */
+  rejoins = 0;
+  firstSilence: string | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private pc: RTCPeerConnection | undefined;
   private session: string | undefined;
   /** Diagnosis of a connected session that receives nothing: did werift signal a track, did SRTP decrypt any RTP. */
@@ -38,35 +49,62 @@ export class WebrtcLoadPeer {
 
   async start(): Promise<void> {
     try {
-      const pc = loopbackPeer(this.spec.codec);
-      this.pc = pc;
-      pc.onTrack.subscribe((track) => {
-        this.trackSeen = true;
-        track.onReceiveRtp.subscribe((rtp) => {
-          this.packets++;
-          this.bytes += rtp.payload.length;
-        });
-      });
-      const connected = new Promise<void>((resolve, reject) => {
-        pc.connectionStateChange.subscribe((state) => {
-          if (state === 'connected') resolve();
-          if (state === 'failed') reject(new LoadPeerError(`${this.label}: ICE/DTLS failed`));
-        });
-      });
-      connected.catch(() => {});
-      if (this.spec.whepUrl) await this.whep(pc, this.spec.whepUrl);
-      else await this.labSignaling(pc);
-      this.signalled = true;
-      if (this.state === 'starting') this.state = 'started';
-      await withTimeout(connected, `${this.label}: not connected within ${STEP_TIMEOUT_MS / 1000} s`);
-      pc.dtlsTransports[0]?.onRtp.subscribe(() => this.rtpDecrypted++);
+      await this.join();
       if (this.state === 'started') this.state = 'connected';
+      this.watchMedia();
     } catch (err) {
       if (this.state !== 'closed') {
         this.state = 'failed';
         this.error = (err as Error).message;
       }
     }
+  }
+
+  /** One attempt: a new PeerConnection, signaling through the path's route, ICE + DTLS connected. */
+  private async join(): Promise<void> {
+    const pc = loopbackPeer(this.spec.codec);
+    this.pc = pc;
+    this.trackSeen = false;
+    this.rtpDecrypted = 0;
+    pc.onTrack.subscribe((track) => {
+      this.trackSeen = true;
+      track.onReceiveRtp.subscribe((rtp) => {
+        this.packets++;
+        this.bytes += rtp.payload.length;
+      });
+    });
+    const connected = new Promise<void>((resolve, reject) => {
+      pc.connectionStateChange.subscribe((state) => {
+        if (state === 'connected') resolve();
+        if (state === 'failed') reject(new LoadPeerError(`${this.label}: ICE/DTLS failed`));
+      });
+    });
+    connected.catch(() => {});
+    if (this.spec.whepUrl) await this.whep(pc, this.spec.whepUrl);
+    else await this.labSignaling(pc);
+    this.signalled = true;
+    if (this.state === 'starting') this.state = 'started';
+    await withTimeout(connected, `${this.label}: not connected within ${STEP_TIMEOUT_MS / 1000} s`);
+    pc.dtlsTransports[0]?.onRtp.subscribe(() => this.rtpDecrypted++);
+  }
+
+  /**
+   * No RTP NO_MEDIA_REJOIN_MS after connecting: keep where the packets stopped (silence()), end the session (WHEP
+   * DELETE, close) and join again. werift 0.24's DTLS client can fail on the relay's side of a session that looks
+   * connected on this one (docs/scale.md, "Connected but no RTP"); a new handshake gets past it.
+   */
+  private watchMedia(): void {
+    this.watchdog = setTimeout(() => void this.rejoinIfSilent(), NO_MEDIA_REJOIN_MS);
+  }
+
+  private async rejoinIfSilent(): Promise<void> {
+    if (this.packets > 0 || this.state !== 'connected' || this.rejoins >= MAX_REJOINS) return;
+    this.firstSilence ??= this.silence();
+    this.rejoins++;
+    await this.endSession();
+    if (this.state !== 'connected') return; // closed meanwhile
+    this.state = 'started';
+    await this.start();
   }
 
   /** WHEP: POST the offer (all candidates), apply the 201's answer, keep Location for the DELETE. */
@@ -117,6 +155,12 @@ export class WebrtcLoadPeer {
 
   async close(): Promise<void> {
     this.state = 'closed';
+    clearTimeout(this.watchdog);
+    await this.endSession();
+  }
+
+  /** DELETEs the WHEP session (if any) and closes the PeerConnection. */
+  private async endSession(): Promise<void> {
     const session = this.session;
     this.session = undefined;
     if (session) await this.request(session, 'DELETE', undefined, undefined, this.spec.whepToken).catch(() => {});

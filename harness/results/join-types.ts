@@ -28,6 +28,12 @@ export interface JoinSummary {
    * without one) to `failed` (ICE or DTLS failed, or nothing to offer).
    */
   connection: { state: string; iceState: string; reason?: string; failedAfterMs?: number };
+  /**
+   * Steps whose state-change event the page's main thread saw only after a later step's exact time (the first frame's
+   * rVFC receiveTime): by how many ms the event was seen late. Their `atMs` is then that later step's time, the
+   * latest they can have happened. Large values say the page's main thread was busy while joining.
+   */
+  observedLateMs?: Partial<Record<JoinEvent, number>>;
 }
 
 /**

@@ -8,6 +8,11 @@ export interface LoadPathCounts {
   failed: number;
   /** Sessions that received at least one RTP packet. */
   receiving: number;
+  /**
+   * WebRTC: rejoins (new PeerConnection and signaling) of sessions that connected but received no RTP for 2 s;
+   * each session rejoins at most twice. Absent in results written before rejoins existed.
+   */
+  rejoins?: number;
   /** WebRTC: RTP packets received. */
   packets: number;
   /** HLS: media segments fetched. */

@@ -31,10 +31,12 @@ describe('load viewers', () => {
     expect(load, 'loadViewers in results.json').toBeDefined();
     expect(load, load.errors.join('; ')).toMatchObject({ kind: 'webrtc', requested: LOAD, sessions: LOAD, started: LOAD, connected: LOAD, failed: 0 });
     // A werift DTLS bug (docs/scale.md, "Connected but no RTP"): on a busy machine some sessions connect on the
-    // viewer's side while the relay's DTLS failed; most must receive, the gap stays visible as connected − receiving,
-    // and each silent session says where its packets stopped (the only errors allowed).
-    expect(load.receiving).toBeGreaterThanOrEqual(LOAD * 0.8);
+    // viewer's side while the relay's DTLS failed. Such a session rejoins (at most twice); most must receive, the gap
+    // stays visible as connected − receiving, and each silent or rejoined session says where its packets stopped
+    // (the only errors allowed).
+    expect(load.receiving, `${load.rejoins} rejoins; ${load.errors.join('; ')}`).toBeGreaterThanOrEqual(LOAD * 0.9);
     expect(load.errors.filter((e) => !/connected, no RTP on its track/.test(e))).toEqual([]);
+    expect(load.rejoins).toBeGreaterThanOrEqual(load.errors.filter((e) => e.startsWith('rejoined')).length);
     expect(load.bytes).toBeGreaterThan(LOAD * MIN_BYTES_PER_SESSION);
     expect(load.packets).toBeGreaterThan(LOAD * 10);
     expect(load.workers).toBeGreaterThanOrEqual(1);

@@ -42,6 +42,23 @@ describe('summarizeJoin', () => {
     expect(sum(s.phasesMs)).toBeCloseTo(90, 5);
   });
 
+  it('bounds a state event seen after the first packet arrived by that arrival, and says how late it was seen', () => {
+    // A busy main thread ran the DTLS statechange handler 34.8 ms after the first frame's packets had arrived.
+    const s = summarizeJoin(
+      raw({ signalSent: START + 1, offerReceived: START + 20, answerSent: START + 25, iceChecking: START + 26, iceConnected: START + 1135.7, dtlsConnected: START + 1135.7, firstRtp: START + 1100.9, firstFrameReceived: START + 1100.9, firstDecoded: START + 1110 }),
+      START,
+      START + 1130,
+    );
+    expect(s.atMs.dtlsConnected).toBe(1100.9);
+    expect(s.atMs.iceConnected).toBe(1100.9);
+    expect(s.observedLateMs).toEqual({ dtlsConnected: 34.8, iceConnected: 34.8 });
+    expect(s.phasesMs.ice).toBe(1075.9);
+    expect(s.phasesMs.dtls).toBe(0);
+    expect(sum(s.phasesMs)).toBeCloseTo(1130, 5);
+    // In order: nothing bounded, no observedLateMs.
+    expect(summarizeJoin(raw({ iceConnected: START + 10, dtlsConnected: START + 20, firstRtp: START + 30 }), START, START + 50).observedLateMs).toBeUndefined();
+  });
+
   it('leaves a step never reached null and lets the next reached phase cover the gap', () => {
     const s = summarizeJoin(raw({ signalSent: START + 1, offerReceived: START + 20, answerSent: START + 25, dtlsConnected: START + 60, firstDecoded: START + 80 }), START, START + 100);
     expect(s.phasesMs.ice).toBeNull();
