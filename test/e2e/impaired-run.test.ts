@@ -24,11 +24,21 @@ describe.skipIf(reason !== undefined)('impaired runs, end to end (namespaces, re
     const rise = path('webrtc-delayed').latencyMs!.p50 - path('webrtc-ref').latencyMs!.p50;
     const lossy = path('webrtc-lossy').viewers[0]!.webrtcStats!;
     console.log(`impaired e2e: ref p50 ${path('webrtc-ref').latencyMs!.p50} ms, +100 ms → +${rise.toFixed(1)} ms; 5 % loss: ${lossy.packetsLost} lost, ${lossy.nackCount} NACKs, p95 ${path('webrtc-lossy').latencyMs!.p95} ms (ref p95 ${path('webrtc-ref').latencyMs!.p95} ms)`);
-    expect(Math.abs(rise - 100)).toBeLessThanOrEqual(1000 / 30);
+    // One frame on a run the lab judged valid; on a degraded one (main thread behind, CPU busy) the two paths' p50
+    // wander independently by frames, so three.
+    const frames = results.validity?.verdict === 'valid' ? 1 : 3;
+    expect(Math.abs(rise - 100), `run ${results.validity?.verdict}`).toBeLessThanOrEqual((frames * 1000) / 30);
     // Each dropped packet is NACKed; at a ~1 ms round trip the retransmission nearly always arrives in time, so
     // packetsLost (counted after retransmission) stays small while NACKs and the latency tail grow.
     expect(lossy.nackCount).toBeGreaterThan(0);
     expect(path('webrtc-lossy').network!.emulator?.downlink.lost ?? 1).toBeGreaterThan(0);
+    // Opus has no retransmission here: 5 % of ~50 packets/s over the 8 s window (~20, σ ≈ 4.4) are lost for good and
+    // NetEq conceals them. 1 % is far below what 5 % loss gives and above what a clean link gives (0).
+    const audio = path('webrtc-lossy').viewers[0]!.audio!.webrtc!;
+    console.log(`impaired e2e audio: ${audio.packetsLost} of ${audio.packetsReceived + audio.packetsLost} Opus packets lost, ${audio.concealedPct} % of samples concealed`);
+    expect(audio.packetsLost).toBeGreaterThan(0);
+    expect(audio.concealedPct!).toBeGreaterThan(1);
+    expect(path('webrtc-ref').viewers[0]!.audio).toBeUndefined();
 
     const network = path('webrtc-delayed').network!;
     expect(network.backend).toBe(caps.backend);
