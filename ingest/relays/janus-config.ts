@@ -30,6 +30,10 @@ export interface JanusConfigOptions {
 
 /** The mountpoint's video stream id (its m-line's mid), which per-viewer `configure` requests name. */
 export const VIDEO_MID = 'v';
+/** The mountpoint's audio stream id (mountpoints with `audio`: the source's Opus, a second m-line). */
+export const AUDIO_MID = 'a';
+/** The RTP payload type ffmpeg's Opus is sent with (Janus renumbers it for each viewer as negotiated). */
+export const OPUS_PAYLOAD_TYPE = 111;
 
 const quote = (value: string) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
@@ -102,9 +106,11 @@ certificates: {
 
 /**
  * The RTP mountpoint ffmpeg feeds: one video stream (mid `v`), the ingest socket picked by Janus (port 0) on
- * 127.0.0.1; with `playoutDelay` the mountpoint negotiates the playout-delay extension (janus-playout-delay.ts).
+ * 127.0.0.1; with `audio` a second stream (mid `a`) for the source's Opus (rtpmap opus/48000/2, Janus's own for
+ * the opus codec) on a socket of its own; with `playoutDelay` the mountpoint negotiates the playout-delay
+ * extension (janus-playout-delay.ts).
  */
-export function mountpointRequest(o: { id: number; name: string; secret: string; adminKey: string; codec: RelayCodec; payloadType: number; playoutDelay?: boolean }): Record<string, unknown> {
+export function mountpointRequest(o: { id: number; name: string; secret: string; adminKey: string; codec: RelayCodec; payloadType: number; playoutDelay?: boolean; audio?: boolean }): Record<string, unknown> {
   return {
     request: 'create',
     type: 'rtp',
@@ -126,6 +132,7 @@ export function mountpointRequest(o: { id: number; name: string; secret: string;
         codec: o.codec,
         ...(o.codec === 'h264' ? { fmtp: 'profile-level-id=42e01f;packetization-mode=1' } : {}),
       },
+      ...(o.audio ? [{ type: 'audio', mid: AUDIO_MID, label: 'audio', port: 0, iface: '127.0.0.1', pt: OPUS_PAYLOAD_TYPE, codec: 'opus' }] : []),
     ],
   };
 }

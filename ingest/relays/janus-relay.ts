@@ -5,7 +5,7 @@ import { ComponentDiedError, LabTimeoutError } from '../../core/errors.ts';
 import { ManagedProcess } from '../../core/process/managed-process.ts';
 import { makeTempDir, removeTempDir } from '../../core/process/process-registry.ts';
 import { JanusApiError, JanusSession, janusInfo } from './janus-api.ts';
-import { buildLoopbackShim, janusConfigFiles, mountpointRequest, VIDEO_MID } from './janus-config.ts';
+import { AUDIO_MID, buildLoopbackShim, janusConfigFiles, mountpointRequest, OPUS_PAYLOAD_TYPE, VIDEO_MID } from './janus-config.ts';
 import { offeredPlayoutDelayId, playoutDelayConfigure, PlayoutDelayNotOfferedError } from './janus-playout-delay.ts';
 import { freeTcpPort, portBlock } from './ports.ts';
 import { findCCompiler, findJanus } from './relay-backends.ts';
@@ -46,6 +46,7 @@ export class JanusRelay extends RelayBase {
   private readonly secret = randomBytes(12).toString('hex');
   private readonly adminKey = randomBytes(12).toString('hex');
   private mountpointCreatedAt = 0;
+  private audio: RtpIngest | undefined;
 
   constructor(private readonly options: JanusRelayOptions) {
     super(options);
@@ -101,13 +102,26 @@ export class JanusRelay extends RelayBase {
     this.control = { session, handle };
     const created = await this.untilDied(
       proc,
-      session.request(handle, mountpointRequest({ id: MOUNTPOINT_ID, name: this.pathId, secret: this.secret, adminKey: this.adminKey, codec: this.options.codec, payloadType: PAYLOAD_TYPE, playoutDelay: this.options.playoutDelay !== undefined })),
+      session.request(handle, mountpointRequest({ id: MOUNTPOINT_ID, name: this.pathId, secret: this.secret, adminKey: this.adminKey, codec: this.options.codec, payloadType: PAYLOAD_TYPE, playoutDelay: this.options.playoutDelay !== undefined, audio: this.options.audio === true })),
     );
     this.mountpointCreatedAt = Date.now();
-    const stream = created.stream as { ports?: Array<{ port?: number }> } | undefined;
-    const port = stream?.ports?.[0]?.port;
+    // Janus answers with one port per stream of the mountpoint, each named by its mid.
+    const ports = (created.stream as { ports?: Array<{ port?: number; mid?: string }> } | undefined)?.ports ?? [];
+    const portOf = (mid: string) => ports.find((p) => p.mid === mid)?.port ?? (ports.length === 1 && mid === VIDEO_MID ? ports[0]?.port : undefined);
+    const port = portOf(VIDEO_MID);
     if (!port) throw new JanusApiError(`${this.label}: Janus created the mountpoint without telling its RTP port: ${JSON.stringify(created)}`);
+    if (this.options.audio) {
+      // The source's audio (issue 19): ffmpeg's Opus RTP into the mountpoint's audio stream, a second m-line per viewer.
+      const audioPort = portOf(AUDIO_MID);
+      if (!audioPort) throw new JanusApiError(`${this.label}: Janus created the mountpoint without telling its audio RTP port: ${JSON.stringify(created)}`);
+      this.audio = { address: '127.0.0.1', port: audioPort, payloadType: OPUS_PAYLOAD_TYPE, ssrc: 0x1a7a0000 + (audioPort & 0xffff) };
+    }
     return { address: '127.0.0.1', port, payloadType: PAYLOAD_TYPE, ssrc: 0x1a7e0000 + (port & 0xffff) };
+  }
+
+  /** Where ffmpeg sends the Opus RTP (relays with `audio`, once started). */
+  override audioIngest(): RtpIngest | undefined {
+    return this.audio;
   }
 
   /** Polls Janus's info endpoint until the HTTP API answers (or Janus dies, or the time runs out). */
@@ -182,7 +196,7 @@ export class JanusRelay extends RelayBase {
         else if (event.janus === 'media' && viewer.state === 'connected') viewer.state = 'receiving';
       }),
     );
-    const watched = await this.untilDied(proc, session.send(viewer.handle, { request: 'watch', id: MOUNTPOINT_ID, offer_audio: false, offer_data: false }));
+    const watched = await this.untilDied(proc, session.send(viewer.handle, { request: 'watch', id: MOUNTPOINT_ID, offer_audio: this.options.audio === true, offer_data: false }));
     if (watched.jsep?.type !== 'offer') throw new JanusApiError(`${this.label}: Janus answered watch without an offer`);
     const delay = this.options.playoutDelay;
     if (delay) {

@@ -9,6 +9,10 @@ import type { RelayOptions, RelayStats, RtpIngest, SessionDescription } from './
 import { RelayBase } from './relay-base.ts';
 
 const PAYLOAD_TYPE = 102;
+/** ffmpeg's Opus RTP payload type (paths with `audio`). */
+const OPUS_PAYLOAD_TYPE = 111;
+/** Opus as routers and browsers name it (the RTP format is always 48000/2, whatever ffmpeg encodes). */
+const OPUS_CODEC: ms.RouterRtpCodecCapability = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
 /** mediasoup's SimulcastConsumer moves up to a layer only once its stream has been active this long (ms), plus margin. */
 const STREAM_MIN_ACTIVE_MS = 2100;
 
@@ -19,6 +23,8 @@ export function routerCodec(codec: RelayOptions['codec']): ms.RouterRtpCodecCapa
     : { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 };
 }
 
+/** Header extensions Chromium understands on a receive-only audio m-line. */
+const BROWSER_AUDIO_EXTENSIONS = new Set(['urn:ietf:params:rtp-hdrext:sdes:mid']);
 /** Header extensions Chromium understands on a receive-only video m-line (the rest of the router's list is left out). */
 const BROWSER_EXTENSIONS = new Set([
   'urn:ietf:params:rtp-hdrext:sdes:mid',
@@ -32,12 +38,15 @@ const BROWSER_EXTENSIONS = new Set([
  * capabilities (our one codec plus its RTX) with the header extensions a browser knows.
  */
 export function browserRtpCapabilities(router: ms.RtpCapabilities): ms.RtpCapabilities {
-  return { codecs: router.codecs, headerExtensions: (router.headerExtensions ?? []).filter((e) => e.kind === 'video' && BROWSER_EXTENSIONS.has(e.uri)) };
+  const known = (e: ms.RtpHeaderExtension) => (e.kind === 'video' ? BROWSER_EXTENSIONS : BROWSER_AUDIO_EXTENSIONS).has(e.uri);
+  return { codecs: router.codecs, headerExtensions: (router.headerExtensions ?? []).filter(known) };
 }
 
 interface Session {
   transport: ms.WebRtcTransport;
   consumer: ms.Consumer;
+  /** The audio consumer on the same transport (paths with `audio`). */
+  audioConsumer?: ms.Consumer;
 }
 
 /** A simulcast viewer's spatial layer as mediasoup chose it (`layerschange`): wall ms, layer (null: none sent). */
@@ -58,6 +67,8 @@ export class MediasoupRelay extends RelayBase {
   private router: ms.Router | undefined;
   private plain: ms.PlainTransport | undefined;
   private producer: ms.Producer | undefined;
+  private audioProducer: ms.Producer | undefined;
+  private audio: RtpIngest | undefined;
   private readonly sessions = new Map<string, Session>();
   private readonly workerLog: string[] = [];
   /** Every socket of this relay (RTP ingest, one per viewer) comes from this range. */
@@ -88,7 +99,7 @@ export class MediasoupRelay extends RelayBase {
       this.reportDied(new ComponentDiedError(`mediasoup-worker (${this.pathId})`, err.message, this.workerLog.slice(-20)));
     });
     this.assertOpen('finish starting');
-    const router = await worker.createRouter({ mediaCodecs: [routerCodec(this.options.codec)] });
+    const router = await worker.createRouter({ mediaCodecs: [routerCodec(this.options.codec), ...(this.options.audio ? [OPUS_CODEC] : [])] });
     this.router = router;
     const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', portRange: this.ports }, rtcpMux: true, comedia: true });
     this.plain = plain;
@@ -103,7 +114,32 @@ export class MediasoupRelay extends RelayBase {
         encodings: layerSsrcs ? layerSsrcs.map((s, i) => ({ ssrc: s, maxBitrate: this.options.layers![i]!.bitrateKbps * 1000 })) : [{ ssrc }],
       },
     });
+    if (this.options.audio) await this.produceAudio(router);
     return { address: '127.0.0.1', port: plain.tuple.localPort, payloadType: PAYLOAD_TYPE, ssrc, ...(layerSsrcs ? { layerSsrcs } : {}) };
+  }
+
+  /**
+   * The source's audio (issue 19): ffmpeg's Opus RTP into a PlainTransport of its own (comedia: it learns ffmpeg's
+   * address from the first packet, and the audio output sends from another port than the video), one Producer with
+   * the SSRC and payload type ffmpeg is told to use. Independent of the video's layers.
+   */
+  private async produceAudio(router: ms.Router): Promise<void> {
+    const plain = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', portRange: this.ports }, rtcpMux: true, comedia: true });
+    const port = plain.tuple.localPort;
+    const ssrc = 0x1a7a0000 + (port & 0xffff);
+    this.audioProducer = await plain.produce({
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: OPUS_CODEC.mimeType, payloadType: OPUS_PAYLOAD_TYPE, clockRate: OPUS_CODEC.clockRate, channels: 2, parameters: {}, rtcpFeedback: [] }],
+        encodings: [{ ssrc }],
+      },
+    });
+    this.audio = { address: '127.0.0.1', port, payloadType: OPUS_PAYLOAD_TYPE, ssrc };
+  }
+
+  /** Where ffmpeg sends the Opus RTP (relays with `audio`, once started). */
+  override audioIngest(): RtpIngest | undefined {
+    return this.audio;
   }
 
   /** Simulcast viewers' layer changes as mediasoup reported them (the relay-side cross-check of the page's frame sizes). */
@@ -153,9 +189,13 @@ export class MediasoupRelay extends RelayBase {
       ...(layers ? { initialAvailableOutgoingBitrate: layers.reduce((n, l) => n + l.bitrateKbps, 0) * 1500 } : {}),
     });
     let consumer: ms.Consumer;
+    let audioConsumer: ms.Consumer | undefined;
     try {
       const preferred = layers ? { spatialLayer: this.options.preferredLayer ?? layers.length - 1 } : undefined;
-      consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: browserRtpCapabilities(router.rtpCapabilities), paused: false, ...(preferred ? { preferredLayers: preferred } : {}) });
+      const rtpCapabilities = browserRtpCapabilities(router.rtpCapabilities);
+      consumer = await transport.consume({ producerId: producer.id, rtpCapabilities, paused: false, ...(preferred ? { preferredLayers: preferred } : {}) });
+      // The audio track on the same transport (its mid follows the video's): the offer's second m-line.
+      if (this.audioProducer) audioConsumer = await transport.consume({ producerId: this.audioProducer.id, rtpCapabilities, paused: false });
     } catch (err) {
       transport.close();
       throw err;
@@ -165,7 +205,7 @@ export class MediasoupRelay extends RelayBase {
       this.layerLog.set(viewerId, log);
       consumer.on('layerschange', (l) => void (log.length < 10_000 && log.push({ wallMs: Date.now(), spatialLayer: l?.spatialLayer ?? null })));
     }
-    this.sessions.set(viewerId, { transport, consumer });
+    this.sessions.set(viewerId, { transport, consumer, ...(audioConsumer ? { audioConsumer } : {}) });
     if (this.closed) {
       // close() ran while the transport was being created: end it, then refuse.
       await this.unsubscribe(viewerId);
@@ -178,6 +218,7 @@ export class MediasoupRelay extends RelayBase {
       rtpParameters: consumer.rtpParameters,
       streamId: `${this.pathId}-${viewerId}`,
       trackId: consumer.id,
+      ...(audioConsumer ? { audio: { rtpParameters: audioConsumer.rtpParameters, trackId: audioConsumer.id } } : {}),
       sessionId: String(Date.now()),
     });
     return { type: 'offer', sdp };

@@ -11,10 +11,13 @@ export interface ConsumerOfferInput {
   iceParameters: ms.IceParameters;
   iceCandidates: ms.IceCandidate[];
   dtlsParameters: ms.DtlsParameters;
+  /** The video consumer's RTP parameters (its m-line comes first). */
   rtpParameters: ms.RtpParameters;
   /** Stream / track ids for a=msid. */
   streamId: string;
   trackId: string;
+  /** The audio consumer (paths with `audio`): a second m-line in the same stream (same msid stream id: lip sync). */
+  audio?: { rtpParameters: ms.RtpParameters; trackId: string };
   /** o= session id (digits). */
   sessionId: string;
 }
@@ -24,26 +27,15 @@ function fmtp(parameters: Record<string, unknown> | undefined): string | undefin
   return entries.length ? entries.map(([k, v]) => `${k}=${String(v)}`).join(';') : undefined;
 }
 
-export function consumerOffer(input: ConsumerOfferInput): string {
-  const { iceParameters, iceCandidates, dtlsParameters, rtpParameters } = input;
-  const mid = rtpParameters.mid ?? '0';
-  const fingerprint = dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ?? dtlsParameters.fingerprints[0];
-  if (!fingerprint) throw new SessionDescriptionError('mediasoup transport has no DTLS fingerprint to offer');
+/** One send-only m-line of a consumer (video or audio), bundled on the transport's one ICE/DTLS association. */
+function mediaSection(input: ConsumerOfferInput, kind: 'video' | 'audio', rtpParameters: ms.RtpParameters, mid: string, trackId: string): string[] {
+  const { iceParameters, iceCandidates } = input;
   const encoding = rtpParameters.encodings?.[0];
-  if (!encoding?.ssrc) throw new SessionDescriptionError('mediasoup consumer has no SSRC to offer');
+  if (!encoding?.ssrc) throw new SessionDescriptionError(`mediasoup ${kind} consumer has no SSRC to offer`);
   const cname = rtpParameters.rtcp?.cname ?? 'mediasoup';
-  const payloadTypes = rtpParameters.codecs.map((c) => c.payloadType);
   const address = iceCandidates[0]?.address ?? iceCandidates[0]?.ip ?? '127.0.0.1';
   const lines = [
-    'v=0',
-    `o=mediasoup-lab ${input.sessionId} 1 IN IP4 0.0.0.0`,
-    's=-',
-    't=0 0',
-    ...(iceParameters.iceLite === false ? [] : ['a=ice-lite']),
-    `a=group:BUNDLE ${mid}`,
-    'a=msid-semantic: WMS *',
-    `a=fingerprint:${fingerprint.algorithm} ${fingerprint.value.toUpperCase()}`,
-    `m=video 7 UDP/TLS/RTP/SAVPF ${payloadTypes.join(' ')}`,
+    `m=${kind} 7 UDP/TLS/RTP/SAVPF ${rtpParameters.codecs.map((c) => c.payloadType).join(' ')}`,
     `c=IN IP4 ${address}`,
     `a=mid:${mid}`,
     'a=sendonly',
@@ -61,7 +53,7 @@ export function consumerOffer(input: ConsumerOfferInput): string {
     if (params) lines.push(`a=fmtp:${codec.payloadType} ${params}`);
   }
   for (const ext of rtpParameters.headerExtensions ?? []) lines.push(`a=extmap:${ext.id} ${ext.uri}`);
-  const msid = `${input.streamId} ${input.trackId}`;
+  const msid = `${input.streamId} ${trackId}`;
   lines.push(`a=msid:${msid}`);
   if (encoding.rtx?.ssrc) lines.push(`a=ssrc-group:FID ${encoding.ssrc} ${encoding.rtx.ssrc}`);
   for (const ssrc of [encoding.ssrc, encoding.rtx?.ssrc].filter((s): s is number => s !== undefined)) {
@@ -71,6 +63,28 @@ export function consumerOffer(input: ConsumerOfferInput): string {
     lines.push(`a=candidate:${c.foundation} 1 ${c.protocol} ${c.priority} ${c.address ?? c.ip} ${c.port} typ ${c.type}${c.tcpType ? ` tcptype ${c.tcpType}` : ''}`);
   }
   lines.push('a=end-of-candidates');
+  return lines;
+}
+
+export function consumerOffer(input: ConsumerOfferInput): string {
+  const { iceParameters, dtlsParameters, rtpParameters, audio } = input;
+  const fingerprint = dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ?? dtlsParameters.fingerprints[0];
+  if (!fingerprint) throw new SessionDescriptionError('mediasoup transport has no DTLS fingerprint to offer');
+  const mid = rtpParameters.mid ?? '0';
+  const audioMid = audio ? (audio.rtpParameters.mid ?? '1') : undefined;
+  if (audioMid === mid) throw new SessionDescriptionError(`mediasoup gave the video and audio consumers the same mid (${mid})`);
+  const lines = [
+    'v=0',
+    `o=mediasoup-lab ${input.sessionId} 1 IN IP4 0.0.0.0`,
+    's=-',
+    't=0 0',
+    ...(iceParameters.iceLite === false ? [] : ['a=ice-lite']),
+    `a=group:BUNDLE ${[mid, ...(audioMid ? [audioMid] : [])].join(' ')}`,
+    'a=msid-semantic: WMS *',
+    `a=fingerprint:${fingerprint.algorithm} ${fingerprint.value.toUpperCase()}`,
+    ...mediaSection(input, 'video', rtpParameters, mid, input.trackId),
+    ...(audio && audioMid ? mediaSection(input, 'audio', audio.rtpParameters, audioMid, audio.trackId) : []),
+  ];
   return `${lines.join('\r\n')}\r\n`;
 }
 

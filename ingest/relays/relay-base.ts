@@ -25,6 +25,11 @@ export abstract class RelayBase extends Lifecycle<RtpIngest> implements Relay {
     return new NotStartedError(this.label, `${attempted} for viewer ${viewerId}`, `subscribe(${viewerId})`);
   }
 
+  /** Where ffmpeg sends the source's Opus RTP; undefined unless the relay was made with `audio` (and started). */
+  audioIngest(): RtpIngest | undefined {
+    return undefined;
+  }
+
   abstract waitForMedia(timeoutMs: number): Promise<void>;
   abstract subscribe(viewerId: string): Promise<SessionDescription>;
   abstract answer(viewerId: string, description: SessionDescription): Promise<void>;

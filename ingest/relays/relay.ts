@@ -15,7 +15,7 @@ export interface RelayOptions {
   codec: RelayCodec;
   /** Addresses the relay offers as ICE host candidates and accepts pairs with (loopback, plus lab-made veths). */
   hostAddresses: string[];
-  /** Carry the source's audio (Opus RTP from ffmpeg) as a second track; werift only (harness/scenario/audio-settings.ts). */
+  /** Carry the source's audio (Opus RTP from ffmpeg, to audioIngest()) as a second track to every viewer. */
   audio?: boolean;
   /** Addresses viewers connect from besides loopback (the namespace ends of lab-made veths): ICE may pair with them. */
   peerAddresses?: string[];
@@ -66,6 +66,8 @@ export interface Relay extends EventEmitter<RelayEvents> {
   readonly closed: boolean;
   /** Opens the RTP ingest, once; resolves with where ffmpeg should send. A failed start closes the relay. */
   start(): Promise<RtpIngest>;
+  /** Where ffmpeg must send the source's Opus RTP (a second track to every viewer): relays made with `audio`, once started. */
+  audioIngest(): RtpIngest | undefined;
   /** Resolves once the first RTP packet arrived (the stream is live), or rejects after timeoutMs. */
   waitForMedia(timeoutMs: number): Promise<void>;
   /** Creates a viewer session and returns the relay's offer (ICE candidates gathered, no trickle). */

@@ -107,7 +107,7 @@ export class WeriftRelay extends RelayBase {
   }
 
   /** Where ffmpeg sends the Opus RTP (relays with `audio`, once started). */
-  audioIngest(): RtpIngest | undefined {
+  override audioIngest(): RtpIngest | undefined {
     return this.audio;
   }
 

@@ -72,11 +72,11 @@ export class WebrtcDriver implements PathDriver {
       ctx.route((req, res, p) => signaling.handle(req, res, p));
     }
     const out = { kind: 'rtp' as const, codec: this.spec.codec, port: ingest.port, payloadType: ingest.payloadType, ssrc: ingest.ssrc };
-    // Simulcast: one output per layer (encoded once per ladder, shared between paths), all from one local port.
-    if (layers && ingest.layerSsrcs) return layerOutputs(out, layers, ingest.layerSsrcs, await freeUdpPort());
-    // The source's audio (issue 19): Opus RTP to the relay's second ingest (werift only, audio-settings.ts).
-    const audioIngest = relay instanceof WeriftRelay ? relay.audioIngest() : undefined;
+    // The source's audio (issue 19): Opus RTP to the relay's second ingest (every relay made with `audio`).
+    const audioIngest = relay.audioIngest();
     const audio = audioIngest && this.audio ? [{ kind: 'rtp-audio' as const, port: audioIngest.port, payloadType: audioIngest.payloadType, ssrc: audioIngest.ssrc, bitrateKbps: this.audio.bitrateKbps }] : [];
+    // Simulcast: one output per layer (encoded once per ladder, shared between paths), all from one local port.
+    if (layers && ingest.layerSsrcs) return [...layerOutputs(out, layers, ingest.layerSsrcs, await freeUdpPort()), ...audio];
     return [out, ...audio];
   }
 

@@ -46,6 +46,14 @@ describe('Janus throwaway configuration', () => {
     expect((vp8.media as Array<Record<string, unknown>>)[0]).not.toHaveProperty('fmtp');
   });
 
+  it('with audio, adds an Opus stream (mid a, pt 111, ingest on 127.0.0.1) next to the video; without, video only', () => {
+    const base = { id: 1, name: 'p', secret: 's', adminKey: 'k', codec: 'h264' as const, payloadType: 102 };
+    const media = mountpointRequest({ ...base, audio: true }).media as Array<Record<string, unknown>>;
+    expect(media.map((m) => `${m.type} ${m.mid}`)).toEqual(['video v', 'audio a']);
+    expect(media[1]).toEqual({ type: 'audio', mid: 'a', label: 'audio', port: 0, iface: '127.0.0.1', pt: 111, codec: 'opus' });
+    expect((mountpointRequest(base).media as unknown[]).length).toBe(1);
+  });
+
   it('its loopback shim only clears IFF_LOOPBACK in getifaddrs()', () => {
     expect(LOOPBACK_SHIM_C).toContain('dlsym(RTLD_NEXT, "getifaddrs")');
     expect(LOOPBACK_SHIM_C).toContain('&= ~IFF_LOOPBACK');

@@ -35,6 +35,14 @@ const rtpParameters: ms.RtpParameters = {
   rtcp: { cname: 'lab', reducedSize: true },
 };
 
+const audioParameters: ms.RtpParameters = {
+  mid: '1',
+  codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+  headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false }],
+  encodings: [{ ssrc: 33333333 }],
+  rtcp: { cname: 'lab', reducedSize: true },
+};
+
 describe('mediasoup consumer → SDP offer for a plain RTCPeerConnection', () => {
   const sdp = consumerOffer({ ...transport, rtpParameters, streamId: 's', trackId: 't', sessionId: '1' });
 
@@ -80,13 +88,28 @@ describe('mediasoup consumer → SDP offer for a plain RTCPeerConnection', () =>
         { kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 1, direction: 'sendrecv' },
       ],
     });
-    expect(caps.headerExtensions?.map((e) => `${e.kind} ${e.uri}`)).toEqual(['video urn:ietf:params:rtp-hdrext:sdes:mid']);
+    expect(caps.headerExtensions?.map((e) => `${e.kind} ${e.uri}`)).toEqual(['video urn:ietf:params:rtp-hdrext:sdes:mid', 'audio urn:ietf:params:rtp-hdrext:sdes:mid']);
+  });
+
+  it('with an audio consumer: a second, bundled m-line (Opus 48000/2, its own SSRC) in the same stream as the video', () => {
+    const withAudio = consumerOffer({ ...transport, rtpParameters, streamId: 's', trackId: 't', audio: { rtpParameters: audioParameters, trackId: 'ta' }, sessionId: '1' });
+    expect(withAudio).toContain('a=group:BUNDLE 0 1\r\n');
+    const [, video, audio] = withAudio.split(/(?=^m=)/m);
+    expect(video).toMatch(/^m=video 7 UDP\/TLS\/RTP\/SAVPF 103 104\r\n/);
+    expect(audio).toMatch(/^m=audio 7 UDP\/TLS\/RTP\/SAVPF 100\r\n/);
+    expect(audio).toContain('a=mid:1\r\n');
+    expect(audio).toContain('a=rtpmap:100 opus/48000/2\r\n');
+    expect(audio).toContain('a=fmtp:100 useinbandfec=1\r\n');
+    expect(audio).toContain('a=ssrc:33333333 msid:s ta\r\n');
+    expect(audio).toContain('a=ice-ufrag:a1b2c3d4e5f6g7h8\r\n');
+    expect(audio).not.toContain('H264');
+    expect(() => consumerOffer({ ...transport, rtpParameters, streamId: 's', trackId: 't', audio: { rtpParameters: { ...audioParameters, mid: '0' }, trackId: 'ta' }, sessionId: '1' })).toThrow(/same mid/);
   });
 });
 
 describe('the offer in Chromium', () => {
-  it('is accepted by a plain RTCPeerConnection, which answers with a DTLS role mediasoup can take', async () => {
-    const sdp = consumerOffer({ ...transport, rtpParameters, streamId: 's', trackId: 't', sessionId: '1' }).replace(
+  it('is accepted by a plain RTCPeerConnection (video and audio m-lines), which answers with a DTLS role mediasoup can take', async () => {
+    const sdp = consumerOffer({ ...transport, rtpParameters, streamId: 's', trackId: 't', audio: { rtpParameters: audioParameters, trackId: 'ta' }, sessionId: '1' }).replace(
       'a=fingerprint:sha-256 DE:AD:BE:EF',
       `a=fingerprint:sha-256 ${Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':')}`,
     );
@@ -104,6 +127,10 @@ describe('the offer in Chromium', () => {
       expect(answer).toMatch(/^m=video 9 UDP\/TLS\/RTP\/SAVPF 103 104/m);
       expect(answer).toMatch(/^a=recvonly/m);
       expect(answer).toMatch(/^a=fmtp:103 .*profile-level-id=42e01f/m);
+      // The audio m-line is accepted too (Opus, receive-only, in the same bundle).
+      expect(answer).toMatch(/^m=audio 9 UDP\/TLS\/RTP\/SAVPF 100/m);
+      expect(answer).toMatch(/^a=group:BUNDLE 0 1/m);
+      expect(answer).toMatch(/^a=rtpmap:100 opus\/48000\/2/m);
       expect(dtlsParametersOf(answer).role).toBe('client');
     } finally {
       await session.close();
