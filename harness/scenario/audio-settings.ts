@@ -4,7 +4,7 @@ import { z } from 'zod';
  * `audio` (issue 19, docs/audio.md): the clock source's timecoded audio track, off unless a scenario asks for it.
  * On the scenario it turns the source's audio on for every path that carries it; on a path it overrides the
  * scenario's (`false`: this path stays silent; an object: its codec and bitrate). Classic HLS carries AAC in its
- * segments, WebRTC on the werift relay Opus as a second track; other path kinds and relays refuse it (not yet).
+ * segments, WebRTC Opus as a second track (werift, Janus and mediasoup relays); other path kinds and relays refuse it (not yet).
  */
 export const audioSchema = z
   .union([
@@ -28,6 +28,8 @@ export interface PathAudio {
 }
 
 const DEFAULT_BITRATE = { aac: 64, opus: 32 } as const;
+/** The WebRTC relays that carry the source's Opus as a second track (each hands ffmpeg an audio RTP ingest). */
+const AUDIO_RELAYS: readonly string[] = ['werift', 'janus', 'mediasoup'];
 /** The codec each path kind carries; a kind missing here does not carry audio yet. */
 const CODEC_OF_KIND: Partial<Record<string, PathAudio['codec']>> = { hls: 'aac', webrtc: 'opus' };
 
@@ -77,8 +79,8 @@ export function audioProblems(scenarioAudio: AudioInput, paths: AudioPath[], fie
       problems.push(`${where}.codec: ${path.kind} paths carry ${codec}, not ${spec.codec}; leave codec out or set ${codec}`);
       return;
     }
-    if (path.kind === 'webrtc' && (path.relay ?? 'werift') !== 'werift') {
-      problems.push(`${where}: relay ${String(path.relay)} does not carry the audio track yet (only werift does); use relay: werift or audio: false`);
+    if (path.kind === 'webrtc' && !AUDIO_RELAYS.includes(String(path.relay ?? 'werift'))) {
+      problems.push(`${where}: relay ${String(path.relay)} does not carry the audio track yet (only ${AUDIO_RELAYS.join(', ')} do); use one of them or audio: false`);
     }
     if (path.ingest !== undefined || path.playback !== undefined || path.url !== undefined || (path.server !== undefined && path.server !== 'lab')) {
       problems.push(`${where}: audio is carried on the lab's own ${path.kind} server only, not through an external or media server yet; set audio: false on this path`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { planRun } from '../../../harness/run/run-plan.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
-import { sourceAudioOffsetMs } from '../../../harness/scenario/audio-settings.ts';
+import { audioProblems, sourceAudioOffsetMs } from '../../../harness/scenario/audio-settings.ts';
 import { problemsOf } from '../../support/scenario-problems.ts';
 
 describe('audio (issue 19)', () => {
@@ -28,7 +28,10 @@ describe('audio (issue 19)', () => {
 
   it('refuses what is not carried yet and conflicting settings, naming the field', () => {
     expect(problemsOf({ name: 'x', audio: {}, paths: [{ kind: 'll-hls' }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio \(from the scenario's audio\): ll-hls paths do not carry audio yet.*audio: false/)]);
-    expect(problemsOf({ name: 'x', paths: [{ kind: 'webrtc', relay: 'janus', audio: {} }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio: relay janus does not carry the audio track yet.*werift/)]);
+    // Every relay of the lab carries the Opus track (werift, Janus, mediasoup — simulcast too); any other relay name is refused.
+    const relays = parseScenario({ name: 'x', audio: {}, video: { preset: '720p' }, paths: [{ kind: 'webrtc', relay: 'janus' }, { kind: 'webrtc', relay: 'mediasoup', simulcast: true }] });
+    for (const p of planRun(relays).paths) expect(p.params).toMatchObject({ audio: { codec: 'opus', bitrateKbps: 32 } });
+    expect(audioProblems(undefined, [{ kind: 'webrtc', relay: 'kurento', audio: {} }], (i, name) => `paths[${i}].${name}`)).toEqual([expect.stringMatching(/^paths\[0\]\.audio: relay kurento does not carry the audio track yet \(only werift, janus, mediasoup do\)/)]);
     expect(problemsOf({ name: 'x', paths: [{ kind: 'hls', audio: { codec: 'opus' } }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio\.codec: hls paths carry aac, not opus/)]);
     expect(problemsOf({ name: 'x', paths: [{ kind: 'hls', audio: { offsetMs: 10 } }, { kind: 'webrtc', audio: { offsetMs: 20 } }] })).toEqual([expect.stringMatching(/^audio\.offsetMs: one source, one offset/)]);
     expect(problemsOf({ name: 'x', paths: [{ kind: 'hls', audio: { bitrateKbps: 64 } }, { kind: 'hls', id: 'b', audio: { bitrateKbps: 96 } }] })).toEqual([expect.stringMatching(/^audio\.bitrateKbps: .*one AAC encode/)]);
