@@ -31,7 +31,19 @@ const DEFAULT_BITRATE = { aac: 64, opus: 32 } as const;
 /** The WebRTC relays that carry the source's Opus as a second track (each hands ffmpeg an audio RTP ingest). */
 const AUDIO_RELAYS: readonly string[] = ['werift', 'janus', 'mediasoup'];
 /** The codec each path kind carries; a kind missing here does not carry audio yet. */
-const CODEC_OF_KIND: Partial<Record<string, PathAudio['codec']>> = { hls: 'aac', webrtc: 'opus' };
+const CODEC_OF_KIND: Partial<Record<string, PathAudio['codec']>> = { hls: 'aac', webrtc: 'opus', flv: 'aac' };
+/** Kinds a media server (nginx-rtmp, node-media-server, any by URL) carries AAC for: pushed in FLV / MPEG-TS with the video. */
+const SERVED_AAC_KINDS: ReadonlySet<string> = new Set(['hls', 'dash', 'flv']);
+
+/** Whether a media server other than the lab's own serves the path (ingest/playback URLs, or `server:` not lab). */
+function servedByMediaServer(path: AudioPath): boolean {
+  return path.ingest !== undefined || path.playback !== undefined || (path.server !== undefined && path.server !== 'lab');
+}
+
+/** The codec a path carries: its kind's, or AAC on a path a media server serves (DASH from nginx-rtmp, …). */
+function codecOf(path: AudioPath): PathAudio['codec'] | undefined {
+  return CODEC_OF_KIND[path.kind] ?? (servedByMediaServer(path) && SERVED_AAC_KINDS.has(path.kind) ? 'aac' : undefined);
+}
 
 interface AudioPath {
   kind: string;
@@ -47,7 +59,7 @@ interface AudioPath {
 export function pathAudio(scenarioAudio: AudioInput, path: AudioPath): PathAudio | null {
   const spec = path.audio === undefined ? scenarioAudio : path.audio;
   if (!spec) return null;
-  const codec = spec.codec ?? CODEC_OF_KIND[path.kind] ?? 'aac';
+  const codec = spec.codec ?? codecOf(path) ?? 'aac';
   return { codec, bitrateKbps: spec.bitrateKbps ?? DEFAULT_BITRATE[codec] };
 }
 
@@ -70,7 +82,7 @@ export function audioProblems(scenarioAudio: AudioInput, paths: AudioPath[], fie
     const spec = own === undefined ? scenarioAudio : own;
     if (!spec) return;
     const where = own === undefined ? `${field(i, 'audio')} (from the scenario's audio)` : field(i, 'audio');
-    const codec = CODEC_OF_KIND[path.kind];
+    const codec = codecOf(path);
     if (!codec) {
       problems.push(`${where}: ${path.kind} paths do not carry audio yet (only hls and webrtc do); set audio: false on this path`);
       return;
@@ -82,7 +94,8 @@ export function audioProblems(scenarioAudio: AudioInput, paths: AudioPath[], fie
     if (path.kind === 'webrtc' && !AUDIO_RELAYS.includes(String(path.relay ?? 'werift'))) {
       problems.push(`${where}: relay ${String(path.relay)} does not carry the audio track yet (only ${AUDIO_RELAYS.join(', ')} do); use one of them or audio: false`);
     }
-    if (path.ingest !== undefined || path.playback !== undefined || path.url !== undefined || (path.server !== undefined && path.server !== 'lab')) {
+    // AAC reaches media servers muxed with the video (FLV over RTMP, MPEG-TS over SRT); other kinds' servers do not carry it yet.
+    if (!SERVED_AAC_KINDS.has(path.kind) && (servedByMediaServer(path) || path.url !== undefined)) {
       problems.push(`${where}: audio is carried on the lab's own ${path.kind} server only, not through an external or media server yet; set audio: false on this path`);
     }
     const carried = pathAudio(scenarioAudio, path);

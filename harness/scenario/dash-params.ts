@@ -1,5 +1,6 @@
 import { availabilityTimeOffset } from '../../ingest/dash/mpd-writer.ts';
 import type { PlayerName } from '../../players/player-options.ts';
+import type { PathAudio } from './audio-settings.ts';
 import type { JoinMode } from './latency-model.ts';
 import type { DashPathSpec, LlDashPathSpec, PathSpec } from './schema.ts';
 
@@ -21,6 +22,8 @@ export interface DashParams {
   gop: number;
   player: PlayerName;
   playerConfig?: Record<string, unknown>;
+  /** The source's audio (AAC; present only when the path carries audio: today DASH from a media server). */
+  audio?: PathAudio;
   modelLatencyMs: number;
 }
 

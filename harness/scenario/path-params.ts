@@ -146,11 +146,11 @@ export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'vi
     case 'webrtc':
       return { kind: 'webrtc', params: { ...webrtcParams(spec, gop), ...(audio ? { audio } : {}) } };
     case 'flv':
-      return { kind: 'flv', params: flvParams(spec, scenario.join, gop, scenario.video.fps) };
+      return { kind: 'flv', params: { ...flvParams(spec, scenario.join, gop, scenario.video.fps), ...(audio ? { audio } : {}) } };
     case 'll-dash':
       return { kind: 'll-dash', params: dashParams(spec, scenario.join, gop) };
     case 'dash':
-      return { kind: 'dash', params: serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop) };
+      return { kind: 'dash', params: { ...(serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop)), ...(audio ? { audio } : {}) } };
   }
 }
 

@@ -1,5 +1,6 @@
 import { FLV_LIVE_SYNC } from '../../players/flv/flv-live-sync.ts';
 import { dashParams, type DashParams } from './dash-params.ts';
+import type { PathAudio } from './audio-settings.ts';
 import type { JoinMode } from './latency-model.ts';
 import type { DashPathSpec, FlvPathSpec } from './schema.ts';
 
@@ -21,6 +22,8 @@ export interface FlvParams {
   gop: number;
   /** The FLV model in ms (flvModelMs). */
   modelLatencyMs: number;
+  /** The source's audio, AAC in the FLV stream (present only when the path carries audio). */
+  audio?: PathAudio;
 }
 
 /** Where an FLV viewer settles (ms): liveSync's target latency, or one GOP of `gop` frames at `fps` without liveSync. */

@@ -45,7 +45,9 @@ type AudioCarrier = { kind: string; audio?: AacEncode };
 
 /** Which feeds the outputs need. */
 export function audioFeedsOf(outputs: readonly AudioCarrier[]): AudioFeeds {
-  return { lead: outputs.some((o) => o.kind === 'hls' && o.audio), realtime: outputs.some((o) => o.kind === 'rtp-audio') };
+  // A push to a media server (FLV over RTMP, MPEG-TS over SRT) carries AAC muxed like an HLS output: the lead feed.
+  // The LL-HLS/DASH packager's fMP4 (ll-hls) muxes AAC in its fragments: the lead feed too.
+  return { lead: outputs.some((o) => (o.kind === 'hls' || o.kind === 'push' || o.kind === 'll-hls') && o.audio), realtime: outputs.some((o) => o.kind === 'rtp-audio') };
 }
 
 /** ffmpeg input arguments of the feeds, after the video's pipe:0: lead first (input 1), then realtime. */

@@ -33,6 +33,8 @@ export interface LlHlsOutput {
   socketPath: string;
   /** The packager cuts segments on keyframes: the GOP must divide this. */
   segmentDuration: number;
+  /** AAC of the source's timecoded audio muxed in the same fragments (a second trak); absent: video only. */
+  audio?: AacEncode;
 }
 
 export interface RtpOutput {
@@ -57,6 +59,8 @@ export interface PushOutput {
   kind: 'push';
   url: string;
   format: 'flv' | 'mpegts' | 'rtsp';
+  /** AAC of the source's timecoded audio next to the video (FLV and MPEG-TS carry it natively); absent: video only. */
+  audio?: AacEncode;
 }
 
 export type PipelineOutput = HlsOutput | RtpOutput | LlHlsOutput | PushOutput | RtpAudioOutput;
@@ -107,7 +111,12 @@ function hlsSlave(out: HlsOutput): string {
  * second ffmpeg keeps LL-HLS on the very frames of the other paths; why a unix socket: see FragmentIngest.
  */
 function llHlsSlave(out: LlHlsOutput): string {
-  const options = ['f=mp4', 'movflags=+frag_every_frame+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer', 'flush_packets=1'];
+  // With AAC muxed in (issue 19), frag_every_frame cuts after every audio packet too and ffmpeg 5.1 then writes wrong
+  // audio tfdts (every third AAC frame a frame late with duration 0); frag_duration=1 (µs) cuts when a track's next
+  // packet arrives and kept both tracks' timing contiguous: a fragment holds at most one video frame and is written
+  // when the next frame arrives, as before (docs/ll-hls.md#audio).
+  const cut = out.audio ? ['movflags=+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer', 'frag_duration=1'] : ['movflags=+frag_every_frame+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer'];
+  const options = ['f=mp4', ...cut, 'flush_packets=1'];
   return `[${options.join(':')}]${teeEscape(`unix:${out.socketPath}`)}`;
 }
 
@@ -200,7 +209,7 @@ export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], go
     const key = layer ? layerKey(codec, layer) : codec;
     const encode = encodes.get(key) ?? { codec, layer, slaves: [] };
     encode.slaves.push(slaveFor(out));
-    if (out.kind === 'hls' && out.audio && audio.leadInput !== undefined) {
+    if ((out.kind === 'hls' || out.kind === 'push' || out.kind === 'll-hls') && out.audio && audio.leadInput !== undefined) {
       encode.aac = out.audio;
       aacSlaves.add(encode.slaves.at(-1)!);
     }

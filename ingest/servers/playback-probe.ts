@@ -24,11 +24,21 @@ const REQUEST_TIMEOUT_MS = 3000;
 /** What one attempt found: serving, or why not (for the error if it never serves). */
 type Attempt = { ok: true } | { ok: false; status: string };
 
-/** Segments a playlist lists (#EXTINF) or an MPD's SegmentTimeline holds (each <S>, plus its repeats). */
-export function listedSegments(format: 'hls' | 'dash', text: string): number {
-  if (format === 'hls') return text.split('\n').filter((line) => line.startsWith('#EXTINF')).length;
+/** The <S> entries of one SegmentTimeline (or a whole MPD's), plus their repeats. */
+function timelineSegments(text: string): number {
   let count = 0;
   for (const match of text.matchAll(/<S\b([^>]*)\/?>/g)) count += 1 + Math.max(0, Number(/\br="(-?\d+)"/.exec(match[1]!)?.[1] ?? 0));
+  return count;
+}
+
+/**
+ * Segments a playlist lists (#EXTINF) or an MPD's SegmentTimeline holds (each <S>, plus its repeats). An MPD with
+ * several timelines (nginx-rtmp writes its audio as an AdaptationSet of its own) serves as far as its shortest one.
+ */
+export function listedSegments(format: 'hls' | 'dash', text: string): number {
+  if (format === 'hls') return text.split('\n').filter((line) => line.startsWith('#EXTINF')).length;
+  const timelines = [...text.matchAll(/<SegmentTimeline\b[\s\S]*?<\/SegmentTimeline>/g)].map((m) => timelineSegments(m[0]));
+  const count = timelines.length > 0 ? Math.min(...timelines) : timelineSegments(text);
   // A SegmentTemplate with @duration and $Number$ (no timeline) lists no segments: it serves as soon as it answers.
   return count === 0 && /<SegmentTemplate\b[^>]*\bduration=/.test(text) ? Number.POSITIVE_INFINITY : count;
 }

@@ -32,7 +32,8 @@ export class FlvPlayer implements Player {
     this.video = video;
     this.liveSync = config.liveSync !== false;
     const player = mpegts.createPlayer(
-      { type: 'flv', isLive: true, url: config.src, hasAudio: false, hasVideo: true },
+      // hasAudio: with audio the FLV stream carries AAC (issue 19) and mpegts.js remuxes it into its own SourceBuffer.
+      { type: 'flv', isLive: true, url: config.src, hasAudio: config.audio === true, hasVideo: true },
       {
         isLive: true,
         enableWorker: false,

@@ -46,7 +46,10 @@ export class VideoJsPlayer implements Player {
     if (!config.src) throw new PlayerError('video.js player needs config.src (the playlist URL)');
     if (typeof MediaSource === 'undefined') throw new PlayerError('this browser has no MediaSource support for video.js (VHS)');
     const user = nestOptions(flattenOptions(config.playerOptions ?? {}));
-    const player = videojs(video, mergeOptions(VIDEOJS_LAB_SETTINGS, user));
+    // With audio the runtime has unmuted the element for the audio probe (a muted element feeds it silence): video.js
+    // would mute it again from its `muted` option, so that option follows the element (--mute-audio silences Chromium).
+    const lab = config.audio ? { ...VIDEOJS_LAB_SETTINGS, muted: false } : VIDEOJS_LAB_SETTINGS;
+    const player = videojs(video, mergeOptions(lab, user));
     this.player = player;
     player.on('error', () => {
       const err = player.error();

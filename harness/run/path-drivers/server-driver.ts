@@ -8,6 +8,7 @@ import { labDefaults } from '../../../core/defaults.ts';
 import { NotStartedError } from '../../../core/errors.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';
 import { playbackHeaders, redactUrl, schemeOf, serverOf } from '../../scenario/delivery.ts';
+import type { PathAudio } from '../../scenario/audio-settings.ts';
 import type { DashPathSpec, FlvPathSpec, HlsPathSpec } from '../../scenario/schema.ts';
 import type { PlannedPath } from '../run-plan.ts';
 import { basePlayerConfig, segmentsReadyDeadline, type PathDriver, type PathSetupContext } from './path-driver.ts';
@@ -28,6 +29,9 @@ const FLV_READY_MS = labDefaults.ffmpegReadyTimeoutMs + 10_000;
  * group, a death fails the run with its last log lines), or any server given by URL (`ingest:` gets the encode
  * pushed by ffmpeg's tee, `playback:` is what the viewers play, with the path's headers and bearer token).
  * Viewers start once the playback URL serves media (a playlist as long as the join policy asks, an FLV header).
+ * With audio (issue 19), the push carries AAC beside the video — FLV (RTMP) and MPEG-TS (SRT) carry it natively, from
+ * the `lead` feed like the lab's HLS — and the server packages it as it does the video: nginx-rtmp into its HLS
+ * segments and a DASH audio AdaptationSet of its own, node-media-server into the FLV stream.
  */
 export class ServerPathDriver implements PathDriver {
   readonly player: PlayerConfig['kind'];
@@ -55,7 +59,7 @@ export class ServerPathDriver implements PathDriver {
       this.playbackUrl = () => playback;
       if (!spec.ingest) return [];
       await ctx.failure.race(checkIngest(spec.ingest, `${id}: ${redactUrl(spec.ingest)}`));
-      return [{ kind: 'push', url: spec.ingest, format: PUSH_FORMAT[schemeOf(spec.ingest)]! }];
+      return [{ kind: 'push', url: spec.ingest, format: PUSH_FORMAT[schemeOf(spec.ingest)]!, ...this.aac }];
     }
     // A server of the lab's: loopback, or the path's namespace address when its viewers sit behind a link.
     const address = ctx.hostAddresses[ctx.hostAddresses.length - 1] ?? '127.0.0.1';
@@ -75,7 +79,17 @@ export class ServerPathDriver implements PathDriver {
     ctx.resources.defer(started.label, () => started.close());
     started.on('died', (err) => ctx.failure.fail(err));
     await ctx.failure.race(started.start());
-    return [{ kind: 'push', url: started.ingestUrl, format: 'flv' }];
+    return [{ kind: 'push', url: started.ingestUrl, format: 'flv', ...this.aac }];
+  }
+
+  /** The source's audio on this path (AAC, muxed into the push with the video), or nothing: video only. */
+  private get audio(): PathAudio | undefined {
+    return this.path.kind === 'hls' || this.path.kind === 'dash' || this.path.kind === 'flv' ? this.path.params.audio : undefined;
+  }
+
+  /** The push output's `audio` field: AAC at the path's rate, muxed by ffmpeg next to the video (one encode for every AAC output). */
+  private get aac(): { audio?: { bitrateKbps: number } } {
+    return this.audio ? { audio: { bitrateKbps: this.audio.bitrateKbps } } : {};
   }
 
   async ready(failure: FailureSignal): Promise<void> {
@@ -105,6 +119,7 @@ export class ServerPathDriver implements PathDriver {
       ...(this.spec.kind === 'flv' ? { liveSync: this.spec.liveSync !== false } : {}),
       ...(this.spec.kind === 'hls' ? { liveSyncDurationCount: labDefaults.liveSyncDurationCount } : {}),
       ...(this.spec.kind !== 'flv' && this.spec.playerConfig ? { playerOptions: this.spec.playerConfig } : {}),
+      ...(this.audio ? { audio: true } : {}),
     };
   }
 }

@@ -39,6 +39,41 @@ describe('audio (issue 19)', () => {
     expect(problemsOf({ name: 'x', audio: true, paths: [{ kind: 'hls' }] })).toEqual([expect.stringMatching(/^audio: /)]);
   });
 
+  it('carries AAC through media servers: nginx-rtmp HLS and DASH, node-media-server and URL FLV, an ingest URL', () => {
+    const s = parseScenario({
+      name: 'x',
+      audio: {},
+      paths: [
+        { kind: 'hls', server: 'nginx-rtmp' },
+        { kind: 'dash', server: 'nginx-rtmp' },
+        { kind: 'flv' },
+        { kind: 'flv', id: 'flv-url', ingest: 'srt://127.0.0.1:9000', playback: 'http://127.0.0.1:8000/live/a.flv' },
+        { kind: 'hls', id: 'quiet', server: 'nginx-rtmp', audio: false },
+      ],
+    });
+    const planned = planRun(s).paths;
+    for (const p of planned.slice(0, 4)) expect(p.params, p.id).toMatchObject({ audio: { codec: 'aac', bitrateKbps: 64 } });
+    expect(planned[4]!.params).not.toHaveProperty('audio');
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'flv', audio: { codec: 'opus' } }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio\.codec: flv paths carry aac, not opus/)]);
+  });
+
+  it('muxes the one AAC encode into RTMP (FLV) and SRT (MPEG-TS) pushes from the lead feed; a silent push takes the video only', () => {
+    const video = { width: 640, height: 360, fps: 30, bitrateKbps: 1000 };
+    const { args } = buildFfmpegArgs(
+      video,
+      [
+        { kind: 'push', url: 'rtmp://127.0.0.1:1935/live/a', format: 'flv', audio: { bitrateKbps: 64 } },
+        { kind: 'push', url: 'srt://127.0.0.1:9000', format: 'mpegts', audio: { bitrateKbps: 64 } },
+        { kind: 'push', url: 'rtmp://127.0.0.1:1935/live/b', format: 'flv' },
+      ],
+      30,
+      { lead: 'tcp://127.0.0.1:1' },
+    );
+    const line = args.join(' ');
+    expect(line.match(/-c:a aac/g)).toHaveLength(1);
+    expect(line).toMatch(/-map 0:v .* -map 1:a -c:a aac -b:a 64k .*-f tee \[f=flv:bsfs\/v=extract_extradata[^|]*\]rtmp.*\/a\|\[f=mpegts\]srt.*\|\[select=v:f=flv/);
+  });
+
   it('maps AAC into the HLS tee (other slaves video only) and sends Opus RTP from the realtime feed', () => {
     const video = { width: 640, height: 360, fps: 30, bitrateKbps: 1000 };
     const { args } = buildFfmpegArgs(
