@@ -36,6 +36,7 @@ export function validityLines(results: Results): string[] {
     m.cpuBusyPct !== null ? `CPU ${m.cpuBusyPct} % busy` : null,
     m.backpressuredPct !== null ? `${m.backpressuredPct} % of frames backpressured` : null,
     m.encoderLagMsMax !== null ? `encoder ≤ ${m.encoderLagMsMax} ms behind` : null,
+    m.labStallMsMax != null ? `lab stalled ≤ ${m.labStallMsMax} ms` : null,
   ].filter(Boolean);
   if (validity.verdict === 'valid') return [`validity: valid${figures.length ? ` (${figures.join(', ')} over the measurement window)` : ''}`];
   return [

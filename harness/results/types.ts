@@ -7,6 +7,7 @@ import type { HttpJoinSummary, JoinSummary } from './join-types.ts';
 import type { ClockSummary } from './clock-types.ts';
 import type { LoadViewersResult } from './load-types.ts';
 import type { WebrtcBreakdown } from './webrtc-breakdown-types.ts';
+import type { RunValidity, Validity } from './validity-types.ts';
 
 export type { ClockSummary } from './clock-types.ts';
 export type { LoadViewersResult } from './load-types.ts';
@@ -47,35 +48,7 @@ export interface FreezeSummary {
   events: Array<{ t: number; ms: number }>;
 }
 
-/** A reason a run or path cannot be trusted as measured (harness/validity): what was found and the limit it broke. */
-export interface ValidityReason {
-  /** Stable identifier: cpu-busy, source-late, source-backpressure, encoder-behind, fps-low, measured-low, freezes, emulator-late, clock-jump. */
-  code: string;
-  message: string;
-  pathId?: string;
-  viewerId?: number;
-  value: number;
-  limit: number;
-}
-
-export interface Validity {
-  /** degraded: the machine or the instrument could not keep real time; read the figures as suspect. */
-  verdict: 'valid' | 'degraded';
-  reasons: ValidityReason[];
-}
-
-/** The run-level validity: the verdict, the limits it was judged by, and the run-wide figures measured. */
-export interface RunValidity extends Validity {
-  limits: Record<string, number>;
-  /** Over the measurement window (first viewer's start to last viewer's end); null when not measured. */
-  measured: {
-    windowSeconds: number | null;
-    cpuBusyPct: number | null;
-    sourceLatePct: number | null;
-    backpressuredPct: number | null;
-    encoderLagMsMax: number | null;
-  };
-}
+export type { RunValidity, Validity, ValidityReason } from './validity-types.ts';
 
 /** One second of one viewer's latency, for charts (exact statistics live in latencyMs). */
 export interface TimelinePoint {

@@ -9,6 +9,7 @@ import { browserForViewer, type BrowserEndpoint } from '../browser/remote-browse
 import { ViewerCollector } from '../collect/viewer-collector.ts';
 import { LayerTimeline } from '../collect/layer-timeline.ts';
 import { HostCpuSampler, type CpuSample } from '../collect/host-cpu.ts';
+import { LoopStallMonitor } from '../collect/loop-stalls.ts';
 import { withValidity } from '../validity/judge.ts';
 import { labDefaults } from '../../core/defaults.ts';
 import { InterruptedError, LabError, LabTimeoutError } from '../../core/errors.ts';
@@ -207,6 +208,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let status: RunStatus = 'complete';
   let error: string | undefined;
   const cpu = new HostCpuSampler().start(); // host CPU through the run, for the validity verdict
+  const stalls = new LoopStallMonitor().start(); // and the lab's own event loop
 
   const sourceInfo = (): SourceInfo | null => {
     const pacing = pipeline?.pacing();
@@ -230,7 +232,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       source,
       paths: withLoadResults(withNetworkResults(buildPathResults(plan, collectors, pathLatencies, layerTimelines), network), load),
     };
-    return { ...results, ...withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [] }) };
+    return { ...results, ...withValidity(results, { cpu: cpuSamples, pacing: pipeline?.pacingHistory ?? [], loopStalls: stalls.stalls }) };
   };
   // A second Ctrl-C (or a crash) exits without closing: 'exit' still runs this synchronously, so what was drained
   // until then is kept (the exit hook kills the children).
@@ -265,6 +267,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const source = sourceInfo();
   await resources.closeAll((label, err) => bus.emit('warning', `closing ${label}: ${(err as Error).message}`));
   const cpuSamples = cpu.stop();
+  stalls.stop();
   await csv.close();
 
   const results = assemble(status, error, source, cpuSamples, await ffmpegVersion);

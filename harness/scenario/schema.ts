@@ -216,6 +216,8 @@ export const validitySchema = z.strictObject({
   maxBackpressuredPct: z.number().min(0).max(100).optional(),
   /** How far ffmpeg's encoder may trail the wall clock, ms (default 250). */
   maxEncoderLagMs: z.number().min(0).max(600_000).optional(),
+  /** The lab's own event loop stalled longest, ms (default 100). */
+  maxLabStallMs: z.number().min(0).max(600_000).optional(),
   /** A viewer's presented frame rate as a fraction of the source's, at least (default 0.95). */
   minFpsRatio: z.number().min(0).max(1).optional(),
   /** Frames the probe timed as a fraction of the frames presented, at least (default 0.95). */

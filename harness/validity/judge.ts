@@ -1,8 +1,8 @@
 import type { PathResult, Results, RunValidity, Validity, ValidityReason, ViewerResult } from '../results/types.ts';
 import { validityLimits, type ValidityLimits } from './limits.ts';
 import {
-  cpuBusyPct, encoderLagMsMax, round1, sourceFigures,
-  type CpuReading, type MeasurementWindow, type PacingReading,
+  cpuBusyPct, encoderLagMsMax, loopStalls, round1, sourceFigures,
+  type CpuReading, type MeasurementWindow, type PacingReading, type StallReading,
 } from './window-figures.ts';
 
 /**
@@ -18,6 +18,8 @@ export interface ValidityInput {
   cpu: readonly CpuReading[];
   /** The clock source's pacing reports (with the encoder's lag behind its schedule). */
   pacing: readonly PacingReading[];
+  /** Stalls of the lab's own event loop (absent: not watched, no figure). */
+  loopStalls?: readonly StallReading[];
 }
 
 export interface ValidityJudgement {
@@ -45,6 +47,8 @@ export function judgeValidity(input: ValidityInput): ValidityJudgement {
     sourceLatePct: source?.latePct ?? null,
     backpressuredPct: source?.backpressuredPct ?? null,
     encoderLagMsMax: window ? encoderLagMsMax(input.pacing, window) : null,
+    labStallMsMax: window && input.loopStalls ? loopStalls(input.loopStalls, window).maxMs : null,
+    labStalledMs: window && input.loopStalls ? loopStalls(input.loopStalls, window).totalMs : null,
   };
   const runWide = runReasons(measured, limits, fps);
   const byPath = new Map<string, Validity>();
@@ -94,6 +98,14 @@ function runReasons(m: RunValidity['measured'], limits: ValidityLimits, fps: num
       message: `ffmpeg's encoder fell up to ${m.encoderLagMsMax} ms behind real time (limit ${limits.maxEncoderLagMs} ms): every path's latency includes that wait`,
       value: m.encoderLagMsMax,
       limit: limits.maxEncoderLagMs,
+    });
+  }
+  if (m.labStallMsMax != null && m.labStallMsMax > limits.maxLabStallMs) {
+    reasons.push({
+      code: 'lab-stalled',
+      message: `the lab's own process stalled for up to ${m.labStallMsMax} ms (${m.labStalledMs} ms in all over the window; limit ${limits.maxLabStallMs} ms): the werift relay, the lab's origins and signaling sent nothing meanwhile`,
+      value: m.labStallMsMax,
+      limit: limits.maxLabStallMs,
     });
   }
   return reasons;

@@ -35,6 +35,12 @@ export const validityDefaults = {
   maxFreezes: 0,
   /** The userspace link emulator's mean lateness releasing held packets (per direction), ms. */
   maxEmulatorLateMs: 3,
+  /**
+   * The lab's own event loop stalled longest, ms (harness/collect/loop-stalls.ts). The werift relay, the lab's
+   * origins, WHEP and signaling run on it: a stall holds every packet and playlist answer they would have sent, so
+   * the glass latency includes it. Three frame intervals at 30 fps.
+   */
+  maxLabStallMs: 100,
   /** Largest change of a page's clock mapping (Date.now() − performance.now()) between two readings, ms. */
   maxClockJumpMs: 5,
 } as const;

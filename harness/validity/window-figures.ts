@@ -24,6 +24,12 @@ export interface PacingReading {
   encoderLagMs?: number | null;
 }
 
+/** A stall of the lab's event loop (harness/collect/loop-stalls.ts): it ended at wallMs and lasted ms. */
+export interface StallReading {
+  wallMs: number;
+  ms: number;
+}
+
 export interface MeasurementWindow {
   from: number;
   to: number;
@@ -75,6 +81,18 @@ export function encoderLagMsMax(readings: readonly PacingReading[], window: Meas
     max = Math.max(max ?? -Infinity, r.encoderLagMs);
   }
   return max === null ? null : Math.round(max);
+}
+
+/** The longest stall of the lab's event loop overlapping the window, and the time stalled in it (ms); zeros when none. */
+export function loopStalls(stalls: readonly StallReading[], window: MeasurementWindow): { maxMs: number; totalMs: number } {
+  let maxMs = 0;
+  let totalMs = 0;
+  for (const s of stalls) {
+    if (s.wallMs < window.from || s.wallMs - s.ms > window.to) continue;
+    maxMs = Math.max(maxMs, s.ms);
+    totalMs += s.ms;
+  }
+  return { maxMs, totalMs };
 }
 
 export function round1(v: number): number {

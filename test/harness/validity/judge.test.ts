@@ -78,6 +78,8 @@ const CASES: Array<{ name: string; path?: PathResult; samples?: Partial<Omit<Val
   { name: 'late source hand-offs', samples: { pacing: pacing(3) }, codes: ['source-late'], value: 10 },
   { name: 'ffmpeg input backpressure', samples: { pacing: pacing(0, 6) }, codes: ['source-backpressure'], value: 20 },
   { name: 'the encoder behind real time', samples: { pacing: pacing(0, 0, 2000) }, codes: ['encoder-behind'] },
+  { name: 'the lab stalled 150 ms in the window', samples: { loopStalls: [{ wallMs: 2000, ms: 900 }, { wallMs: 15_000, ms: 150 }, { wallMs: 16_000, ms: 40 }] }, codes: ['lab-stalled'], value: 150 },
+  { name: 'the lab stalled only at start-up and within the limit later', samples: { loopStalls: [{ wallMs: 2000, ms: 900 }, { wallMs: 15_000, ms: 100 }] }, codes: [] },
   { name: 'a viewer below 95 % of the source rate', path: webrtc({ fps: 21 }), codes: ['fps-low'], value: 21 },
   { name: 'a viewer at 95 % of the source rate', path: webrtc({ fps: 28.5 }), codes: [] },
   { name: 'too few presented frames measured', path: webrtc({ framesMeasured: 500 }), codes: ['measured-low'] },
@@ -114,13 +116,16 @@ describe('judgeValidity', () => {
   it('records the limits used and the run-wide figures over the window', () => {
     const judged = judge(webrtc(), {}, { maxEncoderLagMs: 100 });
     expect(judged.run.limits).toEqual({ ...validityDefaults, maxEncoderLagMs: 100 });
-    expect(judged.run.measured).toEqual({ windowSeconds: 20, cpuBusyPct: 60, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 20 });
+    expect(judged.run.measured).toEqual({ windowSeconds: 20, cpuBusyPct: 60, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 20, labStallMsMax: null, labStalledMs: null });
+    // A stall straddling the window's start counts; the time stalled is summed.
+    const stalled = judge(webrtc(), { loopStalls: [{ wallMs: 10_050, ms: 80 }, { wallMs: 20_000, ms: 30 }, { wallMs: 31_000, ms: 500 }] });
+    expect([stalled.run.measured.labStallMsMax, stalled.run.measured.labStalledMs]).toEqual([80, 110]);
   });
 
   it('says nothing it did not measure: no viewer window, no samples', () => {
     const judged = judge(webrtc({ measureFrom: null, measureTo: null, fps: null }), { cpu: [], pacing: [] });
     expect(judged.run.verdict).toBe('valid');
-    expect(judged.run.measured).toEqual({ windowSeconds: null, cpuBusyPct: null, sourceLatePct: null, backpressuredPct: null, encoderLagMsMax: null });
+    expect(judged.run.measured).toEqual({ windowSeconds: null, cpuBusyPct: null, sourceLatePct: null, backpressuredPct: null, encoderLagMsMax: null, labStallMsMax: null, labStalledMs: null });
   });
 
   it('attaches the verdicts to the results (run and paths)', () => {
