@@ -43,7 +43,7 @@ function stillRunning(processes: Map<number, string>): string[] {
 }
 
 describe.skipIf(skip !== undefined)(`lab run with relay: mediasoup, end to end${skip ? ` — SKIPPED: ${skip}` : ''}`, () => {
-  it('simulcast through the SFU: three layers (given largest first) encoded once for two paths, frames at the layer sizes, the pinned viewer on layer 0, no worker left', async () => {
+  it('simulcast through the SFU: three layers (given largest first) encoded once for two paths, frames at the layer sizes, the pinned viewer on layer 0, Opus beside the layers, no worker left', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lab-test-mediasoup-'));
     const run = startLab(['run', 'test/fixtures/mediasoup-e2e.yaml', '--out', out, '--quiet']);
     // What this run starts (ffmpeg, Chromium, the mediasoup workers), sampled while it runs; other runs on the machine are not ours.
@@ -106,6 +106,21 @@ describe.skipIf(skip !== undefined)(`lab run with relay: mediasoup, end to end${
       if (valid) expect(path!.latencyMs!.p50).toBeLessThan(250);
       expect(viewer.webrtcStats!.packetsReceived).toBeGreaterThan(100);
       expect(viewer.webrtcStats!.candidatePair?.protocol).toBe('udp');
+      if (pinned === undefined) {
+        // The source's Opus (issue 19) through mediasoup's audio Producer/Consumer, next to the video layers: its marks
+        // decode, and the page times them (mouth-to-ear latency and A/V sync exist).
+        const audio = viewer.audio!;
+        const latency = viewer.audioLatencyMs;
+        console.log(`mediasoup e2e audio ${id}: ${audio.marksDecoded}/${audio.marksExpected} marks (${audio.marksUndecodable} undecodable), latency p50 ${latency?.p50} ms, A/V sync p50 ${viewer.avSyncMs?.p50} ms, ${audio.webrtc?.packetsReceived} packets`);
+        expect(path!.kind === 'webrtc' && path!.params.audio).toMatchObject({ codec: 'opus' });
+        // A degraded run (the machine fell behind) may cut a mark in a concealed gap: a couple, not more.
+        expect(audio.marksUndecodable).toBeLessThanOrEqual(valid ? 0 : 2);
+        expect(audio.marksDecoded).toBeGreaterThanOrEqual(valid ? 0.9 * audio.marksExpected : 0.3 * audio.marksExpected);
+        expect(latency?.p50).toBeGreaterThan(0);
+        expect(audio.webrtc!.packetsReceived).toBeGreaterThan(results.scenario.duration * 25);
+      } else {
+        expect(viewer.audio, 'the path without audio has no audio track').toBeUndefined();
+      }
     }
     // One ffmpeg encodes the three layers once for both paths (three x264 encodes behind one filter graph).
     // (The lab also runs `ffmpeg -version` while it starts: the pipeline is the ffmpeg that encodes.)
