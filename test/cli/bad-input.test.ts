@@ -49,7 +49,7 @@ async function refused(args: string[], message: RegExp): Promise<CliResult> {
 
 const SMALL = 'duration: 1\nwarmup: 0\npaths: [{ kind: hls, segmentDuration: 1 }]\n';
 
-describe('lab run refuses bad scenarios with exit 2 before anything starts', () => {
+describe.concurrent('lab run refuses bad scenarios with exit 2 before anything starts', () => {
   it('a 50 MB file, by its size, without echoing it', async () => {
     const file = scenario('big.yaml', '');
     truncateSync(file, 50 * 1024 * 1024);
@@ -88,7 +88,7 @@ describe('lab run refuses bad scenarios with exit 2 before anything starts', () 
   });
 });
 
-describe('lab run refuses an --out it cannot use with exit 2 before anything starts', () => {
+describe.concurrent('lab run refuses an --out it cannot use with exit 2 before anything starts', () => {
   const good = () => scenario('good.yaml', `name: good\n${SMALL}`);
 
   it('a file, and a folder under a file', async () => {
