@@ -13,7 +13,7 @@ import { labChildren, runLab, type CliResult } from '../support/lab-cli.ts';
  * Real runs through real media servers, on loopback: the one encode pushed over RTMP to an nginx-rtmp (HLS out) and
  * a node-media-server (HTTP-FLV out) that the lab runs; an nginx-rtmp that the test runs and hands to the lab only
  * as URLs (behind a bearer token the lab takes from the environment); and the endings of a server that refuses the
- * ingest or never serves the playback URL.
+ * ingest or never serves the playback URL. The first two carry the source's audio (AAC in the push, issue 19).
  */
 const dir = mkdtempSync(join(tmpdir(), 'lab-test-servers-'));
 /** Why nginx-rtmp cannot run here (`npm run setup` installs it), or undefined. */
@@ -70,6 +70,17 @@ async function externalNginx(requireBearer?: string): Promise<NginxRtmpServer> {
   return server;
 }
 
+/**
+ * The audio marks of a path that carries the source's AAC: one every 100 ms of the window, at least 90 % read back on
+ * a valid run (half on a degraded one), none failing its CRC (two on a degraded run) and none misread (off track).
+ */
+function expectAudioMarks(results: Results, id: string, audio: NonNullable<Results['paths'][number]['viewers'][number]['audio']>, valid: boolean): void {
+  expect(audio.marksExpected, id).toBe((results.scenario.duration * 1000) / 100);
+  expect(audio.marksDecoded, id).toBeGreaterThanOrEqual((valid ? 0.9 : 0.5) * audio.marksExpected);
+  expect(audio.marksUndecodable, id).toBeLessThanOrEqual(valid ? 0 : 2);
+  expect(audio.marksOffTrack, id).toBe(0);
+}
+
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(missing !== undefined)(`HLS and DASH through nginx-rtmp, HTTP-FLV through node-media-server, each run by the lab${skipped}`, () => {
@@ -118,6 +129,27 @@ describe.skipIf(missing !== undefined)(`HLS and DASH through nginx-rtmp, HTTP-FL
     expect(flv!.latencyMs!.p50).toBeLessThan(hls!.latencyMs!.p50);
   });
 
+  it('carries the source\'s AAC through each server (issue 19): marks decoded, audio latency, A/V sync of one muxed timeline', () => {
+    const valid = judged(results, 'servers e2e audio');
+    for (const path of results.paths) {
+      const viewer = path.viewers[0]!;
+      const audio = viewer.audio!;
+      const sync = viewer.avSyncMs!;
+      console.log(`servers e2e audio ${path.id}: ${audio.marksDecoded}/${audio.marksExpected} marks (${audio.marksUndecodable} undecodable), audio p50 ${path.audioLatencyMs?.p50} ms, video p50 ${path.latencyMs?.p50} ms, A/V sync p50 ${sync?.p50} ms`);
+      expectAudioMarks(results, path.id, audio, valid);
+      expect(path.audioLatencyMs!.p50, path.id).toBeGreaterThan(0);
+      expect(sync.count, path.id).toBeGreaterThanOrEqual(results.scenario.duration - 2);
+      if (!valid) continue;
+      // One timeline: AAC and H.264 leave ffmpeg with timestamps from the same clock, each server keeps them, and the
+      // media element plays the two against each other. What is left shows up as sound late by at most AAC's priming
+      // (1024 samples, 21.3 ms: FLV, MPEG-TS and nginx-rtmp's fMP4 carry no edit list to trim it), one AAC frame of
+      // granularity (21.3 ms) and the audio context's base + output latency (10 + 32 ms), or as a picture late by up to
+      // one frame (33.3 ms at 30 fps): −33.3 … +84.6 ms, bounded here at −40 … +100 ms.
+      expect(sync.p50, path.id).toBeGreaterThan(-40);
+      expect(sync.p50, path.id).toBeLessThan(100);
+    }
+  });
+
   it('leaves no nginx, node-media-server, ffmpeg or Chromium behind', () => {
     expect(leftovers(['latency-lab-servers-e2e-', 'latency-lab-nginx-rtmp-hls-1s-nginx-rtmp', 'latency-lab-nginx-rtmp-dash-1s-nginx-rtmp', 'latency-lab-node-media-server-flv-'])).toEqual([]);
   });
@@ -128,13 +160,15 @@ describe.skipIf(missing !== undefined)(`any server by URL: an nginx-rtmp the lab
     const nginx = await externalNginx(token);
     process.env[TOKEN_VAR] = token;
     try {
-      const paths = `  - { kind: hls, id: ext, segmentDuration: 1, ingest: "${nginx.ingestUrl}", playback: "${nginx.hlsUrl()}?v=1", token: "\${env:${TOKEN_VAR}}" }\n`;
+      const paths = `  - { kind: hls, id: ext, segmentDuration: 1, ingest: "${nginx.ingestUrl}", playback: "${nginx.hlsUrl()}?v=1", token: "\${env:${TOKEN_VAR}}", audio: {} }\n`;
       const { out, cli, results } = await run('external', paths);
       expect(results.status, `${results.error ?? ''}\n${cli.stderr}`).toBe('complete');
       const path = results.paths[0]!;
       expect(path.delivery).toEqual({ server: 'url', protocolIn: 'rtmp', protocolOut: 'hls', ingestUrl: nginx.ingestUrl, playbackUrl: `${nginx.hlsUrl()}?v=***` });
       const valid = judged(results, 'external nginx-rtmp');
       expect(path.viewers[0]!.framesMeasured).toBeGreaterThanOrEqual((valid ? 0.9 : 0.5) * 30 * 12);
+      // The AAC pushed to a server the lab knows only by URL comes back in its HLS (issue 19).
+      expectAudioMarks(results, path.id, path.viewers[0]!.audio!, valid);
       if (valid) {
         // First-segment join on 1 s fragments: about one fragment behind.
         expect(path.latencyMs!.p50).toBeGreaterThan(1000);
