@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import type { ManagedProcess } from '../../../core/process/managed-process.ts';
+import { ManagedProcess } from '../../../core/process/managed-process.ts';
+import { findFfmpeg } from '../../../core/find-programs.ts';
+import type { RtpIngest } from '../../../ingest/relays/relay.ts';
 import { mountpointRequest } from '../../../ingest/relays/janus-config.ts';
 import {
   offeredPlayoutDelayId,
@@ -60,33 +62,60 @@ describe('playoutDelay: which paths may ask for it, and its values', () => {
 
 const missing = (await relayProblems([{ id: 'janus-playout-delay', relay: 'janus' }]))[0];
 
+/** A real Opus RTP stream (a 440 Hz tone, libopus 32 kb/s, 20 ms frames: what the lab's ffmpeg sends) into the audio ingest. */
+function feedOpus(ingest: RtpIngest): Promise<ManagedProcess> {
+  return ManagedProcess.start({
+    name: 'ffmpeg (janus opus)',
+    command: findFfmpeg().path,
+    args: [
+      '-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '120', '-ac', '1',
+      '-c:a', 'libopus', '-b:a', '32k', '-application', 'lowdelay', '-frame_duration', '20',
+      '-payload_type', String(ingest.payloadType), '-ssrc', String(ingest.ssrc), '-f', 'rtp', `rtp://${ingest.address}:${ingest.port}?pkt_size=1200`,
+    ],
+    killTimeoutMs: 1000,
+  });
+}
+
 describe.skipIf(missing !== undefined)(`a real Janus stamps the bounds on forwarded video${missing ? ` — SKIPPED: ${missing}` : ''}`, () => {
   const open: Array<{ close(): Promise<unknown> }> = [];
   afterEach(async () => {
     for (const thing of open.splice(0).reverse()) await thing.close();
   });
 
-  it('offers the extension, and every video packet to a viewer that accepts it carries min 200 ms / max 300 ms', async () => {
-    const relay = new JanusRelay({ pathId: 'janus-playout-delay', codec: 'h264', hostAddresses: ['127.0.0.1'], playoutDelay: { minMs: 200, maxMs: 300 } });
+  it('offers the extension, and every video packet to a viewer that accepts it carries min 200 ms / max 300 ms; the Opus track arrives beside it', async () => {
+    // With audio (issue 19): the mountpoint's second stream takes ffmpeg's Opus RTP and Janus offers it as a second m-line.
+    const relay = new JanusRelay({ pathId: 'janus-playout-delay', codec: 'h264', hostAddresses: ['127.0.0.1'], playoutDelay: { minMs: 200, maxMs: 300 }, audio: true });
     open.push(relay);
     const ingest = await relay.start();
     const feeder: ManagedProcess = await feedRtp(ingest, 'janus-playout-delay');
     open.push(feeder);
+    const audioIngest = relay.audioIngest()!;
+    expect(audioIngest.port).toBeGreaterThan(0);
+    expect(audioIngest.port).not.toBe(ingest.port);
+    open.push(await feedOpus(audioIngest));
     await relay.waitForMedia(10_000);
 
     const offer = await relay.subscribe('v1');
     const id = offeredPlayoutDelayId(offer.sdp);
     expect(id, offer.sdp).not.toBeNull();
+    const opusPt = Number(/^a=rtpmap:(\d+) opus\/48000\/2\s*$/im.exec(offer.sdp.slice(offer.sdp.search(/^m=audio /m)))?.[1]);
+    expect(offer.sdp, 'an audio m-line with Opus').toMatch(/^m=audio /m);
+    expect(opusPt).toBeGreaterThan(0);
     // werift does not know the extension, so its answer would drop it: echo Janus's extmap into the answer, as a
     // browser does, so that Janus sends it. Each packet's extension is 3 bytes: min and max, 12 bits each, 10 ms units.
     const pc = new RTCPeerConnection({
-      codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' })], audio: [] },
+      codecs: {
+        video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' })],
+        audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
+      },
       iceInterfaceAddresses: { udp4: '127.0.0.1' },
       iceAdditionalHostAddresses: ['127.0.0.1'],
     });
     open.push({ close: () => pc.close() });
     const delays: Array<[number, number] | null> = [];
+    const audio: Array<{ pt: number; bytes: number }> = [];
     pc.onTrack.subscribe((track) => {
+      if (track.kind === 'audio') return void track.onReceiveRtp.subscribe((rtp) => audio.push({ pt: rtp.header.payloadType, bytes: rtp.payload.length }));
       track.onReceiveRtp.subscribe((rtp) => {
         const ext = rtp.header.extensions.find((e) => e.id === id);
         delays.push(ext && ext.payload.length === 3 ? [((ext.payload[0]! << 4) | (ext.payload[1]! >> 4)) * 10, (((ext.payload[1]! & 0x0f) << 8) | ext.payload[2]!) * 10] : null);
@@ -100,5 +129,9 @@ describe.skipIf(missing !== undefined)(`a real Janus stamps the bounds on forwar
     await waitUntil(() => delays.length >= 60, 15_000, '60 video packets through Janus');
     expect(delays.filter((d) => d === null)).toHaveLength(0);
     expect(new Set(delays.map((d) => d!.join('/')))).toEqual(new Set(['200/300']));
+    // Opus through Janus: 20 ms packets (50/s) with the negotiated payload type and real Opus payloads (not DTX/empty).
+    await waitUntil(() => audio.length >= 50, 15_000, '50 Opus packets through Janus');
+    expect(new Set(audio.map((a) => a.pt))).toEqual(new Set([opusPt]));
+    expect(audio.filter((a) => a.bytes > 10).length).toBeGreaterThanOrEqual(45);
   });
 });
