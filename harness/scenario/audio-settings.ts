@@ -4,7 +4,8 @@ import { z } from 'zod';
  * `audio` (issue 19, docs/audio.md): the clock source's timecoded audio track, off unless a scenario asks for it.
  * On the scenario it turns the source's audio on for every path that carries it; on a path it overrides the
  * scenario's (`false`: this path stays silent; an object: its codec and bitrate). Classic HLS carries AAC in its
- * segments, WebRTC Opus as a second track (werift, Janus and mediasoup relays); other path kinds and relays refuse it (not yet).
+ * segments, WebRTC Opus as a second track (werift, Janus and mediasoup relays), a media server's path (flv; hls / dash
+ * from nginx-rtmp or by URL) AAC muxed into the push; other path kinds and relays refuse it (not yet).
  */
 export const audioSchema = z
   .union([
