@@ -113,8 +113,9 @@ describe.skipIf(skip !== undefined)(`lab run with relay: mediasoup, end to end${
         const latency = viewer.audioLatencyMs;
         console.log(`mediasoup e2e audio ${id}: ${audio.marksDecoded}/${audio.marksExpected} marks (${audio.marksUndecodable} undecodable), latency p50 ${latency?.p50} ms, A/V sync p50 ${viewer.avSyncMs?.p50} ms, ${audio.webrtc?.packetsReceived} packets`);
         expect(path!.kind === 'webrtc' && path!.params.audio).toMatchObject({ codec: 'opus' });
-        // A degraded run (the machine fell behind) may cut a mark in a concealed gap: a couple, not more.
-        expect(audio.marksUndecodable).toBeLessThanOrEqual(valid ? 0 : 2);
+        // On a degraded run (the machine fell behind) NetEq conceals gaps and may cut a mark in one: hand runs at load
+        // 8–14 lost 0–2 of 100 on each relay; allow the same 10 % the decoded share leaves.
+        expect(audio.marksUndecodable).toBeLessThanOrEqual(valid ? 0 : 0.1 * audio.marksExpected);
         expect(audio.marksDecoded).toBeGreaterThanOrEqual(valid ? 0.9 * audio.marksExpected : 0.3 * audio.marksExpected);
         expect(latency?.p50).toBeGreaterThan(0);
         expect(audio.webrtc!.packetsReceived).toBeGreaterThan(results.scenario.duration * 25);
