@@ -32,7 +32,7 @@ const DEFAULT_BITRATE = { aac: 64, opus: 32 } as const;
 /** The WebRTC relays that carry the source's Opus as a second track (each hands ffmpeg an audio RTP ingest). */
 const AUDIO_RELAYS: readonly string[] = ['werift', 'janus', 'mediasoup'];
 /** The codec each path kind carries; a kind missing here does not carry audio yet. */
-const CODEC_OF_KIND: Partial<Record<string, PathAudio['codec']>> = { hls: 'aac', webrtc: 'opus', flv: 'aac' };
+const CODEC_OF_KIND: Partial<Record<string, PathAudio['codec']>> = { hls: 'aac', webrtc: 'opus', flv: 'aac', 'll-hls': 'aac', 'll-dash': 'aac', dash: 'aac' };
 /** Kinds a media server (nginx-rtmp, node-media-server, any by URL) carries AAC for: pushed in FLV / MPEG-TS with the video. */
 const SERVED_AAC_KINDS: ReadonlySet<string> = new Set(['hls', 'dash', 'flv']);
 

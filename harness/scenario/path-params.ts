@@ -36,6 +36,8 @@ export interface LlHlsParams extends PlayerParams {
   listSize: number;
   join: JoinMode;
   gop: number;
+  /** The source's audio muxed in the parts (AAC; present only when the path carries audio). */
+  audio?: PathAudio;
   modelLatencyMs: number;
 }
 
@@ -142,13 +144,13 @@ export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'vi
     case 'hls':
       return { kind: 'hls', params: { ...hlsParams(spec, scenario.join, gop), ...(audio ? { audio } : {}) } };
     case 'll-hls':
-      return { kind: 'll-hls', params: llHlsParams(spec, scenario.join, gop) };
+      return { kind: 'll-hls', params: { ...llHlsParams(spec, scenario.join, gop), ...(audio ? { audio } : {}) } };
     case 'webrtc':
       return { kind: 'webrtc', params: { ...webrtcParams(spec, gop), ...(audio ? { audio } : {}) } };
     case 'flv':
       return { kind: 'flv', params: { ...flvParams(spec, scenario.join, gop, scenario.video.fps), ...(audio ? { audio } : {}) } };
     case 'll-dash':
-      return { kind: 'll-dash', params: dashParams(spec, scenario.join, gop) };
+      return { kind: 'll-dash', params: { ...dashParams(spec, scenario.join, gop), ...(audio ? { audio } : {}) } };
     case 'dash':
       return { kind: 'dash', params: { ...(serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop)), ...(audio ? { audio } : {}) } };
   }

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MEDIA_TYPES } from '../hls/hls-origin.ts';
 import type { CmafPackager, MediaSegment } from '../ll-hls/cmaf-packager.ts';
 import type { GrowingBody } from '../ll-hls/growing-body.ts';
-import { Mp4BoxSplitter, readFragmentInfo } from '../ll-hls/mp4-boxes.ts';
-import { avcCodecsOf, checkMpdOptions, writeMpd, type MpdOptions, type MpdTimeline } from './mpd-writer.ts';
+import { Mp4BoxSplitter, readFragmentInfo, type InitInfo } from '../ll-hls/mp4-boxes.ts';
+import { aacOf, avcCodecsOf, checkMpdOptions, writeMpd, type MpdAudio, type MpdOptions, type MpdTimeline } from './mpd-writer.ts';
+import { trackFragment, trackInit, trackSegment } from './track-split.ts';
 
 export interface DashOriginOptions {
   pathId: string;
@@ -24,12 +25,19 @@ interface Anchor {
   presentationTimeOffset: number;
   timescale: number;
   codecs: string;
+  audio?: MpdAudio;
 }
+
+/** Which track a request is for: the video (init.mp4, s<n>.m4s) or the AAC beside it (audio-init.mp4, a<n>.m4s). */
+type Track = 'video' | 'audio';
 
 /**
  * Serves one DASH or LL-DASH path from a CMAF packager's memory (the same packager, and so the same bytes, as an
  * LL-HLS path of the same segment duration): /dash/<pathId>/manifest.mpd, init.mp4, s<n>.m4s (the packager's
  * segments; $Number$ = its media sequence number) and time (the UTCTiming source: the server's clock as ISO 8601).
+ * With AAC muxed in the packager's fragments (issue 19), init.mp4 and s<n>.m4s carry the video track only and
+ * audio-init.mp4 and a<n>.m4s the audio, an AdaptationSet of its own (dash.js plays no multiplexed Representation):
+ * each cut out of the same bytes (track-split.ts), fragment by fragment, so LL-DASH still streams both as they come.
  *
  * LL-DASH: the segment being written is answered as soon as its first fragment exists and streamed with chunked
  * transfer as each frame's fragment arrives. Classic DASH: a segment is sent whole once complete. Either way a
@@ -61,13 +69,28 @@ export class DashOrigin {
     if (this.closed) return fail(res, 503, 'origin closed');
     if (file === 'time') return send(req, res, 'text/plain; charset=utf-8', Buffer.from(new Date().toISOString()), 'no-store');
     if (file === 'manifest.mpd') return this.manifest(req, res);
-    if (file === 'init.mp4') {
+    if (file === 'init.mp4' || file === 'audio-init.mp4') {
+      const track: Track = file === 'init.mp4' ? 'video' : 'audio';
       const init = this.packager.init;
-      return init ? send(req, res, MEDIA_TYPES['.mp4']!, init.bytes, MEDIA_CACHE) : fail(res, 404, 'no init segment yet');
+      if (!init || (track === 'audio' && !init.info.audio)) return fail(res, 404, init ? 'this stream carries no audio' : 'no init segment yet');
+      return send(req, res, MEDIA_TYPES['.mp4']!, init.info.audio ? trackInit(init.bytes, this.trackId(track, init.info)) : init.bytes, MEDIA_CACHE);
     }
-    const media = /^s(\d{1,12})\.m4s$/.exec(file);
+    const media = /^([sa])(\d{1,12})\.m4s$/.exec(file);
     if (!media) return fail(res, 404, 'not found');
-    return this.segment(req, res, Number(media[1]));
+    const track: Track = media[1] === 's' ? 'video' : 'audio';
+    if (track === 'audio' && !this.packager.init?.info.audio) return fail(res, 404, 'this stream carries no audio');
+    return this.segment(req, res, Number(media[2]), track);
+  }
+
+  private trackId(track: Track, info: InitInfo): number {
+    return track === 'video' ? info.trackId : info.audio!.trackId;
+  }
+
+  /** A segment's (or a streamed chunk's) bytes for `track`: as they are when the stream has no audio, else that track's fragments. */
+  private bytesOf(bytes: Buffer, track: Track, whole: boolean): Buffer | null {
+    const info = this.packager.init!.info;
+    if (!info.audio) return bytes;
+    return whole ? trackSegment(bytes, info, this.trackId(track, info)) : trackFragment(bytes, info, this.trackId(track, info));
   }
 
   /** The timeline (null until the init segment and a first segment exist). */
@@ -123,20 +146,25 @@ export class DashOrigin {
       }
     }
     if (!Number.isFinite(offsetMs)) return null;
+    const presentationTimeOffset = startTicks - first.msn * Math.round(this.options.mpd.segmentDuration * ts);
+    const aac = init.info.audio ? aacOf(init.bytes) : null;
+    const audioTs = init.info.audio?.timescale ?? 0;
     this.anchor = {
       availabilityStartMs: offsetMs,
-      presentationTimeOffset: startTicks - first.msn * Math.round(this.options.mpd.segmentDuration * ts),
+      presentationTimeOffset,
       timescale: ts,
       codecs: avcCodecsOf(init.bytes),
+      // One timeline: ffmpeg starts both tracks at decode time 0, so segment 0 starts at the same media time in audio ticks.
+      ...(aac ? { audio: { ...aac, timescale: audioTs, presentationTimeOffset: Math.round((presentationTimeOffset * audioTs) / ts) } } : {}),
     };
     return this.anchor;
   }
 
-  private segment(req: IncomingMessage, res: ServerResponse, n: number): boolean {
+  private segment(req: IncomingMessage, res: ServerResponse, n: number, track: Track): boolean {
     const serve = (segment: MediaSegment): void => {
-      if (segment.body.complete) send(req, res, MEDIA_TYPES['.m4s']!, segment.body.concat(), MEDIA_CACHE);
-      else if (this.options.mpd.lowLatency) this.stream(req, res, segment.body);
-      else this.whenComplete(req, res, segment);
+      if (segment.body.complete) send(req, res, MEDIA_TYPES['.m4s']!, this.bytesOf(segment.body.concat(), track, true)!, MEDIA_CACHE);
+      else if (this.options.mpd.lowLatency) this.stream(req, res, segment.body, track);
+      else this.whenComplete(req, res, segment, track);
     };
     const found = this.packager.segment(n);
     if (found && !found.body.aborted) return serve(found), true;
@@ -152,11 +180,11 @@ export class DashOrigin {
   }
 
   /** Classic DASH: answers with the whole segment once it is complete. */
-  private whenComplete(req: IncomingMessage, res: ServerResponse, segment: MediaSegment): void {
+  private whenComplete(req: IncomingMessage, res: ServerResponse, segment: MediaSegment, track: Track): void {
     this.hold(res, () => {
       if (segment.body.aborted) return fail(res, 404, 'not found');
       if (!segment.body.complete) return false;
-      send(req, res, MEDIA_TYPES['.m4s']!, segment.body.concat(), MEDIA_CACHE);
+      send(req, res, MEDIA_TYPES['.m4s']!, this.bytesOf(segment.body.concat(), track, true)!, MEDIA_CACHE);
       return true;
     });
   }
@@ -188,7 +216,7 @@ export class DashOrigin {
   }
 
   /** LL-DASH: headers with the first bytes (chunked, no length), then each fragment as it arrives, then the end. */
-  private stream(req: IncomingMessage, res: ServerResponse, body: GrowingBody): void {
+  private stream(req: IncomingMessage, res: ServerResponse, body: GrowingBody, track: Track): void {
     let started = false;
     const start = () => {
       if (started) return;
@@ -202,7 +230,10 @@ export class DashOrigin {
       if (!res.writableEnded) res.destroy();
     };
     const unfollow = body.follow({
-      chunk: (bytes) => {
+      chunk: (chunk) => {
+        // Each chunk is one fragment as the packager received it (cmaf-packager.ts); one with none of this track is skipped.
+        const bytes = this.bytesOf(chunk, track, false);
+        if (!bytes) return;
         start();
         if (!res.writableEnded) res.write(bytes);
       },
@@ -221,10 +252,14 @@ export class DashOrigin {
   }
 }
 
-/** The tfdt of the first moof in a segment's bytes (null when its first fragment is not complete yet). */
-function firstTfdt(body: GrowingBody, info: Parameters<typeof readFragmentInfo>[1]): number | null {
-  const moof = new Mp4BoxSplitter().push(body.concat()).find((b) => b.type === 'moof');
-  return moof ? readFragmentInfo(moof, info).baseMediaDecodeTime : null;
+/** The video tfdt of the first moof with a video sample in a segment's bytes (null when none is complete yet). */
+function firstTfdt(body: GrowingBody, info: InitInfo): number | null {
+  for (const moof of new Mp4BoxSplitter().push(body.concat())) {
+    if (moof.type !== 'moof') continue;
+    const fragment = readFragmentInfo(moof, info);
+    if (fragment.video) return fragment.baseMediaDecodeTime;
+  }
+  return null;
 }
 
 function send(req: IncomingMessage, res: ServerResponse, type: string, bytes: Buffer, cache: string): true {

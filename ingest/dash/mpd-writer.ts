@@ -4,7 +4,9 @@ import { LabError } from '../../core/errors.ts';
  * Writes the dynamic MPD (ISO/IEC 23009-1, DASH-IF IOP "Low-latency Modes for DASH") of a DASH or LL-DASH path from
  * the CMAF packager's segments: one video AdaptationSet, one Representation, a number-based SegmentTemplate
  * (`s$Number$.m4s`, every segment exactly `segmentDuration`: the GOP divides it), a UTCTiming element pointing at the
- * lab's time route, and a ServiceDescription carrying the target latency.
+ * lab's time route, and a ServiceDescription carrying the target latency. With audio (issue 19) a second
+ * AdaptationSet carries the AAC track cut out of the same fragments (`a$Number$.m4s`, track-split.ts): same segment
+ * numbers and duration, its presentationTimeOffset the video's in audio ticks (one timeline).
  *
  * Low latency (`kind: ll-dash`): `availabilityTimeOffset` = segment − chunk, so a segment may be requested once its
  * first chunk is complete, and `availabilityTimeComplete="false"`: the segment is still being written while it is
@@ -28,6 +30,18 @@ export interface MpdOptions {
   /** Complete segments kept (timeShiftBufferDepth = this × segmentDuration). */
   windowSegments: number;
   video: { width: number; height: number; fps: number; bandwidth: number };
+  /** The audio Representation's bandwidth (b/s) when the stream carries audio (default: the lab's AAC 64 kb/s). */
+  audioBandwidth?: number;
+}
+
+/** The AAC track of the stream (from the init segment), when it carries one. */
+export interface MpdAudio {
+  timescale: number;
+  /** Segment number 0's start, in audio ticks: the video's presentationTimeOffset on the audio's clock. */
+  presentationTimeOffset: number;
+  /** RFC 6381, e.g. mp4a.40.2. */
+  codecs: string;
+  channels: number;
 }
 
 /** Where the stream sits on the wall clock, from the packager's first segment (see dash-origin.ts). */
@@ -43,6 +57,7 @@ export interface MpdTimeline {
   timeUrl: string;
   /** Wall ms of this MPD version (publishTime). */
   publishMs: number;
+  audio?: MpdAudio;
 }
 
 export const UTC_TIMING_SCHEME = 'urn:mpeg:dash:utc:http-iso:2014';
@@ -95,11 +110,35 @@ export function writeMpd(t: MpdTimeline, o: MpdOptions): string {
       ` initialization="init.mp4" media="s$Number$.m4s"${lowLatency}/>`,
     '      </Representation>',
     '    </AdaptationSet>',
+    ...(t.audio ? audioAdaptationSet(t.audio, o, lowLatency) : []),
     '  </Period>',
     `  <UTCTiming schemeIdUri="${UTC_TIMING_SCHEME}" value="${xmlAttr(t.timeUrl)}"/>`,
     '</MPD>',
     '',
   ].join('\n');
+}
+
+/** The audio AdaptationSet: one AAC Representation, segments numbered like the video's. */
+function audioAdaptationSet(a: MpdAudio, o: MpdOptions, lowLatency: string): string[] {
+  return [
+    '    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" segmentAlignment="true" startWithSAP="1" lang="und">',
+    `      <Representation id="audio" codecs="${xmlAttr(a.codecs)}" bandwidth="${o.audioBandwidth ?? 64_000}" audioSamplingRate="${a.timescale}">`,
+    `        <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${a.channels}"/>`,
+    `        <SegmentTemplate timescale="${a.timescale}" duration="${Math.round(o.segmentDuration * a.timescale)}" presentationTimeOffset="${a.presentationTimeOffset}" startNumber="0"` +
+      ` initialization="audio-init.mp4" media="a$Number$.m4s"${lowLatency}/>`,
+    '      </Representation>',
+    '    </AdaptationSet>',
+  ];
+}
+
+/**
+ * The codecs string and channel count of the init segment's AAC sample entry (mp4a). The lab's encoder is ffmpeg's
+ * native AAC, always AAC-LC: mp4a.40.2. Null when the init segment has no mp4a entry.
+ */
+export function aacOf(init: Buffer): { codecs: string; channels: number } | null {
+  const at = init.indexOf('mp4a', 0, 'latin1');
+  if (at < 4 || at + 22 > init.length) return null;
+  return { codecs: 'mp4a.40.2', channels: init.readUInt16BE(at + 20) };
 }
 
 /**

@@ -18,7 +18,10 @@ export interface PackagerConfig {
   windowSegments: number;
 }
 
-/** A partial segment: one or more fragments (ffmpeg writes one per frame), addressed by a stream-wide number. */
+/**
+ * A partial segment: one or more fragments (ffmpeg writes one per video frame, with any AAC samples muxed beside it
+ * in the same or an audio-only fragment), addressed by a stream-wide number.
+ */
 export interface MediaPart {
   /** Stream-wide part number: its URI is p<number>.m4s, known before the part's first byte (preload hint). */
   readonly number: number;
@@ -79,13 +82,15 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
   /** The anchor the playlist's PROGRAM-DATE-TIMEs are written from: fixed when first read (see programDateTimeAnchorMs). */
   private anchorMs: number | null = null;
   private lastPart: MediaPart | null = null;
+  /** Audio-only fragments that arrived while the open part had no video yet (see addAudioOnly). */
+  private pendingAudio: Buffer[] = [];
   private isEnded = false;
   private partTargetTicks = 0;
   private segmentTargetTicks = 0;
   /** Segments completed since the start (not only those in the window). */
   segmentsCompleted = 0;
   partsCompleted = 0;
-  /** Fragments dropped because the stream had not reached its first keyframe. */
+  /** Fragments dropped because the stream had not reached its first keyframe (audio-only ones included). */
   fragmentsDropped = 0;
 
   constructor(readonly config: PackagerConfig) {
@@ -125,6 +130,7 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
     if (!this.initSegment) throw new PackagerStateError('fragment before the init segment');
     if (this.isEnded) throw new PackagerStateError('fragment after the end of the stream');
     const { info } = fragment;
+    if (!info.video) return this.addAudioOnly(fragment);
     const ts = this.initSegment.info.timescale;
     this.minOffsetMs = Math.min(this.minOffsetMs, wallMs - ((info.baseMediaDecodeTime + info.duration) / ts) * 1000);
     let segment = this.current;
@@ -155,6 +161,11 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
       part.partIndex = segment.parts.length;
       part.independent = info.keyframe;
       segment.parts.push(part);
+      for (const audio of this.pendingAudio) {
+        part.body.append(audio);
+        segment.body.append(audio);
+      }
+      this.pendingAudio = [];
     }
     part.body.append(fragment.bytes);
     segment.body.append(fragment.bytes);
@@ -165,6 +176,26 @@ export class CmafPackager extends EventEmitter<PackagerEvents> {
       changed = true;
     }
     if (changed) this.emit('changed');
+  }
+
+  /**
+   * A fragment with audio samples only (AAC muxed beside the video, issue 19): it never cuts a part or a segment —
+   * parts keep the video's cadence and independent parts start on video keyframes. It joins the part being written;
+   * when that part has no video yet (the previous one just closed), it waits for the next video fragment and goes in
+   * front of it, in the same part and segment (so a segment's sound may start a few ms before its first frame).
+   */
+  private addAudioOnly(fragment: Fragment): void {
+    const part = this.open;
+    if (this.current === null || part === null) {
+      this.fragmentsDropped++;
+      return;
+    }
+    if (part.msn === -1) {
+      this.pendingAudio.push(fragment.bytes);
+      return;
+    }
+    part.body.append(fragment.bytes);
+    this.current.body.append(fragment.bytes);
   }
 
   /** The stream stopped: the open part and segment are closed as they are; held readers are released. */

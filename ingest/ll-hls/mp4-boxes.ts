@@ -2,9 +2,9 @@ import { LabError } from '../../core/errors.ts';
 
 /**
  * Just enough ISO-BMFF (MP4) parsing for a CMAF packager: split a byte stream into top-level boxes, read the
- * track's timescale from the init segment (moov) and each fragment's timing and sync flag from its moof
- * (tfhd / tfdt / trun, with the moov's trex defaults). Fragments are never rewritten: the packager forwards the
- * bytes ffmpeg wrote.
+ * tracks of the init segment (moov: one video track, optionally one audio track muxed beside it — issue 19) and
+ * each fragment's video timing and sync flag from its moof (tfhd / tfdt / trun, with the moov's trex defaults).
+ * The packager forwards the bytes ffmpeg wrote; only the DASH origin splits them by track (ingest/dash/track-split.ts).
  */
 
 /** A malformed or unsupported box stream (the message names the box and the byte offset). */
@@ -19,14 +19,21 @@ export interface Mp4Box {
   bytes: Buffer;
 }
 
-/** The video track as the init segment describes it. */
-export interface InitInfo {
+/** One track as the init segment describes it. */
+export interface TrackInfo {
   trackId: number;
   /** Media timescale (ticks per second) of the track (mdhd). */
   timescale: number;
   /** trex defaults, used when a fragment's tfhd does not carry its own. */
   defaultSampleDuration: number;
+  defaultSampleSize: number;
   defaultSampleFlags: number;
+}
+
+/** The init segment: its video track (the top-level fields, which parts and segments are cut by) and its audio, if any. */
+export interface InitInfo extends TrackInfo {
+  /** The AAC track muxed beside the video (issue 19), or null: video only. */
+  audio: TrackInfo | null;
 }
 
 /** One movie fragment (moof) of the track. */
@@ -38,8 +45,10 @@ export interface FragmentInfo {
   /** Sum of the fragment's sample durations, in timescale ticks. */
   duration: number;
   sampleCount: number;
-  /** The fragment's first sample is a sync sample (a keyframe: decodable on its own). */
+  /** The fragment's first video sample is a sync sample (a keyframe: decodable on its own). */
   keyframe: boolean;
+  /** The fragment carries a video sample; false: audio only (timing fields 0, keyframe false). */
+  video: boolean;
 }
 
 /** Largest box accepted from the stream: a fragment of a 1080p keyframe is a few MB at most. */
@@ -119,7 +128,7 @@ function boxSize(head: Buffer, offset: number): number | null {
 }
 
 /** The direct children of a container box's payload. */
-function children(payload: Buffer, where: string): Mp4Box[] {
+export function children(payload: Buffer, where: string): Mp4Box[] {
   const out: Mp4Box[] = [];
   let at = 0;
   while (at + HEADER <= payload.length) {
@@ -136,7 +145,7 @@ function children(payload: Buffer, where: string): Mp4Box[] {
   return out;
 }
 
-function payloadOf(box: Mp4Box): Buffer {
+export function payloadOf(box: Mp4Box): Buffer {
   return box.bytes.subarray(box.bytes.readUInt32BE(0) === 1 ? 16 : HEADER);
 }
 
@@ -146,98 +155,124 @@ function child(box: Mp4Box, type: string, where: string): Mp4Box {
   return found;
 }
 
-/** Reads the (single) video track of an init segment's moov. */
-export function readInitInfo(moov: Mp4Box): InitInfo {
-  if (moov.type !== 'moov') throw new Mp4ParseError(`expected 'moov', got '${moov.type}'`);
-  const traks = children(payloadOf(moov), 'moov').filter((b) => b.type === 'trak');
-  if (traks.length !== 1) throw new Mp4ParseError(`moov: expected exactly one track, found ${traks.length}`);
-  const trak = traks[0]!;
+/** The handler type of a trak ('vide', 'soun', …). */
+function handlerOf(trak: Mp4Box): string {
+  const hdlr = payloadOf(child(child(trak, 'mdia', 'trak'), 'hdlr', 'mdia'));
+  return hdlr.toString('latin1', 8, 12);
+}
+
+function trackInfoOf(trak: Mp4Box, trexes: Mp4Box[]): TrackInfo {
   const tkhd = payloadOf(child(trak, 'tkhd', 'trak'));
   const trackId = tkhd.readUInt32BE(tkhd[0] === 1 ? 20 : 12);
   const mdhd = payloadOf(child(child(trak, 'mdia', 'trak'), 'mdhd', 'mdia'));
   const timescale = mdhd.readUInt32BE(mdhd[0] === 1 ? 20 : 12);
-  if (timescale === 0) throw new Mp4ParseError('mdhd: timescale is 0');
-  const mvex = children(payloadOf(moov), 'moov').find((b) => b.type === 'mvex');
-  const trex = mvex ? children(payloadOf(mvex), 'mvex').find((b) => b.type === 'trex' && payloadOf(b).readUInt32BE(4) === trackId) : undefined;
+  if (timescale === 0) throw new Mp4ParseError(`mdhd of track ${trackId}: timescale is 0`);
+  const trex = trexes.find((b) => payloadOf(b).readUInt32BE(4) === trackId);
   const t = trex ? payloadOf(trex) : undefined;
   return {
     trackId,
     timescale,
     defaultSampleDuration: t ? t.readUInt32BE(12) : 0,
+    defaultSampleSize: t ? t.readUInt32BE(16) : 0,
     defaultSampleFlags: t ? t.readUInt32BE(20) : 0,
   };
 }
 
-/** Reads timing and the sync flag of a moof (one track fragment of the init's track). */
-export function readFragmentInfo(moof: Mp4Box, init: InitInfo): FragmentInfo {
-  if (moof.type !== 'moof') throw new Mp4ParseError(`expected 'moof', got '${moof.type}'`);
-  const kids = children(payloadOf(moof), 'moof');
-  const mfhd = kids.find((b) => b.type === 'mfhd');
-  const trafs = kids.filter((b) => b.type === 'traf');
-  if (!mfhd) throw new Mp4ParseError('moof: no mfhd');
-  if (trafs.length !== 1) throw new Mp4ParseError(`moof: expected one traf, found ${trafs.length}`);
-  const parts = children(payloadOf(trafs[0]!), 'traf');
+/** Reads the tracks of an init segment's moov: exactly one video track, at most one audio track. */
+export function readInitInfo(moov: Mp4Box): InitInfo {
+  if (moov.type !== 'moov') throw new Mp4ParseError(`expected 'moov', got '${moov.type}'`);
+  const kids = children(payloadOf(moov), 'moov');
+  const traks = kids.filter((b) => b.type === 'trak');
+  const mvex = kids.find((b) => b.type === 'mvex');
+  const trexes = mvex ? children(payloadOf(mvex), 'mvex').filter((b) => b.type === 'trex') : [];
+  const handlers = traks.map(handlerOf);
+  const video = traks.filter((_, i) => handlers[i] === 'vide');
+  const audio = traks.filter((_, i) => handlers[i] === 'soun');
+  if (video.length !== 1 || audio.length > 1 || traks.length !== video.length + audio.length) {
+    throw new Mp4ParseError(`moov: expected one video track and at most one audio track, found handlers ${handlers.join(', ') || 'none'}`);
+  }
+  return { ...trackInfoOf(video[0]!, trexes), audio: audio[0] ? trackInfoOf(audio[0], trexes) : null };
+}
+
+/** One track fragment (traf) of a moof: its track, timing, first sample's flags and where its samples lie. */
+export interface TrafInfo {
+  trackId: number;
+  baseMediaDecodeTime: number;
+  duration: number;
+  sampleCount: number;
+  firstSampleFlags: number;
+  /** Its samples' bytes: from `dataOffset` (relative to the moof's first byte, default-base-is-moof) for `dataSize` bytes. */
+  dataOffset: number;
+  dataSize: number;
+  truns: number;
+}
+
+/** Reads one traf with the defaults of its track in `init` (trex, overridden by its tfhd). */
+export function readTraf(traf: Mp4Box, init: InitInfo): TrafInfo {
+  const parts = children(payloadOf(traf), 'traf');
   const tfhdBox = parts.find((b) => b.type === 'tfhd');
   const tfdtBox = parts.find((b) => b.type === 'tfdt');
   const truns = parts.filter((b) => b.type === 'trun');
   if (!tfhdBox || !tfdtBox) throw new Mp4ParseError('traf: tfhd and tfdt are required');
-
   const tfhd = payloadOf(tfhdBox);
   const tfhdFlags = tfhd.readUInt32BE(0) & 0xffffff;
   const trackId = tfhd.readUInt32BE(4);
-  if (trackId !== init.trackId) throw new Mp4ParseError(`traf is for track ${trackId}, the init segment has track ${init.trackId}`);
-  let at = 8;
-  if (tfhdFlags & 0x01) at += 8; // base-data-offset
-  if (tfhdFlags & 0x02) at += 4; // sample-description-index
-  let defaultDuration = init.defaultSampleDuration;
-  let defaultFlags = init.defaultSampleFlags;
-  if (tfhdFlags & 0x08) {
-    defaultDuration = tfhd.readUInt32BE(at);
-    at += 4;
-  }
-  if (tfhdFlags & 0x10) at += 4; // default-sample-size
-  if (tfhdFlags & 0x20) defaultFlags = tfhd.readUInt32BE(at);
-
+  const track = trackId === init.trackId ? init : init.audio?.trackId === trackId ? init.audio : null;
+  if (!track) throw new Mp4ParseError(`traf is for track ${trackId}, the init segment has track(s) ${[init.trackId, init.audio?.trackId].filter((t) => t !== undefined).join(', ')}`);
+  if (tfhdFlags & 0x01) throw new Mp4ParseError(`traf of track ${trackId}: an explicit base-data-offset is not supported (ffmpeg writes default-base-is-moof)`);
+  let at = tfhdFlags & 0x02 ? 12 : 8; // after the sample-description-index
+  const field = (flag: number, fallback: number): number => (tfhdFlags & flag ? tfhd.readUInt32BE((at += 4) - 4) : fallback);
+  const defaultDuration = field(0x08, track.defaultSampleDuration);
+  const defaultSize = field(0x10, track.defaultSampleSize);
+  const defaultFlags = field(0x20, track.defaultSampleFlags);
   const tfdt = payloadOf(tfdtBox);
-  const baseMediaDecodeTime = tfdt[0] === 1 ? Number(tfdt.readBigUInt64BE(4)) : tfdt.readUInt32BE(4);
-
-  let duration = 0;
-  let sampleCount = 0;
-  let firstFlags: number | null = null;
+  const info: TrafInfo = {
+    trackId, baseMediaDecodeTime: tfdt[0] === 1 ? Number(tfdt.readBigUInt64BE(4)) : tfdt.readUInt32BE(4),
+    duration: 0, sampleCount: 0, firstSampleFlags: defaultFlags, dataOffset: 0, dataSize: 0, truns: truns.length,
+  };
   for (const trunBox of truns) {
     const trun = payloadOf(trunBox);
     const flags = trun.readUInt32BE(0) & 0xffffff;
     const count = trun.readUInt32BE(4);
     let p = 8;
-    if (flags & 0x01) p += 4; // data-offset
-    let firstSampleFlags: number | null = null;
-    if (flags & 0x04) {
-      firstSampleFlags = trun.readUInt32BE(p);
-      p += 4;
-    }
+    if (flags & 0x01) info.dataOffset = trun.readInt32BE((p += 4) - 4);
+    const firstFlags = flags & 0x04 ? trun.readUInt32BE((p += 4) - 4) : null;
     const perSample = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
     if (p + perSample * count > trun.length) throw new Mp4ParseError(`trun: ${count} samples overrun the box`);
     for (let i = 0; i < count; i++) {
       let q = p + i * perSample;
-      let sampleDuration = defaultDuration;
-      if (flags & 0x100) {
-        sampleDuration = trun.readUInt32BE(q);
-        q += 4;
-      }
-      if (flags & 0x200) q += 4;
-      let sampleFlags = i === 0 && firstSampleFlags !== null ? firstSampleFlags : defaultFlags;
-      if (flags & 0x400) sampleFlags = trun.readUInt32BE(q);
-      duration += sampleDuration;
-      if (firstFlags === null) firstFlags = sampleFlags;
+      info.duration += flags & 0x100 ? trun.readUInt32BE((q += 4) - 4) : defaultDuration;
+      info.dataSize += flags & 0x200 ? trun.readUInt32BE((q += 4) - 4) : defaultSize;
+      const sampleFlags = flags & 0x400 ? trun.readUInt32BE(q) : i === 0 && firstFlags !== null ? firstFlags : defaultFlags;
+      if (info.sampleCount === 0 && i === 0) info.firstSampleFlags = sampleFlags;
     }
-    sampleCount += count;
+    info.sampleCount += count;
   }
-  if (sampleCount === 0) throw new Mp4ParseError('moof: fragment has no samples');
+  return info;
+}
+
+/** The trafs of a moof, each read against `init`. */
+export function readTrafs(moof: Mp4Box, init: InitInfo): TrafInfo[] {
+  if (moof.type !== 'moof') throw new Mp4ParseError(`expected 'moof', got '${moof.type}'`);
+  return children(payloadOf(moof), 'moof').filter((b) => b.type === 'traf').map((traf) => readTraf(traf, init));
+}
+
+/** Reads the video timing and sync flag of a moof; a fragment may carry audio samples too (or only them). */
+export function readFragmentInfo(moof: Mp4Box, init: InitInfo): FragmentInfo {
+  const trafs = readTrafs(moof, init);
+  const mfhd = children(payloadOf(moof), 'moof').find((b) => b.type === 'mfhd');
+  if (!mfhd) throw new Mp4ParseError('moof: no mfhd');
+  if (trafs.length === 0 || trafs.length > 2) throw new Mp4ParseError(`moof: expected one or two trafs, found ${trafs.length}`);
+  if (trafs.reduce((n, t) => n + t.sampleCount, 0) === 0) throw new Mp4ParseError('moof: fragment has no samples');
+  const video = trafs.find((t) => t.trackId === init.trackId);
+  const sequence = payloadOf(mfhd).readUInt32BE(4);
+  if (!video) return { sequence, baseMediaDecodeTime: 0, duration: 0, sampleCount: 0, keyframe: false, video: false };
   return {
-    sequence: payloadOf(mfhd).readUInt32BE(4),
-    baseMediaDecodeTime,
-    duration,
-    sampleCount,
-    keyframe: ((firstFlags ?? 0) & NON_SYNC_SAMPLE) === 0,
+    sequence,
+    baseMediaDecodeTime: video.baseMediaDecodeTime,
+    duration: video.duration,
+    sampleCount: video.sampleCount,
+    keyframe: video.sampleCount > 0 && (video.firstSampleFlags & NON_SYNC_SAMPLE) === 0,
+    video: video.sampleCount > 0,
   };
 }

@@ -18,8 +18,11 @@ export interface Capture {
   chunks: Array<{ at: number; bytes: Buffer }>;
 }
 
-/** Captures about `seconds` of the stream (segmentDuration 1 s, so a keyframe every 30 frames). */
-export async function captureFmp4(seconds: number): Promise<Capture> {
+/**
+ * Captures about `seconds` of the stream (segmentDuration 1 s, so a keyframe every 30 frames); `audio`: with the
+ * source's AAC (64 kb/s, from the lead PCM feed) muxed in the same fragments, as an LL-HLS path with audio has it.
+ */
+export async function captureFmp4(seconds: number, options: { audio?: boolean } = {}): Promise<Capture> {
   const dir = mkdtempSync(join(tmpdir(), 'latency-lab-fmp4-'));
   const socketPath = join(dir, 'in.sock');
   const chunks: Capture['chunks'] = [];
@@ -35,7 +38,7 @@ export async function captureFmp4(seconds: number): Promise<Capture> {
     pipeline = await FfmpegPipeline.start({
       ffmpegPath: findFfmpeg().path,
       video: CAPTURE_VIDEO,
-      outputs: [{ kind: 'll-hls', socketPath, segmentDuration: 1 }],
+      outputs: [{ kind: 'll-hls', socketPath, segmentDuration: 1, ...(options.audio ? { audio: { bitrateKbps: 64 } } : {}) }],
       gop: gopFrames(CAPTURE_VIDEO.fps, [1]),
       readyTimeoutMs: 15_000,
       killTimeoutMs: 3000,

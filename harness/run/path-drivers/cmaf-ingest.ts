@@ -14,6 +14,8 @@ export interface CmafNeeds {
   /** Part target when this call creates the packager (default partDuration, else the segment). */
   createPartDuration?: number;
   listSize: number;
+  /** AAC muxed in the fragments (issue 19); a packager with audio serves only paths with audio, one without only silent ones. */
+  audio?: { bitrateKbps: number };
 }
 
 export interface CmafIngest {
@@ -36,10 +38,11 @@ const perRun = new WeakMap<ResourceStack, CmafIngest[]>();
 export async function cmafIngest(ctx: PathSetupContext, pathId: string, needs: CmafNeeds): Promise<CmafIngest> {
   const list = perRun.get(ctx.resources) ?? [];
   perRun.set(ctx.resources, list);
-  const found = list.find(({ packager: { config } }) =>
+  const found = list.find(({ packager: { config }, outputs }) =>
     Math.abs(config.segmentTarget - needs.segmentDuration) < 1e-9 &&
     (needs.partDuration === undefined || Math.abs(config.partTarget - needs.partDuration) < 1e-9) &&
-    config.windowSegments >= needs.listSize,
+    config.windowSegments >= needs.listSize &&
+    (outputs[0]?.kind === 'll-hls' && outputs[0].audio !== undefined) === (needs.audio !== undefined),
   );
   if (found) return { ...found, outputs: [] };
 
@@ -55,7 +58,7 @@ export async function cmafIngest(ctx: PathSetupContext, pathId: string, needs: C
     socketPath = join(dir, 'in.sock');
   }
   await ctx.failure.race(ingest.listen(socketPath));
-  const created: CmafIngest = { packager, outputs: [{ kind: 'll-hls', socketPath, segmentDuration: needs.segmentDuration }], ownerPathId: pathId };
+  const created: CmafIngest = { packager, outputs: [{ kind: 'll-hls', socketPath, segmentDuration: needs.segmentDuration, ...(needs.audio ? { audio: needs.audio } : {}) }], ownerPathId: pathId };
   list.push(created);
   return created;
 }

@@ -35,7 +35,7 @@ export class DashDriver implements PathDriver {
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
     const spec = this.spec;
     const chunkDuration = spec.kind === 'll-dash' ? spec.chunkDuration : spec.segmentDuration;
-    const { packager, outputs } = await cmafIngest(ctx, this.path.id, { segmentDuration: spec.segmentDuration, createPartDuration: chunkDuration, listSize: spec.listSize });
+    const { packager, outputs } = await cmafIngest(ctx, this.path.id, { segmentDuration: spec.segmentDuration, createPartDuration: chunkDuration, listSize: spec.listSize, ...this.aac });
     this.packager = packager;
     const origin = new DashOrigin(packager, {
       pathId: this.path.id,
@@ -46,6 +46,7 @@ export class DashDriver implements PathDriver {
         targetLatencyMs: dashTargetLatency(spec) * 1000,
         windowSegments: spec.listSize,
         video: { ...ctx.video, bandwidth: ctx.video.bitrateKbps * 1000 },
+        ...(this.aac.audio ? { audioBandwidth: this.aac.audio.bitrateKbps * 1000 } : {}),
       },
     });
     ctx.resources.defer(`DASH origin ${this.path.id}`, () => origin.close());
@@ -73,6 +74,13 @@ export class DashDriver implements PathDriver {
       lowLatencyMode: this.lowLatency,
       targetLatency: dashTargetLatency(this.spec),
       ...(this.spec.playerConfig ? { playerOptions: this.spec.playerConfig } : {}),
+      ...(this.aac.audio ? { audio: true } : {}),
     };
+  }
+
+  /** The source's AAC (issue 19): muxed in the packager's fragments, served as an audio AdaptationSet of its own. */
+  private get aac(): { audio?: { bitrateKbps: number } } {
+    const audio = this.path.kind === 'dash' || this.path.kind === 'll-dash' ? this.path.params.audio : undefined;
+    return audio ? { audio: { bitrateKbps: audio.bitrateKbps } } : {};
   }
 }

@@ -30,7 +30,7 @@ export class LlHlsDriver implements PathDriver {
 
   async setup(ctx: PathSetupContext): Promise<PipelineOutput[]> {
     const options = llHlsOptionsFor(this.spec);
-    const { packager, outputs } = await cmafIngest(ctx, this.path.id, { segmentDuration: this.spec.segmentDuration, partDuration: this.spec.partDuration, listSize: this.spec.listSize });
+    const { packager, outputs } = await cmafIngest(ctx, this.path.id, { segmentDuration: this.spec.segmentDuration, partDuration: this.spec.partDuration, listSize: this.spec.listSize, ...this.aac });
     this.packager = packager;
     const origin = new LlHlsOrigin(packager, { pathId: this.path.id, playlist: options });
     ctx.resources.defer(`LL-HLS origin ${this.path.id}`, () => origin.close());
@@ -60,6 +60,13 @@ export class LlHlsDriver implements PathDriver {
       lowLatencyMode: true,
       maxLiveSyncPlaybackRate: this.spec.maxLiveSyncPlaybackRate ?? labDefaults.llHlsMaxLiveSyncPlaybackRate,
       ...(this.spec.playerConfig ? { playerOptions: this.spec.playerConfig } : {}),
+      ...(this.aac.audio ? { audio: true } : {}),
     };
+  }
+
+  /** The source's AAC muxed in the parts (issue 19), or nothing: video only. */
+  private get aac(): { audio?: { bitrateKbps: number } } {
+    const audio = this.path.kind === 'll-hls' ? this.path.params.audio : undefined;
+    return audio ? { audio: { bitrateKbps: audio.bitrateKbps } } : {};
   }
 }

@@ -27,7 +27,12 @@ describe('audio (issue 19)', () => {
   });
 
   it('refuses what is not carried yet and conflicting settings, naming the field', () => {
-    expect(problemsOf({ name: 'x', audio: {}, paths: [{ kind: 'll-hls' }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio \(from the scenario's audio\): ll-hls paths do not carry audio yet.*audio: false/)]);
+    // Every path kind carries audio now (LL-HLS, DASH and LL-DASH: AAC in the CMAF fragments); a kind without a codec is refused.
+    expect(audioProblems({}, [{ kind: 'srt-only' }], (i, name) => `paths[${i}].${name}`)).toEqual([expect.stringMatching(/^paths\[0\]\.audio \(from the scenario's audio\): srt-only paths do not carry audio yet.*audio: false/)]);
+    const cmaf = parseScenario({ name: 'x', audio: {}, paths: [{ kind: 'll-hls' }, { kind: 'll-dash' }, { kind: 'dash' }] });
+    for (const p of planRun(cmaf).paths) expect(p.params, p.id).toMatchObject({ audio: { codec: 'aac', bitrateKbps: 64 } });
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'll-hls', audio: { codec: 'opus' } }] })).toEqual([expect.stringMatching(/^paths\[0\]\.audio\.codec: ll-hls paths carry aac, not opus/)]);
+    expect(problemsOf({ name: 'x', paths: [{ kind: 'll-hls', audio: { bitrateKbps: 64 } }, { kind: 'hls', audio: { bitrateKbps: 96 } }] })).toEqual([expect.stringMatching(/^audio\.bitrateKbps: .*one AAC encode/)]);
     // Every relay of the lab carries the Opus track (werift, Janus, mediasoup — simulcast too); any other relay name is refused.
     const relays = parseScenario({ name: 'x', audio: {}, video: { preset: '720p' }, paths: [{ kind: 'webrtc', relay: 'janus' }, { kind: 'webrtc', relay: 'mediasoup', simulcast: true }] });
     for (const p of planRun(relays).paths) expect(p.params).toMatchObject({ audio: { codec: 'opus', bitrateKbps: 32 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CmafPackager, PackagerStateError } from '../../../ingest/ll-hls/cmaf-packager.ts';
-import { feedFrames, setSyntheticInit, TIMESCALE } from '../../support/cmaf-frames.ts';
+import { feedAudio, feedFrames, setSyntheticInit, TIMESCALE } from '../../support/cmaf-frames.ts';
 
 const FEED = { fps: 30, gop: 30 };
 
@@ -71,6 +71,30 @@ describe('CMAF packager (parts by duration, segments on keyframes, bounded windo
     const empty = q.openPart!;
     q.end();
     expect(empty.body.aborted).toBe(true);
+  });
+
+  it('audio-only fragments (AAC muxed in, issue 19) never cut a part or a segment; one that arrives while the part has no video yet goes in front of the next frame', () => {
+    const p = fresh();
+    const at = (frame: number) => 1_700_000_000_000 + (frame * 1000) / 30;
+    feedAudio(p, 0, at(0)); // before the first keyframe: dropped, like video
+    expect(p.fragmentsDropped).toBe(1);
+    for (let f = 0; f < 31; f++) {
+      feedFrames(p, f, f + 1, FEED);
+      feedAudio(p, f, at(f + 1)); // after every frame: after frames 5, 11, … the part just closed
+    }
+    expect(p.partsCompleted).toBe(5);
+    expect(p.segment(0)!.parts.map((pt) => pt.duration)).toEqual([3072, 3072, 3072, 3072, 3072]);
+    // Part 1 of segment 0 starts with the audio that came after frame 5 (which closed part 0), then frame 6.
+    expect(p.segment(0)!.parts[1]!.body.concat().subarray(0, 2).toString('latin1')).toBe('a5');
+    expect(p.segment(0)!.parts[1]!.body.concat().readUInt32BE(2)).toBe(6);
+    // Segment 1 starts with the audio after frame 29, then keyframe 30: independent, in the same segment.
+    const seg1 = p.segment(1)!;
+    expect(seg1.parts[0]!.independent).toBe(true);
+    expect(seg1.body.concat().subarray(0, 3).toString('latin1')).toBe('a29');
+    expect(seg1.body.concat().readUInt32BE(3)).toBe(30);
+    // Every byte is in exactly one part, and the segment is its parts in order: 31 audio fragments less the dropped one.
+    expect(p.segment(0)!.body.concat().equals(Buffer.concat(p.segment(0)!.parts.map((pt) => pt.body.concat())))).toBe(true);
+    expect(p.segment(0)!.body.length).toBe(30 * 4 + 10 * 2 + 19 * 3);
   });
 
   it('refuses fragments before the init segment and impossible settings', () => {
