@@ -5,7 +5,8 @@ import { z } from 'zod';
  * On the scenario it turns the source's audio on for every path that carries it; on a path it overrides the
  * scenario's (`false`: this path stays silent; an object: its codec and bitrate). Classic HLS carries AAC in its
  * segments, WebRTC Opus as a second track (werift, Janus and mediasoup relays), a media server's path (flv; hls / dash
- * from nginx-rtmp or by URL) AAC muxed into the push; other path kinds and relays refuse it (not yet).
+ * from nginx-rtmp or by URL) AAC muxed into the push, the lab's LL-HLS / LL-DASH / DASH AAC in the CMAF fragments;
+ * other relays and servers refuse it (not yet).
  */
 export const audioSchema = z
   .union([
