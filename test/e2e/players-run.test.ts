@@ -111,6 +111,21 @@ describe('the player matrix: Shaka, video.js and dash.js on classic DASH, end to
     expect(path('dash-1s').latencyMs!.p50).toBeGreaterThan(1000); // whole 1 s segments: never closer than one
   });
 
+  it('classic DASH carries the AAC as an AdaptationSet of its own (issue 19): marks decode, A/V sync within ±100 ms', () => {
+    const viewer = path('dash-1s').viewers[0]!;
+    const audio = viewer.audio!;
+    const sync = viewer.avSyncMs!;
+    const rateChanges = viewer.playbackRate?.changes ?? 0;
+    console.log(`e2e DASH audio: ${audio.marksDecoded}/${audio.marksExpected} marks (${audio.marksUndecodable} undecodable, ${rateChanges} playback-rate changes), latency p50 ${viewer.audioLatencyMs!.p50} ms, video p50 ${viewer.latencyMs!.p50} ms, A/V sync p50 ${sync.p50} ms`);
+    // Nothing lost in the split; a change of dash.js's catch-up rate can spoil at most the mark being played.
+    expect(audio.marksUndecodable).toBeLessThanOrEqual(rateChanges);
+    expect(audio.marksOffTrack).toBe(0);
+    if (state.results.validity?.verdict === 'valid') expect(audio.marksDecoded).toBeGreaterThanOrEqual(0.9 * audio.marksExpected);
+    // Both tracks cut out of the same fragments, on one timeline (the audio's presentationTimeOffset is the video's).
+    expect(Math.abs(sync.p50)).toBeLessThan(100);
+    for (const p of state.results.paths.filter((x) => x.id !== 'dash-1s')) expect(p.viewers[0]!.audio, p.id).toBeUndefined();
+  });
+
   it("Shaka's own LL-HLS latency agrees with glass: PROGRAM-DATE-TIME is the frames' capture time", () => {
     // Shaka's liveLatency is now − the playhead's PDT, so it misses only what happens after capture on the way to
     // glass and before the anchor (the quickest encode, a vsync): tens of ms. Anchored on the first fragment (the
