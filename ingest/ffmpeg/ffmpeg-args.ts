@@ -110,22 +110,25 @@ function hlsSlave(out: HlsOutput): string {
  * writes a fragment when the next frame arrives (one frame interval after its own). A tee slave rather than a
  * second ffmpeg keeps LL-HLS on the very frames of the other paths; why a unix socket: see FragmentIngest.
  */
-function llHlsSlave(out: LlHlsOutput): string {
+function llHlsSlave(out: LlHlsOutput, fps: number): string {
   // With AAC muxed in (issue 19), frag_every_frame cuts after every audio packet too and ffmpeg 5.1 then writes wrong
-  // audio tfdts (every third AAC frame a frame late with duration 0); frag_duration=1 (µs) cuts when a track's next
-  // packet arrives and kept both tracks' timing contiguous: a fragment holds at most one video frame and is written
-  // when the next frame arrives, as before (docs/ll-hls.md#audio).
-  const cut = out.audio ? ['movflags=+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer', 'frag_duration=1'] : ['movflags=+frag_every_frame+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer'];
+  // audio tfdts (every third AAC frame a frame late with duration 0). frag_duration = one frame interval cuts when the
+  // next video frame arrives and never on audio (the AAC that comes between two frames spans less than a frame): each
+  // fragment is one video frame with the AAC frames after it, the video's traf first — players that take a part's
+  // start from its first tfdt (Shaka) need that — and is written when the next frame arrives, as before (docs/ll-hls.md#audio).
+  const cut = out.audio
+    ? ['movflags=+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer', `frag_duration=${Math.floor(1e6 / fps)}`]
+    : ['movflags=+frag_every_frame+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer'];
   const options = ['f=mp4', ...cut, 'flush_packets=1'];
   return `[${options.join(':')}]${teeEscape(`unix:${out.socketPath}`)}`;
 }
 
-function slaveFor(out: Exclude<PipelineOutput, RtpAudioOutput>): string {
+function slaveFor(out: Exclude<PipelineOutput, RtpAudioOutput>, fps: number): string {
   switch (out.kind) {
     case 'hls':
       return hlsSlave(out);
     case 'll-hls':
-      return llHlsSlave(out);
+      return llHlsSlave(out, fps);
     case 'rtp':
       return rtpSlave(out);
     case 'push':
@@ -208,7 +211,7 @@ export function buildFfmpegArgs(video: VideoInput, outputs: PipelineOutput[], go
     const layer = out.kind === 'rtp' ? out.layer : undefined;
     const key = layer ? layerKey(codec, layer) : codec;
     const encode = encodes.get(key) ?? { codec, layer, slaves: [] };
-    encode.slaves.push(slaveFor(out));
+    encode.slaves.push(slaveFor(out, video.fps));
     if ((out.kind === 'hls' || out.kind === 'push' || out.kind === 'll-hls') && out.audio && audio.leadInput !== undefined) {
       encode.aac = out.audio;
       aacSlaves.add(encode.slaves.at(-1)!);

@@ -97,7 +97,7 @@ describe('audio (issue 19)', () => {
     expect(line).toMatch(/-map 2:a -c:a libopus -b:a 32k .*-payload_type 111 -ssrc 2 .*-f rtp rtp:\/\/127\.0\.0\.1:5002/);
   });
 
-  it('muxes the same AAC encode into the CMAF packager\'s fMP4 (LL-HLS / DASH), cut with frag_duration; a silent fMP4 output keeps frag_every_frame', () => {
+  it('muxes the same AAC encode into the CMAF packager\'s fMP4 (LL-HLS / DASH), cut every frame interval (frag_duration); a silent fMP4 output keeps frag_every_frame', () => {
     const video = { width: 640, height: 360, fps: 30, bitrateKbps: 1000 };
     const outputs = [
       { kind: 'hls' as const, dir: '/tmp/a', segmentDuration: 1, listSize: 6, audio: { bitrateKbps: 64 } },
@@ -106,7 +106,7 @@ describe('audio (issue 19)', () => {
     ];
     const line = buildFfmpegArgs(video, outputs, 30, { lead: 'tcp://127.0.0.1:1' }).args.join(' ');
     expect(line.match(/-c:a aac/g)).toHaveLength(1);
-    expect(line).toMatch(/\|\[f=mp4:movflags=\+empty_moov\+delay_moov\+default_base_moof\+cmaf\+skip_trailer:frag_duration=1:flush_packets=1\]unix\\:\/tmp\/b\.sock\|/);
+    expect(line).toMatch(/\|\[f=mp4:movflags=\+empty_moov\+delay_moov\+default_base_moof\+cmaf\+skip_trailer:frag_duration=33333:flush_packets=1\]unix\\:\/tmp\/b\.sock\|/);
     expect(line).toMatch(/\|\[select=v:f=mp4:movflags=\+frag_every_frame\+[^\]]*\]unix\\:\/tmp\/c\.sock/);
   });
 });
