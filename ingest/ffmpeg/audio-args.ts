@@ -1,7 +1,8 @@
 /**
  * The audio parts of the run's ffmpeg command (issue 19, docs/audio.md): the clock source's timecoded PCM (s16le,
- * 48 kHz, mono) arrives on one or two TCP inputs from the source process, AAC goes into the HLS segments (mapped
- * into the video tee that carries them), Opus goes to each WebRTC relay as RTP of its own.
+ * 48 kHz, mono) arrives on one or two TCP inputs from the source process, AAC goes into the HLS segments, the CMAF
+ * packager's fMP4 (LL-HLS, DASH) and media-server pushes (mapped into the video tee that carries them, one encode),
+ * Opus goes to each WebRTC relay as RTP of its own.
  *
  * Why two feeds of the same PCM. ffmpeg interleaves the streams of one output file by timestamp: a tee output that
  * carries AAC next to video holds each video packet until an audio packet at least as late has been encoded — with a
