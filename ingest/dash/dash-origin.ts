@@ -28,7 +28,7 @@ interface Anchor {
   audio?: MpdAudio;
 }
 
-/** Which track a request is for: the video (init.mp4, s<n>.m4s) or the AAC beside it (audio-init.mp4, a<n>.m4s). */
+/** Which track a request is for: the video (init.mp4, s<n>.m4s) or the AAC beside it (init-audio.mp4, a<n>.m4s). */
 type Track = 'video' | 'audio';
 
 /**
@@ -36,7 +36,7 @@ type Track = 'video' | 'audio';
  * LL-HLS path of the same segment duration): /dash/<pathId>/manifest.mpd, init.mp4, s<n>.m4s (the packager's
  * segments; $Number$ = its media sequence number) and time (the UTCTiming source: the server's clock as ISO 8601).
  * With AAC muxed in the packager's fragments (issue 19), init.mp4 and s<n>.m4s carry the video track only and
- * audio-init.mp4 and a<n>.m4s the audio, an AdaptationSet of its own (dash.js plays no multiplexed Representation):
+ * init-audio.mp4 and a<n>.m4s the audio, an AdaptationSet of its own (dash.js plays no multiplexed Representation):
  * each cut out of the same bytes (track-split.ts), fragment by fragment, so LL-DASH still streams both as they come.
  *
  * LL-DASH: the segment being written is answered as soon as its first fragment exists and streamed with chunked
@@ -69,7 +69,7 @@ export class DashOrigin {
     if (this.closed) return fail(res, 503, 'origin closed');
     if (file === 'time') return send(req, res, 'text/plain; charset=utf-8', Buffer.from(new Date().toISOString()), 'no-store');
     if (file === 'manifest.mpd') return this.manifest(req, res);
-    if (file === 'init.mp4' || file === 'audio-init.mp4') {
+    if (file === 'init.mp4' || file === 'init-audio.mp4') {
       const track: Track = file === 'init.mp4' ? 'video' : 'audio';
       const init = this.packager.init;
       if (!init || (track === 'audio' && !init.info.audio)) return fail(res, 404, init ? 'this stream carries no audio' : 'no init segment yet');

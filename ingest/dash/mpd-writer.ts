@@ -125,7 +125,7 @@ function audioAdaptationSet(a: MpdAudio, o: MpdOptions, lowLatency: string): str
     `      <Representation id="audio" codecs="${xmlAttr(a.codecs)}" bandwidth="${o.audioBandwidth ?? 64_000}" audioSamplingRate="${a.timescale}">`,
     `        <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${a.channels}"/>`,
     `        <SegmentTemplate timescale="${a.timescale}" duration="${Math.round(o.segmentDuration * a.timescale)}" presentationTimeOffset="${a.presentationTimeOffset}" startNumber="0"` +
-      ` initialization="audio-init.mp4" media="a$Number$.m4s"${lowLatency}/>`,
+      ` initialization="init-audio.mp4" media="a$Number$.m4s"${lowLatency}/>`,
     '      </Representation>',
     '    </AdaptationSet>',
   ];

@@ -106,7 +106,7 @@ describe('audio (issue 19)', () => {
     ];
     const line = buildFfmpegArgs(video, outputs, 30, { lead: 'tcp://127.0.0.1:1' }).args.join(' ');
     expect(line.match(/-c:a aac/g)).toHaveLength(1);
-    expect(line).toMatch(/\|\[f=mp4:movflags=\+empty_moov\+delay_moov\+default_base_moof\+cmaf\+skip_trailer:frag_duration=33333:flush_packets=1\]unix\\:\/tmp\/b\.sock\|/);
+    expect(line).toMatch(/\|\[f=mp4:movflags=\+empty_moov\+delay_moov\+default_base_moof\+cmaf\+skip_trailer:frag_duration=33333:use_editlist=1:flush_packets=1\]unix\\:\/tmp\/b\.sock\|/);
     expect(line).toMatch(/\|\[select=v:f=mp4:movflags=\+frag_every_frame\+[^\]]*\]unix\\:\/tmp\/c\.sock/);
   });
 });

@@ -140,7 +140,7 @@ describe('AAC muxed in the CMAF fragments: LL-HLS as is, DASH split by track (re
     expect(audioPto! / audioTs!).toBeCloseTo(videoPto! / videoTs!, 4);
     const video = probe(dir, 'v.mp4', Buffer.concat([(await get(`${base}/dash/lld/init.mp4`)).body, (await get(`${base}/dash/lld/s1.m4s`)).body]));
     const audioBody = (await get(`${base}/dash/lld/a1.m4s`)).body;
-    const audio = probe(dir, 'a.mp4', Buffer.concat([(await get(`${base}/dash/lld/audio-init.mp4`)).body, audioBody]));
+    const audio = probe(dir, 'a.mp4', Buffer.concat([(await get(`${base}/dash/lld/init-audio.mp4`)).body, audioBody]));
     expect(video).toEqual([{ codec_name: 'h264', nb_read_packets: '30' }]);
     const muxedAudio = trafs[1]!.flat().filter((t) => t.trackId === 2);
     expect(audio).toEqual([{ codec_name: 'aac', nb_read_packets: String(muxedAudio.reduce((n, t) => n + t.sampleCount, 0)) }]);
