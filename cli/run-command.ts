@@ -19,7 +19,7 @@ import { relayProblems } from '../ingest/relays/relay-backends.ts';
 import { serverProblems } from '../ingest/servers/server-installs.ts';
 import { serverOf } from '../harness/scenario/delivery.ts';
 import { attachProgress } from './progress.ts';
-import { summaryTable, validityLines } from './summary-table.ts';
+import { audioLines, summaryTable, validityLines } from './summary-table.ts';
 import { writeReport } from '../reports/report-commands.ts';
 import { keepMedianRun } from './repeat-runs.ts';
 import { checkOutDir } from './out-dir.ts';
@@ -150,6 +150,8 @@ export async function runCommand(scenarioArg: string | undefined, options: RunCo
         outcomes.push({ label: point.label, dir, results });
         const report = join(dir, 'report.html');
         process.stdout.write(`\n${point.label ? `[${point.label}]\n` : ''}${summaryTable(results)}\n\nstatus: ${results.status} · wall ${results.wallSeconds} s · results: ${join(dir, 'results.json')}\nreport: ${report}\n`);
+        const audio = audioLines(results);
+        if (audio.length) process.stdout.write(`${audio.join('\n')}\n`);
         const verdict = validityLines(results);
         if (verdict.length) process.stdout.write(`${verdict.join('\n')}\n`);
         if (results.status === 'failed') process.stderr.write(`error: ${results.error ?? 'unknown'}\n`);

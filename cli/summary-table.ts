@@ -44,3 +44,23 @@ export function validityLines(results: Results): string[] {
     ...validity.reasons.map((r) => `!! DEGRADED [${r.code}] ${r.message}`),
   ];
 }
+
+/**
+ * The audio under the table (audio is on by default): per path that carried it, mouth-to-ear p50 and A/V sync p50
+ * (positive: sound late) with the marks decoded; per path left silent by default, why. Nothing when no path had any.
+ */
+export function audioLines(results: Results): string[] {
+  const lines: string[] = [];
+  for (const p of results.paths) {
+    const params = p.params;
+    if (params.audioSilent) lines.push(`  ${p.id}: silent — ${params.audioSilent}`);
+    if (!params.audio) continue;
+    const marks = p.viewers.reduce((n, v) => n + (v.audio?.marksDecoded ?? 0), 0);
+    const expected = p.viewers.reduce((n, v) => n + (v.audio?.marksExpected ?? 0), 0);
+    const sync = p.avSyncMs ? `, A/V sync ${p.avSyncMs.p50 >= 0 ? '+' : ''}${p.avSyncMs.p50.toFixed(0)} ms` : '';
+    lines.push(`  ${p.id}: ${params.audio.codec} p50 ${fmt(p.audioLatencyMs?.p50)}${sync} (${marks}/${expected} marks)`);
+  }
+  if (!lines.length) return [];
+  const webrtc = results.paths.some((p) => p.kind === 'webrtc' && p.params.audio);
+  return ['audio (mouth to ear; `audio: false` for video alone):', ...lines, ...(webrtc ? ['  (WebRTC: Chromium holds the video towards its audio for lip sync, so video latency with audio is higher)'] : [])];
+}

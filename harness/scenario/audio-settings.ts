@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * `audio` (issue 19, docs/audio.md): the clock source's timecoded audio track, off unless a scenario asks for it.
- * On the scenario it turns the source's audio on for every path that carries it; on a path it overrides the
+ * `audio` (issue 19, docs/audio.md): the clock source's timecoded audio track, on by default for every path that can
+ * carry it (`audio: false` on the scenario turns it off everywhere). On the scenario an object sets the codec,
+ * bitrate and offset for every path, and a path that cannot carry it is then an error; on a path it overrides the
  * scenario's (`false`: this path stays silent; an object: its codec and bitrate). Classic HLS carries AAC in its
  * segments, WebRTC Opus as a second track (werift, Janus and mediasoup relays), a media server's path (flv; hls / dash
  * from nginx-rtmp or by URL) AAC muxed into the push, the lab's LL-HLS / LL-DASH / DASH AAC in the CMAF fragments;
@@ -57,12 +58,39 @@ interface AudioPath {
   url?: unknown;
 }
 
-/** The audio a path carries (the path's `audio` over the scenario's), or null: silent. Assumes audioProblems passed. */
+/**
+ * Why a path cannot carry the source's audio (without the field's name), or null when it can: its kind, its relay,
+ * or the server that serves it.
+ */
+function whyNotCarried(path: AudioPath): string | null {
+  if (!codecOf(path)) return `${path.kind} paths do not carry audio yet`;
+  if (path.kind === 'webrtc' && !AUDIO_RELAYS.includes(String(path.relay ?? 'werift'))) {
+    return `relay ${String(path.relay)} does not carry the audio track yet (only ${AUDIO_RELAYS.join(', ')} do)`;
+  }
+  // AAC reaches media servers muxed with the video (FLV over RTMP, MPEG-TS over SRT); other kinds' servers do not carry it yet.
+  if (!SERVED_AAC_KINDS.has(path.kind) && (servedByMediaServer(path) || path.url !== undefined)) {
+    return `audio is carried on the lab's own ${path.kind} server only, not through an external or media server yet`;
+  }
+  return null;
+}
+
+/**
+ * Why a path is silent although nobody asked for silence: `audio` was left out (on by default) and the path cannot
+ * carry it. Null when it carries audio or `audio: false` says so.
+ */
+export function defaultSilence(scenarioAudio: AudioInput, path: AudioPath): string | null {
+  return path.audio === undefined && scenarioAudio === undefined ? whyNotCarried(path) : null;
+}
+
+/**
+ * The audio a path carries (the path's `audio` over the scenario's, on by default where the path can carry it), or
+ * null: silent. Assumes audioProblems passed.
+ */
 export function pathAudio(scenarioAudio: AudioInput, path: AudioPath): PathAudio | null {
   const spec = path.audio === undefined ? scenarioAudio : path.audio;
-  if (!spec) return null;
-  const codec = spec.codec ?? codecOf(path) ?? 'aac';
-  return { codec, bitrateKbps: spec.bitrateKbps ?? DEFAULT_BITRATE[codec] };
+  if (spec === false || defaultSilence(scenarioAudio, path)) return null;
+  const codec = spec?.codec ?? codecOf(path) ?? 'aac';
+  return { codec, bitrateKbps: spec?.bitrateKbps ?? DEFAULT_BITRATE[codec] };
 }
 
 /** The source's audio offset (ms), or null when no path carries audio (the source then writes none). */
@@ -82,23 +110,23 @@ export function audioProblems(scenarioAudio: AudioInput, paths: AudioPath[], fie
     const own = path.audio;
     if (own && own.offsetMs !== undefined) offsets.add(own.offsetMs);
     const spec = own === undefined ? scenarioAudio : own;
-    if (!spec) return;
-    const where = own === undefined ? `${field(i, 'audio')} (from the scenario's audio)` : field(i, 'audio');
-    const codec = codecOf(path);
-    if (!codec) {
-      problems.push(`${where}: ${path.kind} paths do not carry audio yet (only hls and webrtc do); set audio: false on this path`);
+    if (spec === undefined) {
+      // Left out: on where the path carries it (defaultSilence says why not elsewhere); one AAC rate all the same.
+      const carried = pathAudio(scenarioAudio, path);
+      if (carried?.codec === 'aac') aacRates.add(carried.bitrateKbps);
       return;
     }
+    if (!spec) return;
+    const where = own === undefined ? `${field(i, 'audio')} (from the scenario's audio)` : field(i, 'audio');
+    const refused = whyNotCarried(path);
+    if (refused) {
+      problems.push(`${where}: ${refused}; set audio: false on this path`);
+      return;
+    }
+    const codec = codecOf(path)!;
     if (spec.codec && spec.codec !== codec) {
       problems.push(`${where}.codec: ${path.kind} paths carry ${codec}, not ${spec.codec}; leave codec out or set ${codec}`);
       return;
-    }
-    if (path.kind === 'webrtc' && !AUDIO_RELAYS.includes(String(path.relay ?? 'werift'))) {
-      problems.push(`${where}: relay ${String(path.relay)} does not carry the audio track yet (only ${AUDIO_RELAYS.join(', ')} do); use one of them or audio: false`);
-    }
-    // AAC reaches media servers muxed with the video (FLV over RTMP, MPEG-TS over SRT); other kinds' servers do not carry it yet.
-    if (!SERVED_AAC_KINDS.has(path.kind) && (servedByMediaServer(path) || path.url !== undefined)) {
-      problems.push(`${where}: audio is carried on the lab's own ${path.kind} server only, not through an external or media server yet; set audio: false on this path`);
     }
     const carried = pathAudio(scenarioAudio, path);
     if (carried?.codec === 'aac') aacRates.add(carried.bitrateKbps);

@@ -24,6 +24,8 @@ export interface DashParams {
   playerConfig?: Record<string, unknown>;
   /** The source's audio (AAC; present only when the path carries audio: today DASH from a media server). */
   audio?: PathAudio;
+  /** Silent although audio was left on by default: why this path cannot carry it (audio-settings.ts). */
+  audioSilent?: string;
   modelLatencyMs: number;
 }
 

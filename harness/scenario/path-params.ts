@@ -1,7 +1,7 @@
 import { gopFrames } from '../../ingest/ffmpeg/ffmpeg-args.ts';
 import { resolveLayers, type SimulcastLayer } from '../../ingest/relays/simulcast-layers.ts';
 import { iceSettings, needsIceServer, type IceSettings } from './ice-settings.ts';
-import { pathAudio, type PathAudio } from './audio-settings.ts';
+import { defaultSilence, pathAudio, type PathAudio } from './audio-settings.ts';
 import { llHlsPlaylistOptions, type LlHlsPlaylistOptions } from '../../ingest/ll-hls/playlist-writer.ts';
 import { llHlsModelMs, type JoinMode } from './latency-model.ts';
 import { dashParams, playerParams, type DashParams, type PlayerParams } from './dash-params.ts';
@@ -23,6 +23,8 @@ export interface HlsParams extends PlayerParams {
   segmentType?: 'fmp4';
   /** The source's audio in the segments (AAC; present only when the path carries audio). */
   audio?: PathAudio;
+  /** Silent although audio was left on by default: why this path cannot carry it (audio-settings.ts). */
+  audioSilent?: string;
   join: JoinMode;
   gop: number;
 }
@@ -38,6 +40,8 @@ export interface LlHlsParams extends PlayerParams {
   gop: number;
   /** The source's audio muxed in the parts (AAC; present only when the path carries audio). */
   audio?: PathAudio;
+  /** Silent although audio was left on by default: why this path cannot carry it (audio-settings.ts). */
+  audioSilent?: string;
   modelLatencyMs: number;
 }
 
@@ -56,6 +60,8 @@ export interface WebrtcParams {
   playoutDelay?: { minMs: number; maxMs: number };
   /** The source's audio as a second track (Opus; present only when the path carries audio). */
   audio?: PathAudio;
+  /** Silent although audio was left on by default: why this path cannot carry it (audio-settings.ts). */
+  audioSilent?: string;
   /** Simulcast (relay mediasoup): the ladder, smallest first (spatial layer 0), and the path's preferred layer (present only when set). */
   layers?: SimulcastLayer[];
   preferredLayer?: number;
@@ -137,22 +143,30 @@ function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
   };
 }
 
+/** `audio` (what the path carries) or `audioSilent` (why it cannot, when audio was on by default), for a kind's params. */
+function audioParam(audio: PathAudio | { audioSilent: string } | null): { audio?: PathAudio; audioSilent?: string } {
+  if (!audio) return {};
+  return 'audioSilent' in audio ? audio : { audio };
+}
+
 /** The params of one path of the scenario, with its kind (the scenario's join, the run's GOP). */
 export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'video' | 'audio'>, gop: number): KindedParams {
-  const audio = pathAudio(scenario.audio, spec);
+  const carried = pathAudio(scenario.audio, spec);
+  const silence = defaultSilence(scenario.audio, spec);
+  const audio = carried ?? (silence ? { audioSilent: silence } : null);
   switch (spec.kind) {
     case 'hls':
-      return { kind: 'hls', params: { ...hlsParams(spec, scenario.join, gop), ...(audio ? { audio } : {}) } };
+      return { kind: 'hls', params: { ...hlsParams(spec, scenario.join, gop), ...audioParam(audio) } };
     case 'll-hls':
-      return { kind: 'll-hls', params: { ...llHlsParams(spec, scenario.join, gop), ...(audio ? { audio } : {}) } };
+      return { kind: 'll-hls', params: { ...llHlsParams(spec, scenario.join, gop), ...audioParam(audio) } };
     case 'webrtc':
-      return { kind: 'webrtc', params: { ...webrtcParams(spec, gop), ...(audio ? { audio } : {}) } };
+      return { kind: 'webrtc', params: { ...webrtcParams(spec, gop), ...audioParam(audio) } };
     case 'flv':
-      return { kind: 'flv', params: { ...flvParams(spec, scenario.join, gop, scenario.video.fps), ...(audio ? { audio } : {}) } };
+      return { kind: 'flv', params: { ...flvParams(spec, scenario.join, gop, scenario.video.fps), ...audioParam(audio) } };
     case 'll-dash':
-      return { kind: 'll-dash', params: { ...dashParams(spec, scenario.join, gop), ...(audio ? { audio } : {}) } };
+      return { kind: 'll-dash', params: { ...dashParams(spec, scenario.join, gop), ...audioParam(audio) } };
     case 'dash':
-      return { kind: 'dash', params: { ...(serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop)), ...(audio ? { audio } : {}) } };
+      return { kind: 'dash', params: { ...(serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop)), ...audioParam(audio) } };
   }
 }
 

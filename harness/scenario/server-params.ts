@@ -24,6 +24,8 @@ export interface FlvParams {
   modelLatencyMs: number;
   /** The source's audio, AAC in the FLV stream (present only when the path carries audio). */
   audio?: PathAudio;
+  /** Silent although audio was left on by default: why this path cannot carry it (audio-settings.ts). */
+  audioSilent?: string;
 }
 
 /** Where an FLV viewer settles (ms): liveSync's target latency, or one GOP of `gop` frames at `fps` without liveSync. */

@@ -28,6 +28,9 @@ export class AudioProbe {
   }
 
   static async create(sink: AudioSink): Promise<AudioProbe> {
+    if (!window.isSecureContext) {
+      throw new Error(`AudioWorklet needs a secure context and ${location.origin} is not one (a browser that reaches the lab over the network: only loopback, https or an origin the browser is told to treat as secure qualify)`);
+    }
     const context = new AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
     await context.audioWorklet.addModule(new URL(AUDIO_WORKLET_FILE, location.href).href);
     // Mono in, one silent channel out; connected to the destination so that the graph pulls it.

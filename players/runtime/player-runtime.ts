@@ -64,7 +64,7 @@ export function installPlayerRuntime(player: Player): void {
     webrtcStats: (stats) => void batch.webrtcStats.push(stats),
     webrtcJoin: (join) => void (batch.webrtcJoin = join),
     httpJoinStep: (event, perfMs, url) => httpJoin?.mark(event, perfMs, url),
-    audioTrack: (track) => void audioProbe?.then((probe) => probe.fromTrack(track), (err: unknown) => report.error(`audio probe: ${String(err)}`)),
+    audioTrack: (track) => void audioProbe?.then((probe) => probe.fromTrack(track), () => {}), // a failed probe said so once
   };
   const audioSink: AudioSink = {
     mark: (wallMs, latencyMs) => void batch.audioMarks?.push(wallMs, latencyMs),
@@ -123,10 +123,13 @@ export function installPlayerRuntime(player: Player): void {
       if (config.audio) {
         // The audio probe (players/probe/audio-probe.ts) times what the viewer plays: the element's audio, which must
         // then be unmuted (Chromium's own output is muted by --mute-audio), or WebRTC's track (report.audioTrack).
+        // A page that cannot run the probe (no secure context on a remote browser) still times its video.
         audioProbe = AudioProbe.create(audioSink);
-        if (config.kind !== 'webrtc') {
+        audioProbe.catch((err: unknown) => report.error(`audio probe: ${err instanceof Error ? err.message : String(err)}; this viewer times video only`));
+        const probe = config.kind !== 'webrtc' ? await audioProbe.catch(() => undefined) : undefined;
+        if (probe) {
           video.muted = false;
-          (await audioProbe).fromElement(video);
+          probe.fromElement(video);
         }
       }
       startedWallMs = Date.now();

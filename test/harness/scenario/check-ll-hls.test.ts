@@ -11,7 +11,7 @@ describe('ll-hls paths in scenarios', () => {
     expect(s.paths.map(pathIdOf)).toEqual(['ll-hls-1s-200ms', 'hls-2s-fmp4']);
     const plan = planRun(s);
     expect(plan.gop).toBe(30);
-    expect(plan.paths[0]!.params).toEqual({ segmentDuration: 1, partDuration: 0.2, partHoldBack: 0.6, targetDuration: 1, listSize: 6, join: 'steady', gop: 30, modelLatencyMs: 800 });
+    expect(plan.paths[0]!.params).toEqual({ segmentDuration: 1, partDuration: 0.2, partHoldBack: 0.6, targetDuration: 1, listSize: 6, join: 'steady', gop: 30, modelLatencyMs: 800, audio: { codec: 'aac', bitrateKbps: 64 } });
     expect(plan.paths[1]!.params).toMatchObject({ segmentType: 'fmp4' });
   });
 

@@ -28,7 +28,7 @@ describe('paths served by nginx-rtmp, node-media-server or a server given by URL
     ]);
     // One GOP divides every segment: the FLV path, which has none, does not constrain it.
     expect(plan.gop).toBe(30);
-    expect(plan.paths[1]!.params).toEqual({ server: 'node-media-server', liveSync: true, join: 'steady', gop: 30, modelLatencyMs: 800 });
+    expect(plan.paths[1]!.params).toEqual({ server: 'node-media-server', liveSync: true, join: 'steady', gop: 30, modelLatencyMs: 800, audio: { codec: 'aac', bitrateKbps: 64 } });
     expect(pathIdOf(parseScenario({ name: 'x', paths: [{ kind: 'flv', liveSync: false, playback: 'ws://127.0.0.1:1/live/a.flv' }] }).paths[0]!)).toBe('flv-url');
     expect(deliveryOf(parseScenario({ name: 'x', paths: [{ kind: 'flv', playback: 'ws://127.0.0.1:1/live/a.flv' }] }).paths[0]!).protocolOut).toBe('ws-flv');
   });

@@ -16,11 +16,12 @@ describe('relay comparison in one scenario', () => {
   it('expands a relay list into one path per relay, plus -turn for the TURN detour', () => {
     expect(point!.scenario.paths.map(pathIdOf)).toEqual(['webrtc-h264', 'webrtc-h264-janus', 'webrtc-h264-mediasoup', 'webrtc-h264-turn']);
     const plan = planRun(point!.scenario);
+    const opus = { codec: 'opus', bitrateKbps: 32 }; // audio is on by default: Opus through every relay
     expect(plan.paths.map((p) => p.params)).toEqual([
-      { relay: 'werift', codec: 'h264', gop: 30 },
-      { relay: 'janus', codec: 'h264', gop: 30 },
-      { relay: 'mediasoup', codec: 'h264', gop: 30 },
-      { relay: 'werift', codec: 'h264', turn: true, ice: { stun: false, turn: 'udp', policy: 'relay' }, gop: 30 },
+      { relay: 'werift', codec: 'h264', gop: 30, audio: opus },
+      { relay: 'janus', codec: 'h264', gop: 30, audio: opus },
+      { relay: 'mediasoup', codec: 'h264', gop: 30, audio: opus },
+      { relay: 'werift', codec: 'h264', turn: true, ice: { stun: false, turn: 'udp', policy: 'relay' }, gop: 30, audio: opus },
     ]);
   });
 
