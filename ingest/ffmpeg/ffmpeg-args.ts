@@ -115,11 +115,11 @@ function llHlsSlave(out: LlHlsOutput, fps: number): string {
   // audio tfdts (every third AAC frame a frame late with duration 0). frag_duration = one frame interval cuts when the
   // next video frame arrives and never on audio (the AAC that comes between two frames spans less than a frame): each
   // fragment is one video frame with the AAC frames after it, the video's traf first — players that take a part's
-  // start from its first tfdt (Shaka) need that — and is written when the next frame arrives, as before. use_editlist:
-  // the AAC trak's edit list skips the encoder's 1024-sample priming (its first packet is stamped −1024, but each
-  // fMP4 track starts at 0), else the sound plays ~21 ms late against the picture (docs/ll-hls.md#audio).
+  // start from its first tfdt (Shaka) need that — and is written when the next frame arrives, as before. No edit list:
+  // AAC's 1024-sample priming then plays (~21 ms late sound); with use_editlist=1 dash.js showed off-track marks
+  // (docs/ll-hls.md#audio).
   const cut = out.audio
-    ? ['movflags=+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer', `frag_duration=${Math.floor(1e6 / fps)}`, 'use_editlist=1']
+    ? ['movflags=+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer', `frag_duration=${Math.floor(1e6 / fps)}`]
     : ['movflags=+frag_every_frame+empty_moov+delay_moov+default_base_moof+cmaf+skip_trailer'];
   const options = ['f=mp4', ...cut, 'flush_packets=1'];
   return `[${options.join(':')}]${teeEscape(`unix:${out.socketPath}`)}`;
