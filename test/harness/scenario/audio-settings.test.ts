@@ -2,14 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { planRun } from '../../../harness/run/run-plan.ts';
 import { parseScenario } from '../../../harness/scenario/load-scenario.ts';
-import { audioProblems, sourceAudioOffsetMs } from '../../../harness/scenario/audio-settings.ts';
+import { audioProblems, defaultSilence, sourceAudioOffsetMs } from '../../../harness/scenario/audio-settings.ts';
 import { problemsOf } from '../../support/scenario-problems.ts';
 
 describe('audio (issue 19)', () => {
-  it('is off by default: no path carries audio, the source writes none', () => {
-    const s = parseScenario({ name: 'x', paths: [{ kind: 'hls' }, { kind: 'webrtc' }] });
-    for (const p of planRun(s).paths) expect(p.params).not.toHaveProperty('audio');
-    expect(sourceAudioOffsetMs(s.audio, s.paths)).toBeNull();
+  it('is on by default where a path carries it, silent (saying why) where not; audio: false turns it off', () => {
+    const s = parseScenario({ name: 'x', paths: [{ kind: 'hls' }, { kind: 'webrtc' }, { kind: 'webrtc', id: 'whep', ingest: 'http://127.0.0.1:8889/whip', playback: 'http://127.0.0.1:8889/whep' }] });
+    const [hls, webrtc, served] = planRun(s).paths;
+    expect(hls!.params).toMatchObject({ audio: { codec: 'aac', bitrateKbps: 64 } });
+    expect(webrtc!.params).toMatchObject({ audio: { codec: 'opus', bitrateKbps: 32 } });
+    expect(sourceAudioOffsetMs(s.audio, s.paths)).toBe(0);
+    // No error for what was never asked for: the path is silent and its params say why.
+    expect(served!.params).not.toHaveProperty('audio');
+    expect(served!.params).toMatchObject({ audioSilent: expect.stringMatching(/^audio is carried on the lab's own webrtc server only/) });
+    expect(defaultSilence(s.audio, s.paths[2]!)).toMatch(/not through an external or media server yet/);
+    const off = parseScenario({ name: 'x', audio: false, paths: [{ kind: 'hls' }, { kind: 'webrtc' }] });
+    for (const p of planRun(off).paths) expect(p.params).not.toHaveProperty('audio');
+    expect(sourceAudioOffsetMs(off.audio, off.paths)).toBeNull();
+    expect(defaultSilence(off.audio, off.paths[0]!)).toBeNull();
   });
 
   it('gives HLS AAC 64 kb/s and WebRTC Opus 32 kb/s unless a path says otherwise; audio: false keeps a path silent', () => {
