@@ -216,6 +216,7 @@ describe.skipIf(reason !== undefined)('clock offset per viewer, remote browser',
     expect(left.filter((t) => t.type === 'page' && t.url.startsWith(origin))).toEqual([]);
 
     const [local, remote] = results.paths[0]!.viewers;
+    for (const v of [local, remote]) expect(v!.latencyMs, `viewer ${v!.viewer}: ${v!.framesMeasured} frames, ${v!.error ?? 'no error'}; ${result.stderr.slice(-1500)}`).toBeTruthy();
     console.log(`clock e2e: offset ${remote!.clockOffsetMs} ± ${remote!.clockOffsetUncertaintyMs} ms; p50 ${remote!.latencyMs!.p50} (remote) vs ${local!.latencyMs!.p50} ms; run ${results.validity?.verdict}`);
     // The remote page's clock runs 5 s ahead: lab − page = −5000 ms.
     // Within ±2 ms (the issue's bound) on a run the lab judged valid. On a saturated machine the exchanges' round
