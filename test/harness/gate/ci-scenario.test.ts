@@ -11,7 +11,7 @@ describe('scenarios/ci.yaml', () => {
     expect(scenario).toMatchObject({ name: 'ci', duration: 20 });
     expect(scenario.paths.map(pathIdOf)).toEqual(['hls-1s', 'webrtc-h264']);
     const thresholds = scenario.thresholds!;
-    expect(thresholds['webrtc-*']).toContain('p(95)<250');
+    expect(thresholds['webrtc-*']).toEqual(expect.arrayContaining(['p(95)<500', 'audio.p(50)<400', 'avSync<250']));
     for (const list of Object.values(thresholds)) {
       expect(list).toContain('undecodable<1%');
       for (const expression of list) expect(() => parseThreshold(expression)).not.toThrow();
