@@ -143,30 +143,25 @@ function webrtcParams(spec: WebrtcPathSpec, gop: number): WebrtcParams {
   };
 }
 
-/** `audio` (what the path carries) or `audioSilent` (why it cannot, when audio was on by default), for a kind's params. */
-function audioParam(audio: PathAudio | { audioSilent: string } | null): { audio?: PathAudio; audioSilent?: string } {
-  if (!audio) return {};
-  return 'audioSilent' in audio ? audio : { audio };
-}
-
 /** The params of one path of the scenario, with its kind (the scenario's join, the run's GOP). */
 export function pathParams(spec: PathSpec, scenario: Pick<Scenario, 'join' | 'video' | 'audio'>, gop: number): KindedParams {
+  // `audio`: what the path carries; `audioSilent`: why it cannot, when audio was left on by default.
   const carried = pathAudio(scenario.audio, spec);
   const silence = defaultSilence(scenario.audio, spec);
-  const audio = carried ?? (silence ? { audioSilent: silence } : null);
+  const audio = carried ? { audio: carried } : silence ? { audioSilent: silence } : {};
   switch (spec.kind) {
     case 'hls':
-      return { kind: 'hls', params: { ...hlsParams(spec, scenario.join, gop), ...audioParam(audio) } };
+      return { kind: 'hls', params: { ...hlsParams(spec, scenario.join, gop), ...audio } };
     case 'll-hls':
-      return { kind: 'll-hls', params: { ...llHlsParams(spec, scenario.join, gop), ...audioParam(audio) } };
+      return { kind: 'll-hls', params: { ...llHlsParams(spec, scenario.join, gop), ...audio } };
     case 'webrtc':
-      return { kind: 'webrtc', params: { ...webrtcParams(spec, gop), ...audioParam(audio) } };
+      return { kind: 'webrtc', params: { ...webrtcParams(spec, gop), ...audio } };
     case 'flv':
-      return { kind: 'flv', params: { ...flvParams(spec, scenario.join, gop, scenario.video.fps), ...audioParam(audio) } };
+      return { kind: 'flv', params: { ...flvParams(spec, scenario.join, gop, scenario.video.fps), ...audio } };
     case 'll-dash':
-      return { kind: 'll-dash', params: { ...dashParams(spec, scenario.join, gop), ...audioParam(audio) } };
+      return { kind: 'll-dash', params: { ...dashParams(spec, scenario.join, gop), ...audio } };
     case 'dash':
-      return { kind: 'dash', params: { ...(serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop)), ...audioParam(audio) } };
+      return { kind: 'dash', params: { ...(serverOf(spec) === 'lab' ? dashParams(spec, scenario.join, gop) : serverDashParams(spec, scenario.join, gop)), ...audio } };
   }
 }
 
