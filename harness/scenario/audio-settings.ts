@@ -43,11 +43,6 @@ function servedByMediaServer(path: AudioPath): boolean {
   return path.ingest !== undefined || path.playback !== undefined || (path.server !== undefined && path.server !== 'lab');
 }
 
-/** The codec a path carries: its kind's, or AAC on a path a media server serves (DASH from nginx-rtmp, …). */
-function codecOf(path: AudioPath): PathAudio['codec'] | undefined {
-  return CODEC_OF_KIND[path.kind] ?? (servedByMediaServer(path) && SERVED_AAC_KINDS.has(path.kind) ? 'aac' : undefined);
-}
-
 interface AudioPath {
   kind: string;
   audio?: AudioInput;
@@ -63,7 +58,7 @@ interface AudioPath {
  * or the server that serves it.
  */
 function whyNotCarried(path: AudioPath): string | null {
-  if (!codecOf(path)) return `${path.kind} paths do not carry audio yet`;
+  if (!CODEC_OF_KIND[path.kind]) return `${path.kind} paths do not carry audio yet`;
   if (path.kind === 'webrtc' && !AUDIO_RELAYS.includes(String(path.relay ?? 'werift'))) {
     return `relay ${String(path.relay)} does not carry the audio track yet (only ${AUDIO_RELAYS.join(', ')} do)`;
   }
@@ -89,7 +84,7 @@ export function defaultSilence(scenarioAudio: AudioInput, path: AudioPath): stri
 export function pathAudio(scenarioAudio: AudioInput, path: AudioPath): PathAudio | null {
   const spec = path.audio === undefined ? scenarioAudio : path.audio;
   if (spec === false || defaultSilence(scenarioAudio, path)) return null;
-  const codec = spec?.codec ?? codecOf(path) ?? 'aac';
+  const codec = spec?.codec ?? CODEC_OF_KIND[path.kind] ?? 'aac';
   return { codec, bitrateKbps: spec?.bitrateKbps ?? DEFAULT_BITRATE[codec] };
 }
 
@@ -123,7 +118,7 @@ export function audioProblems(scenarioAudio: AudioInput, paths: AudioPath[], fie
       problems.push(`${where}: ${refused}; set audio: false on this path`);
       return;
     }
-    const codec = codecOf(path)!;
+    const codec = CODEC_OF_KIND[path.kind]!;
     if (spec.codec && spec.codec !== codec) {
       problems.push(`${where}.codec: ${path.kind} paths carry ${codec}, not ${spec.codec}; leave codec out or set ${codec}`);
       return;
