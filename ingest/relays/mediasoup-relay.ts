@@ -5,7 +5,7 @@ import { dtlsParametersOf, consumerOffer } from './mediasoup-sdp.ts';
 import { portBlock } from './ports.ts';
 import { findMediasoupWorker, RELAY_INSTALL_HINT } from './relay-backends.ts';
 import { loadMediasoup } from './mediasoup-worker.ts';
-import type { RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+import type { RelayLayerChange, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
 import { RelayBase } from './relay-base.ts';
 
 const PAYLOAD_TYPE = 102;
@@ -47,12 +47,6 @@ interface Session {
   consumer: ms.Consumer;
   /** The audio consumer on the same transport (paths with `audio`). */
   audioConsumer?: ms.Consumer;
-}
-
-/** A simulcast viewer's spatial layer as mediasoup chose it (`layerschange`): wall ms, layer (null: none sent). */
-export interface RelayLayerChange {
-  wallMs: number;
-  spatialLayer: number | null;
 }
 
 /**
@@ -143,7 +137,7 @@ export class MediasoupRelay extends RelayBase {
   }
 
   /** Simulcast viewers' layer changes as mediasoup reported them (the relay-side cross-check of the page's frame sizes). */
-  layerChanges(viewerId: string): RelayLayerChange[] {
+  override layerChanges(viewerId: string): RelayLayerChange[] {
     return [...(this.layerLog.get(viewerId) ?? [])];
   }
 

@@ -1,6 +1,6 @@
 import { NotStartedError } from '../../core/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
-import type { Relay, RelayName, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
+import type { Relay, RelayLayerChange, RelayName, RelayOptions, RelayStats, RtpIngest, SessionDescription } from './relay.ts';
 
 /**
  * What every relay backend shares: the start/close lifecycle (lifecycle.ts: start once, idempotent close, `closed`,
@@ -27,6 +27,11 @@ export abstract class RelayBase extends Lifecycle<RtpIngest> implements Relay {
 
   /** Where ffmpeg sends the source's Opus RTP; undefined unless the relay was made with `audio` (and started). */
   audioIngest(): RtpIngest | undefined {
+    return undefined;
+  }
+
+  /** Layer changes of a simulcast viewer; undefined: this relay does not switch layers (mediasoup overrides it). */
+  layerChanges(_viewerId: string): RelayLayerChange[] | undefined {
     return undefined;
   }
 

@@ -59,6 +59,12 @@ export interface RelayEvents {
   died: [error: ComponentDiedError];
 }
 
+/** A simulcast viewer's spatial layer as the relay chose it (mediasoup's `layerschange`): wall ms, layer (null: none sent). */
+export interface RelayLayerChange {
+  wallMs: number;
+  spatialLayer: number | null;
+}
+
 export interface Relay extends EventEmitter<RelayEvents> {
   readonly name: RelayName;
   readonly pathId: string;
@@ -68,6 +74,8 @@ export interface Relay extends EventEmitter<RelayEvents> {
   start(): Promise<RtpIngest>;
   /** Where ffmpeg must send the source's Opus RTP (a second track to every viewer): relays made with `audio`, once started. */
   audioIngest(): RtpIngest | undefined;
+  /** A simulcast viewer's layer changes as the relay chose them; undefined from a relay that does not switch layers. */
+  layerChanges(viewerId: string): RelayLayerChange[] | undefined;
   /** Resolves once the first RTP packet arrived (the stream is live), or rejects after timeoutMs. */
   waitForMedia(timeoutMs: number): Promise<void>;
   /** Creates a viewer session and returns the relay's offer (ICE candidates gathered, no trickle). */

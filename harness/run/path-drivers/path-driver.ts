@@ -1,6 +1,6 @@
 import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
-import type { RelayLayerChange } from '../../../ingest/relays/mediasoup-relay.ts';
+import type { RelayLayerChange } from '../../../ingest/relays/relay.ts';
 import { labDefaults } from '../../../core/defaults.ts';
 import type { RouteHandler } from '../../server/lab-server.ts';
 import type { FailureSignal } from '../../../core/failure-signal.ts';

@@ -1,12 +1,11 @@
 import type { PipelineOutput } from '../../../ingest/ffmpeg/ffmpeg-args.ts';
 import { createRelay } from '../../../ingest/relays/create-relay.ts';
-import type { Relay } from '../../../ingest/relays/relay.ts';
+import type { Relay, RelayLayerChange } from '../../../ingest/relays/relay.ts';
 import { SignalingHandler } from '../../../ingest/relays/signaling.ts';
 import { freeUdpPort } from '../../../ingest/relays/ports.ts';
 import { layerOutputs, resolveLayers } from '../../../ingest/relays/simulcast-layers.ts';
 import { TurnServer, type TurnIceServer } from '../../../ingest/relays/turn-server.ts';
 import { WeriftRelay } from '../../../ingest/relays/werift-relay.ts';
-import { MediasoupRelay, type RelayLayerChange } from '../../../ingest/relays/mediasoup-relay.ts';
 import { WeriftWhepBackend } from '../../../ingest/relays/werift-whip-whep.ts';
 import { WhipWhepEndpoint } from '../../../ingest/relays/whip-whep-http.ts';
 import type { PlayerConfig } from '../../../players/contract.ts';
@@ -94,7 +93,7 @@ export class WebrtcDriver implements PathDriver {
 
   /** The relay's layer switches for viewer `viewerIndex` (mediasoup keeps them per session, keyed by the page's viewerId). */
   relayLayerChanges(viewerIndex: number): RelayLayerChange[] | undefined {
-    return this.relay instanceof MediasoupRelay ? this.relay.layerChanges(basePlayerConfig(this, viewerIndex).viewerId) : undefined;
+    return this.relay?.layerChanges(basePlayerConfig(this, viewerIndex).viewerId);
   }
 
   async ready(failure: FailureSignal): Promise<void> {
