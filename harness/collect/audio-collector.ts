@@ -25,8 +25,8 @@ export class AudioCollector {
   private readonly bins = new Map<number, number[]>();
   private undecodable = 0;
   private offTrack = 0;
-  /** The last two marks' latencies, for the off-track test (a misread is a whole number of periods off). */
-  private lastTwo: number[] = [];
+  /** The last five marks (wall time, latency), for the off-track test of the middle one. */
+  private recent: Mark[] = [];
   private withheld = 0;
   private seen = false;
   private context: ViewerAudio['context'] = null;
@@ -58,7 +58,7 @@ export class AudioCollector {
         continue;
       }
       this.latencies.push(marks[i + 1]!);
-      this.trackMark(marks[i + 1]!);
+      this.trackMark(wall, marks[i + 1]!);
       const index = Math.floor((wall - this.runStartMs) / this.binMs);
       const bin = this.bins.get(index) ?? [];
       bin.push(marks[i + 1]!);
@@ -73,13 +73,18 @@ export class AudioCollector {
   }
 
   /**
-   * A mark ≥ OFF_TRACK_MS away from both neighbours: a counter misread with a valid CRC lands a whole period
-   * (100 ms) or more off, where jitter buffers move the latency gradually (NetEq stretches by a few ms per packet).
+   * A mark ≥ OFF_TRACK_MS off every line its neighbours draw (by wall time: through the marks either side, on from
+   * the two before, back from the two after): a counter misread with a valid CRC lands a whole period (100 ms) or
+   * more off, where jitter buffers move the latency gradually (NetEq stretches a few ms per packet), a latency step
+   * stays on the line of the marks after it, and a player catching up at 1.5× slides it steadily (−33 ms a mark, −67
+   * where every other mark is lost to the time-stretch: far from both neighbours, yet on their lines).
    */
-  private trackMark(latency: number): void {
-    const [a, b] = this.lastTwo;
-    if (a !== undefined && b !== undefined && Math.abs(b - a) >= OFF_TRACK_MS && Math.abs(b - latency) >= OFF_TRACK_MS) this.offTrack++;
-    this.lastTwo = [...this.lastTwo, latency].slice(-2);
+  private trackMark(wall: number, latency: number): void {
+    this.recent = [...this.recent, [wall, latency] as Mark].slice(-5);
+    if (this.recent.length < 5) return;
+    const [p, a, m, c, n] = this.recent as [Mark, Mark, Mark, Mark, Mark];
+    const off = (q: Mark, r: Mark): boolean => Math.abs(m[1] - onLine(q, r, m[0])) >= OFF_TRACK_MS;
+    if (off(a, c) && off(p, a) && off(c, n)) this.offTrack++;
   }
 
   /** The viewer's audio fields, against its video timeline (same bins); `durationMs`: the measurement window. */
@@ -138,4 +143,7 @@ export function pathAudioFigures(collectors: ReadonlyArray<{ audioCollector: Aud
 }
 
 const OFF_TRACK_MS = 50;
+type Mark = [wallMs: number, latencyMs: number];
+/** The latency at `wall` on the line through two marks (the first one's, when they share a wall time). */
+const onLine = (q: Mark, r: Mark, wall: number): number => (r[0] === q[0] ? q[1] : q[1] + ((r[1] - q[1]) * (wall - q[0])) / (r[0] - q[0]));
 const round1 = (v: number): number => Math.round(v * 10) / 10;

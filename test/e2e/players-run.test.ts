@@ -116,9 +116,10 @@ describe('the player matrix: Shaka, video.js and dash.js on classic DASH, end to
     const audio = viewer.audio!;
     const sync = viewer.avSyncMs!;
     const rateChanges = viewer.playbackRate?.changes ?? 0;
-    console.log(`e2e DASH audio: ${audio.marksDecoded}/${audio.marksExpected} marks (${audio.marksUndecodable} undecodable, ${rateChanges} playback-rate changes), latency p50 ${viewer.audioLatencyMs!.p50} ms, video p50 ${viewer.latencyMs!.p50} ms, A/V sync p50 ${sync.p50} ms`);
-    // Nothing lost in the split; a change of dash.js's catch-up rate can spoil at most the mark being played, unread
-    // or read off its track (a valid CI run: 0 undecodable and 16 off track with 16 rate changes).
+    console.log(`e2e DASH audio: ${audio.marksDecoded}/${audio.marksExpected} marks (${audio.marksUndecodable} undecodable, ${audio.marksOffTrack} off track, ${rateChanges} playback-rate changes up to ${viewer.playbackRate?.max ?? 1}×), latency p50 ${viewer.audioLatencyMs!.p50} ms, video p50 ${viewer.latencyMs!.p50} ms, A/V sync p50 ${sync.p50} ms`);
+    // Nothing lost in the split; a change of dash.js's catch-up rate can spoil at most the mark being played. (Two CI
+    // runs counted 16 and 25 "off track" with 16 and 18 changes: the slide of a 1.5× catch-up that loses every other
+    // mark to the time-stretch, which the collector now tells from a misread.)
     expect(audio.marksUndecodable + audio.marksOffTrack).toBeLessThanOrEqual(rateChanges);
     if (state.results.validity?.verdict === 'valid') expect(audio.marksDecoded).toBeGreaterThanOrEqual(0.9 * audio.marksExpected);
     // Both tracks cut out of the same fragments, on one timeline (the audio's presentationTimeOffset is the video's).

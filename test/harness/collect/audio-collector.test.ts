@@ -21,6 +21,19 @@ describe('AudioCollector', () => {
     expect(r.avSyncMs!.p50).toBe(10);
   });
 
+  it('a steep catch-up slide is not off track, a misread inside it is', () => {
+    const c = new AudioCollector(0, 1000);
+    // A player at 1.5× with every other mark lost to the time-stretch: −67 ms a decoded mark, 133 ms of wall apart.
+    const marks: number[] = [];
+    for (let i = 0; i < 20; i++) marks.push(i * 133, 3000 - i * 67 + (i === 10 ? 200 : 0));
+    c.add(batch(marks), () => true, true);
+    expect(c.result([], 3000).audio.marksOffTrack).toBe(1);
+    // A latency step (a buffer jump) is not a misread: the mark at the step stays on the line of the marks after it.
+    const step = new AudioCollector(0, 1000);
+    step.add(batch(Array.from({ length: 20 }, (_, i) => [i * 100, i < 10 ? 300 : 200]).flat()), () => true, true);
+    expect(step.result([], 2000).audio.marksOffTrack).toBe(0);
+  });
+
   it('withholds marks while the clock is not trusted', () => {
     const c = new AudioCollector(0, 1000);
     c.add(batch([100, 60, 200, 60]), () => true, false);
