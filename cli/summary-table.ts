@@ -38,9 +38,10 @@ export function validityLines(results: Results): string[] {
     m.encoderLagMsMax !== null ? `encoder ≤ ${m.encoderLagMsMax} ms behind` : null,
     m.labStallMsMax != null ? `lab stalled ≤ ${m.labStallMsMax} ms` : null,
   ].filter(Boolean);
-  if (validity.verdict === 'valid') return [`validity: valid${figures.length ? ` (${figures.join(', ')} over the measurement window)` : ''}`];
+  const load = m.loadAverage ? `; load average ${m.loadAverage.atStart} at the start, ${m.loadAverage.windowEnd} at the end` : '';
+  if (validity.verdict === 'valid') return [`validity: valid${figures.length ? ` (${figures.join(', ')} over the measurement window${load})` : ''}`];
   return [
-    `!! DEGRADED RUN: ${validity.reasons.length} reason${validity.reasons.length === 1 ? '' : 's'} not to trust these figures as measured:`,
+    `!! DEGRADED RUN: ${validity.reasons.length} reason${validity.reasons.length === 1 ? '' : 's'} not to trust these figures as measured${m.loadAverage ? ` (load average ${m.loadAverage.atStart} at the start, ${m.loadAverage.windowEnd} at the end)` : ''}:`,
     ...validity.reasons.map((r) => `!! DEGRADED [${r.code}] ${r.message}`),
   ];
 }

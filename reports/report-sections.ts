@@ -119,6 +119,8 @@ export function environmentHtml(results: Results): string {
     ['OS', e.os],
     ['latency-lab', e.labVersion],
   ];
+  const load = results.validity?.measured.loadAverage;
+  if (load) rows.push(['Load average (1 min)', `${load.atStart} when the run started, ${load.windowEnd} at the end of the measurement window`]);
   const src = results.source;
   if (src) {
     rows.push(['Source', `${src.fps} fps, ${formatCount(src.framesSent)} frames sent, GOP ${src.gop} frames`]);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 /** One reading of the host's aggregate CPU counters (/proc/stat's `cpu` line, in clock ticks). */
 export interface CpuSample {
@@ -7,6 +8,8 @@ export interface CpuSample {
   busyTicks: number;
   /** busy + idle + iowait. */
   totalTicks: number;
+  /** The 1-minute load average then (runnable + uninterruptible tasks, smoothed): how crowded the cores were. */
+  load1?: number;
 }
 
 /** The `cpu` line of /proc/stat as counters; null where /proc is not Linux's (the run then has no CPU figure). */
@@ -52,7 +55,7 @@ export class HostCpuSampler {
   private sample(): void {
     const counters = readCpuCounters();
     // A day of samples at 2/s is 172,800 readings (~5 MB); beyond that keep every other one.
-    if (counters) this.samples.push({ wallMs: Date.now(), ...counters });
+    if (counters) this.samples.push({ wallMs: Date.now(), ...counters, load1: Math.round(loadavg()[0]! * 100) / 100 });
     if (this.samples.length > 200_000) {
       const kept = this.samples.filter((_, i) => i % 2 === 0);
       this.samples.length = 0;

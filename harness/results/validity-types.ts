@@ -30,5 +30,7 @@ export interface RunValidity extends Validity {
     /** The lab's own event loop: longest stall and time stalled over the window, ms (absent in older results). */
     labStallMsMax?: number | null;
     labStalledMs?: number | null;
+    /** The 1-minute load average at the run's start and at the window's end (absent in older results). */
+    loadAverage?: { atStart: number; windowEnd: number } | null;
   };
 }

@@ -1,7 +1,7 @@
 import type { PathResult, Results, RunValidity, Validity, ValidityReason, ViewerResult } from '../results/types.ts';
 import { validityLimits, type ValidityLimits } from './limits.ts';
 import {
-  cpuBusyPct, encoderLagMsMax, loopStalls, round1, sourceFigures,
+  cpuBusyPct, encoderLagMsMax, loadAverages, loopStalls, round1, sourceFigures,
   type CpuReading, type MeasurementWindow, type PacingReading, type StallReading,
 } from './window-figures.ts';
 
@@ -49,6 +49,7 @@ export function judgeValidity(input: ValidityInput): ValidityJudgement {
     encoderLagMsMax: window ? encoderLagMsMax(input.pacing, window) : null,
     labStallMsMax: window && input.loopStalls ? loopStalls(input.loopStalls, window).maxMs : null,
     labStalledMs: window && input.loopStalls ? loopStalls(input.loopStalls, window).totalMs : null,
+    loadAverage: window ? loadAverages(input.cpu, window) : null,
   };
   const runWide = runReasons(measured, limits, fps);
   const byPath = new Map<string, Validity>();

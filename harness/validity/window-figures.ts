@@ -10,6 +10,8 @@ export interface CpuReading {
   wallMs: number;
   busyTicks: number;
   totalTicks: number;
+  /** The 1-minute load average at that moment (absent in readings that did not take it). */
+  load1?: number;
 }
 
 /**
@@ -45,6 +47,17 @@ export function bracket<T extends { wallMs: number }>(readings: readonly T[], wi
   for (const r of readings) if (r.wallMs <= window.from) start = r;
   for (let i = readings.length - 1; i >= 0; i--) if (readings[i]!.wallMs >= window.to) end = readings[i]!;
   return end.wallMs > start.wallMs ? [start, end] : null;
+}
+
+/**
+ * The load the run ran under: the 1-minute load average at the first reading (the run's start, before its own
+ * processes weigh in: what else the machine was doing) and at the reading that closes the window (the run included).
+ */
+export function loadAverages(readings: readonly CpuReading[], window: MeasurementWindow): { atStart: number; windowEnd: number } | null {
+  const pair = bracket(readings, window);
+  const first = readings[0];
+  if (!pair || first?.load1 === undefined || pair[1].load1 === undefined) return null;
+  return { atStart: first.load1, windowEnd: pair[1].load1 };
 }
 
 /** Host CPU busy over the window, % of all cores (null without readings around it). */

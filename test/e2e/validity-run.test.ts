@@ -57,6 +57,9 @@ describe('the validity verdict on real runs', () => {
     // The source and encoder figures were measured over the window (whether or not they broke their limits).
     const m = results.validity!.measured;
     for (const value of [m.sourceLatePct, m.backpressuredPct, m.encoderLagMsMax]) expect(value, JSON.stringify(m)).toBeTypeOf('number');
+    // The load it ran under, from /proc/loadavg: the hogs started with the run, so the 1-minute average climbed.
+    expect(m.loadAverage!.windowEnd, JSON.stringify(m)).toBeGreaterThan(m.loadAverage!.atStart);
+    expect(run.stdout).toMatch(/DEGRADED RUN: .* \(load average [\d.]+ at the start, [\d.]+ at the end\)/);
     console.log(`loaded run: ${JSON.stringify(results.validity!.measured)}; reasons ${codes(results).join(', ')}`);
     expect(results.paths[0]!.validity!.verdict).toBe('degraded');
     // lab run: one loud line per reason, and its threshold inconclusive.
@@ -88,7 +91,7 @@ describe('the validity verdict on real runs', () => {
     const results = readResults(out);
     expect(results.validity!.verdict, `${JSON.stringify(results.validity)}\n${execFileSync('uptime', { encoding: 'utf8' })}`).toBe('valid');
     expect(run.code, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/validity: valid \(CPU [\d.]+ % busy/);
+    expect(run.stdout).toMatch(/validity: valid \(CPU [\d.]+ % busy.*; load average [\d.]+ at the start, [\d.]+ at the end\)/);
     const v = results.paths[0]!.viewers[0]!;
     expect(v.freezes).toEqual({ count: 0, totalMs: 0, events: [] });
     expect(v.clockJumpMaxMs).toBeLessThan(5);

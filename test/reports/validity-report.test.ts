@@ -21,7 +21,7 @@ function degraded(results: Results): Results {
         { code: 'freezes', message: `${webrtc.id} viewer 0 froze 1 time, 2 s in all`, pathId: webrtc.id, viewerId: 0, value: 1, limit: 0 },
       ],
       limits: { ...validityDefaults },
-      measured: { windowSeconds: 20, cpuBusyPct: 99, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 2100 },
+      measured: { windowSeconds: 20, cpuBusyPct: 99, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 2100, loadAverage: { atStart: 4.61, windowEnd: 9.2 } },
     },
   };
 }
@@ -34,6 +34,8 @@ describe('the validity verdict in the report', () => {
     expect(banner).toContain('<li data-code="cpu-busy"><code>cpu-busy</code> the host CPU was 99 % busy &lt;b&gt;over&lt;/b&gt; the window</li>');
     expect(banner).toContain('data-code="freezes"');
     expect(renderReport(results)).toContain(banner);
+    // The load it ran under, with the environment.
+    expect(renderReport(results)).toContain('4.61 when the run started, 9.2 at the end of the measurement window');
   });
 
   it('shows nothing for a valid run or results from before the verdict', () => {

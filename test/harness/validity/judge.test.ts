@@ -116,16 +116,19 @@ describe('judgeValidity', () => {
   it('records the limits used and the run-wide figures over the window', () => {
     const judged = judge(webrtc(), {}, { maxEncoderLagMs: 100 });
     expect(judged.run.limits).toEqual({ ...validityDefaults, maxEncoderLagMs: 100 });
-    expect(judged.run.measured).toEqual({ windowSeconds: 20, cpuBusyPct: 60, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 20, labStallMsMax: null, labStalledMs: null });
+    expect(judged.run.measured).toEqual({ windowSeconds: 20, cpuBusyPct: 60, sourceLatePct: 0, backpressuredPct: 0, encoderLagMsMax: 20, labStallMsMax: null, labStalledMs: null, loadAverage: null });
     // A stall straddling the window's start counts; the time stalled is summed.
     const stalled = judge(webrtc(), { loopStalls: [{ wallMs: 10_050, ms: 80 }, { wallMs: 20_000, ms: 30 }, { wallMs: 31_000, ms: 500 }] });
     expect([stalled.run.measured.labStallMsMax, stalled.run.measured.labStalledMs]).toEqual([80, 110]);
+    // The load it ran under: the 1-minute load average at the run's first reading and at the one closing the window.
+    const loaded = judge(webrtc(), { cpu: cpu(60).map((r) => ({ ...r, load1: 1 + r.wallMs / 10_000 })) });
+    expect(loaded.run.measured.loadAverage).toEqual({ atStart: 1, windowEnd: 1 + TO / 10_000 });
   });
 
   it('says nothing it did not measure: no viewer window, no samples', () => {
     const judged = judge(webrtc({ measureFrom: null, measureTo: null, fps: null }), { cpu: [], pacing: [] });
     expect(judged.run.verdict).toBe('valid');
-    expect(judged.run.measured).toEqual({ windowSeconds: null, cpuBusyPct: null, sourceLatePct: null, backpressuredPct: null, encoderLagMsMax: null, labStallMsMax: null, labStalledMs: null });
+    expect(judged.run.measured).toEqual({ windowSeconds: null, cpuBusyPct: null, sourceLatePct: null, backpressuredPct: null, encoderLagMsMax: null, labStallMsMax: null, labStalledMs: null, loadAverage: null });
   });
 
   it('attaches the verdicts to the results (run and paths)', () => {
