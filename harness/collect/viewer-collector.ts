@@ -10,6 +10,7 @@ import { summarizeHttpJoin, summarizeJoin } from './join-timeline.ts';
 import { FreezeDetector } from './freezes.ts';
 import { ClockOffsetTracker, shiftBatch } from './clock-offset.ts';
 import { AudioCollector } from './audio-collector.ts';
+import { PresentedFrames } from './presented-frames.ts';
 
 export interface ViewerWindow {
   warmupMs: number;
@@ -21,6 +22,8 @@ export interface ViewerWindow {
   clockBoundMs?: number;
   /** The viewer runs in a lab-made namespace on this host: same kernel clock, the estimate is recorded, not applied. */
   clockSameHost?: boolean;
+  /** The source's frame interval (ms), to tell superseded frames from missed ones (presented-frames.ts); 0: not told. */
+  frameIntervalMs?: number;
 }
 
 /** How long a viewer's batches may wait for its page's first clock estimate before the viewer fails (ms). */
@@ -40,8 +43,7 @@ export class ViewerCollector {
   error: string | undefined;
   private readonly latencies = new SampleBuffer();
   private undecodable = 0;
-  private firstPresented: number | null = null;
-  private lastPresented: number | null = null;
+  private readonly presented: PresentedFrames;
   private droppedAtStart: number | null = null;
   private droppedLatest = 0;
   private readonly stalls: number[] = [];
@@ -76,6 +78,7 @@ export class ViewerCollector {
   constructor(readonly viewer: number, private readonly window: ViewerWindow, private readonly onFrame: FrameRowSink) {
     this.clock = new ClockOffsetTracker(window.clockBoundMs, window.clockSameHost);
     this.audioCollector = new AudioCollector(window.runStartMs, window.timelineBinMs);
+    this.presented = new PresentedFrames(window.frameIntervalMs ?? 0);
   }
 
   get measureFrom(): number | null {
@@ -142,7 +145,7 @@ export class ViewerCollector {
       this.lastWallSeen = Math.max(this.lastWallSeen, wall);
       this.recent.push(latency);
       if (!inWindow(wall)) continue;
-      this.countPresented(f[i + 2]!);
+      this.presented.add(f[i + 2]!, wall);
       if (!this.clock.trusted) {
         this.clock.framesWithheld++; // clock uncertain: the latency is withheld, not guessed
         continue;
@@ -158,7 +161,7 @@ export class ViewerCollector {
       this.lastWallSeen = Math.max(this.lastWallSeen, u[i]!);
       if (!inWindow(u[i]!)) continue;
       this.undecodable++;
-      this.countPresented(u[i + 1]!);
+      this.presented.note(u[i + 1]!);
     }
     for (let i = 0; i + 1 < batch.stalls.length; i += 2) {
       if (inWindow(batch.stalls[i]!) && batch.stalls[i + 1]! >= labDefaults.minStallMs) this.stalls.push(batch.stalls[i]!, batch.stalls[i + 1]!);
@@ -203,7 +206,7 @@ export class ViewerCollector {
     if (this.stallOpenSince !== null) stallDurations.push(Math.max(0, (this.measureTo ?? this.lastWallSeen) - this.stallOpenSince));
     const firstFrameMs =
       this.firstFrameWallMs !== null && this.startedWallMs !== null ? Math.round(this.firstFrameWallMs - this.startedWallMs) : null;
-    const framesPresented = this.firstPresented === null || this.lastPresented === null ? 0 : this.lastPresented - this.firstPresented + 1;
+    const framesPresented = this.presented.count;
     const cost = summarize(this.probeCostMs.values());
     const result: ViewerResult = {
       viewer: this.viewer,
@@ -211,6 +214,7 @@ export class ViewerCollector {
       framesMeasured: this.latencies.length,
       framesUndecodable: this.undecodable,
       framesPresented,
+      framesSuperseded: this.presented.superseded,
       framesDropped: this.droppedAtStart === null ? 0 : Math.max(0, this.droppedLatest - this.droppedAtStart),
       firstFrameMs,
       stalls: { count: stallDurations.length, totalMs: Math.round(stallDurations.reduce((a, b) => a + b, 0)) },
@@ -268,11 +272,6 @@ export class ViewerCollector {
         j += 2;
       }
     }
-  }
-
-  private countPresented(presented: number): void {
-    this.firstPresented ??= presented;
-    this.lastPresented = presented;
   }
 
   private addToTimeline(wall: number, latency: number): void {

@@ -103,6 +103,11 @@ export interface ViewerResult {
   framesUndecodable: number;
   /** Frames the browser presented during the measurement window (requestVideoFrameCallback presentedFrames). */
   framesPresented: number;
+  /**
+   * Of those, frames the compositor replaced before their turn on glass (two handed over within one frame interval:
+   * harness/collect/presented-frames.ts); no probe can time them. Absent in older results.
+   */
+  framesSuperseded?: number;
   framesDropped: number;
   /** From the moment the viewer started playing to its first presented frame (ms). */
   firstFrameMs: number | null;

@@ -114,7 +114,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     if (net) await failure.race(net.listen(server));
     const listenUrl = options.listen ? await failure.race(server.listenAlso(options.listen)) : serverUrl; // for remote pages
 
-    const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs, clockBoundMs: scenario.clockOffsetBoundMs };
+    const window = { warmupMs: scenario.warmup * 1000, durationMs: scenario.duration * 1000, runStartMs: startedMs, timelineBinMs: labDefaults.timelineBinMs, clockBoundMs: scenario.clockOffsetBoundMs, frameIntervalMs: 1000 / scenario.video.fps };
     const viewers = await failure.race(
       Promise.all(
         drivers.flatMap((driver) =>

@@ -146,12 +146,16 @@ function viewerReasons(pathId: string, v: ViewerResult, limits: ValidityLimits, 
       limit: minFps,
     });
   }
-  if (v.framesPresented > 0) {
-    const ratio = Math.round((v.framesMeasured / v.framesPresented) * 1000) / 1000;
+  // Frames superseded before their turn on glass (presented-frames.ts) were never there to time.
+  const superseded = v.framesSuperseded ?? 0;
+  const onGlass = v.framesPresented - superseded;
+  if (onGlass > 0) {
+    const ratio = Math.round((v.framesMeasured / onGlass) * 1000) / 1000;
     if (ratio < limits.minMeasuredRatio) {
+      const of = superseded ? `${onGlass} frames on glass (${v.framesPresented} presented, ${superseded} superseded before their turn)` : `${onGlass} presented frames`;
       reasons.push({
         code: 'measured-low',
-        message: `${who}: the probe timed ${v.framesMeasured} of ${v.framesPresented} presented frames (${round1(ratio * 100)} %, limit ${round1(limits.minMeasuredRatio * 100)} %): the page's main thread fell behind`,
+        message: `${who}: the probe timed ${v.framesMeasured} of ${of} (${round1(ratio * 100)} %, limit ${round1(limits.minMeasuredRatio * 100)} %): the page's main thread fell behind`,
         ...at,
         value: ratio,
         limit: limits.minMeasuredRatio,

@@ -83,6 +83,9 @@ const CASES: Array<{ name: string; path?: PathResult; samples?: Partial<Omit<Val
   { name: 'a viewer below 95 % of the source rate', path: webrtc({ fps: 21 }), codes: ['fps-low'], value: 21 },
   { name: 'a viewer at 95 % of the source rate', path: webrtc({ fps: 28.5 }), codes: [] },
   { name: 'too few presented frames measured', path: webrtc({ framesMeasured: 500 }), codes: ['measured-low'] },
+  // 560 of 600 is 93.3 %, but 30 of the 600 were superseded before their turn on glass: 560 of 570 is 98.2 %.
+  { name: 'frames superseded before their turn on glass are not the probe missing them', path: webrtc({ framesMeasured: 560, framesSuperseded: 30 }), codes: [] },
+  { name: 'too few timed of the frames on glass', path: webrtc({ framesMeasured: 530, framesSuperseded: 30 }), codes: ['measured-low'], value: 0.93 },
   { name: 'a freeze', path: webrtc({ freezes: { count: 1, totalMs: 2000, events: [{ t: 15, ms: 2000 }] } }), codes: ['freezes'], value: 1 },
   { name: 'a freeze allowed by the scenario', path: webrtc({ freezes: { count: 1, totalMs: 2000, events: [] } }), validity: { maxFreezes: 1 }, codes: [] },
   { name: 'a clock jump', path: webrtc({ clockJumpMaxMs: 12 }), codes: ['clock-jump'], value: 12 },
