@@ -42,6 +42,37 @@ describe('ClockSync against the lab server', () => {
     expect(Math.abs(offsetMs)).toBeLessThanOrEqual(uncertaintyMs + 1);
   });
 
+  it('follows a wide estimate quickly (250 ms, not the 2 s pace): the viewer is not withheld for want of a narrow one', async () => {
+    // The first burst's 30 exchanges are answered 12 ms late (as queued on a loaded machine): rtt/2 ≥ 6 ms.
+    let answered = 0;
+    const server = new LabServer().use((req, res, pathname) => {
+      if (pathname !== CLOCK_PATH) return false;
+      if (answered++ < 30) setTimeout(() => clockRoute(req, res, pathname), 12);
+      else clockRoute(req, res, pathname);
+      return true;
+    });
+    servers.push(server);
+    const url = (await server.listen()) + CLOCK_PATH;
+    const estimates: Array<{ at: number; uncertaintyMs: number }> = [];
+    await new Promise<void>((resolve) => {
+      const sync = new ClockSync(
+        (_wall, _offset, uncertaintyMs) => {
+          estimates.push({ at: performance.now(), uncertaintyMs });
+          if (estimates.length === 2) {
+            sync.stop();
+            resolve();
+          }
+        },
+        () => performance.timeOrigin + performance.now(),
+        url,
+      );
+      void sync.start();
+    });
+    expect(estimates[0]!.uncertaintyMs).toBeGreaterThan(6);
+    expect(estimates[1]!.uncertaintyMs).toBeLessThan(estimates[0]!.uncertaintyMs);
+    expect(estimates[1]!.at - estimates[0]!.at).toBeLessThan(1500);
+  });
+
   it('answers the lab clock in headers, with its resolution', async () => {
     const server = new LabServer().use(clockRoute);
     servers.push(server);
