@@ -38,10 +38,10 @@ export function validityLines(results: Results): string[] {
     m.encoderLagMsMax !== null ? `encoder ≤ ${m.encoderLagMsMax} ms behind` : null,
     m.labStallMsMax != null ? `lab stalled ≤ ${m.labStallMsMax} ms` : null,
   ].filter(Boolean);
-  const load = m.loadAverage ? `; load average ${m.loadAverage.atStart} at the start, ${m.loadAverage.windowEnd} at the end` : '';
-  if (validity.verdict === 'valid') return [`validity: valid${figures.length ? ` (${figures.join(', ')} over the measurement window${load})` : ''}`];
+  const load = m.loadAverage ? `load average ${m.loadAverage.atStart} at the start, ${m.loadAverage.windowEnd} at the end` : null;
+  if (validity.verdict === 'valid') return [`validity: valid${figures.length ? ` (${figures.join(', ')} over the measurement window${load ? `; ${load}` : ''})` : ''}`];
   return [
-    `!! DEGRADED RUN: ${validity.reasons.length} reason${validity.reasons.length === 1 ? '' : 's'} not to trust these figures as measured${m.loadAverage ? ` (load average ${m.loadAverage.atStart} at the start, ${m.loadAverage.windowEnd} at the end)` : ''}:`,
+    `!! DEGRADED RUN: ${validity.reasons.length} reason${validity.reasons.length === 1 ? '' : 's'} not to trust these figures as measured${load ? ` (${load})` : ''}:`,
     ...validity.reasons.map((r) => `!! DEGRADED [${r.code}] ${r.message}`),
   ];
 }
