@@ -36,7 +36,7 @@ export interface ViewerAudio {
   marksExpected: number;
   marksDecoded: number;
   marksUndecodable: number;
-  /** Decoded marks ≥ 50 ms away from both neighbours and their line: a misread (valid CRC on a wrong counter) shows here. */
+  /** Decoded marks ≥ 50 ms off every line their neighbours draw (audio-collector.ts): a misread (valid CRC, wrong counter). */
   marksOffTrack: number;
   /** Marks played while the page's clock offset was uncertain: withheld, like frames. */
   marksWithheld: number;
