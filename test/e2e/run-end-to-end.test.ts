@@ -24,7 +24,7 @@ describe('lab run, end to end (real ffmpeg, werift, Chromium)', () => {
     expect(results.paths.map((p) => p.id)).toEqual(['hls-1s', 'webrtc-h264']);
   });
 
-  it('measures WebRTC well under 250 ms (on a valid path; a degraded one names why)', () => {
+  it('measures WebRTC under 400 ms with audio on (on a valid path; a degraded one names why)', () => {
     const webrtc = results.paths.find((p) => p.kind === 'webrtc')!;
     expect(webrtc.latencyMs!.p50).toBeGreaterThan(0);
     // With audio on, Chromium holds the video for lip sync up to the audio's jitter buffer (docs/audio.md), so the
